@@ -62,8 +62,8 @@ create table if not exists facility (
 );
 create table if not exists register (
     week date not null, load_id bigint not null,
-    person_key varchar not null,       -- salted SHA-256 of the ID number
-    phone_key varchar,                 -- salted SHA-256 of the phone number
+    person_key ubigint not null,       -- first 64 bits of the salted SHA-256 of the ID number
+    phone_key ubigint,                 -- the same for the phone number
     id_masked varchar,                 -- 150102********123X, for facilities finding a record
     record_no varchar, facility_code varchar not null, age integer, sex varchar,
     diseases varchar, disease_state varchar, vaccination varchar, recorded_label varchar,

@@ -116,8 +116,8 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
             from typed0
         )
         select * exclude (age, age_final), age_final as age,
-            sha256($salt || '|' || id_number) as person_key,
-            case when phone is not null then sha256($salt || '|' || phone) end as phone_key,
+            ('0x' || substr(sha256($salt || '|' || id_number), 1, 16))::ubigint as person_key,
+            case when phone is not null then ('0x' || substr(sha256($salt || '|' || phone), 1, 16))::ubigint end as phone_key,
             substr(id_number, 1, 6) || '********' || substr(id_number, 15, 4) as id_masked,
             risk_label(age_final, disease_state, vaccination,
                 $risk_age_young_below, $risk_age_old_above, $risk_score_yellow_from, $risk_score_red_from) as rule_label,
