@@ -118,14 +118,33 @@ def connect(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     return con
 
 
+CENSUS_FILE = config.DATA / "census" / "nmg_2020_census.csv"
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_SCHEMA)
     con.execute(rules.RISK_LABEL_MACRO)
+    _load_census(con)
     row = con.execute("select value from meta where key = 'schema_version'").fetchone()
     if row is None:
         con.execute("insert into meta values ('schema_version', $v)", {"v": str(SCHEMA_VERSION)})
     if current_policy_fingerprint(con) != policy.fingerprint():
         rebuild_derived(con)
+
+
+def _load_census(con: duckdb.DuckDBPyConnection) -> None:
+    """Census denominators (a small derived table shipped in data/census, see its README)."""
+    con.execute(
+        """create table if not exists census (adcode varchar primary key, level varchar, league_code varchar,
+               name_zh varchar, name_en varchar, league_name_zh varchar, population bigint, pop65 bigint,
+               is_county_level_division boolean)"""
+    )
+    if CENSUS_FILE.exists() and con.execute("select count(*) from census").fetchone()[0] == 0:
+        con.execute(
+            """insert into census by name
+               select * from read_csv($path, header = true, all_varchar = true)""",
+            {"path": str(CENSUS_FILE)},
+        )
 
 
 def current_policy_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:

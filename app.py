@@ -1,0 +1,69 @@
+"""Entry point: `streamlit run app.py`. A router: language, shared filters, banner, then the page."""
+from __future__ import annotations
+
+import logging
+import threading
+
+import streamlit as st
+
+from dashboard import config, store
+from dashboard.ui import lang, t
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+log = logging.getLogger("dashboard")
+
+st.set_page_config(page_title="分级诊疗监测 · Tiered Care Monitor", page_icon=str(config.ROOT / "dashboard" / "static" / "favicon.png"),
+                   layout="wide", initial_sidebar_state="expanded")
+
+
+@st.cache_resource(show_spinner="正在准备数据 / Preparing data…")
+def bootstrap() -> None:
+    """Open the database once per process; on an empty database load the demo (the person-level
+    register of the demo continues in a background thread so the app is usable within seconds)."""
+    from dashboard import demo
+
+    con = store.shared_connection()
+    demo.ensure_demo(con, register=False)
+    if demo.demo_status(con).get("is_demo"):
+        threading.Thread(target=demo.load_demo_register, args=(con,), daemon=True, name="demo-register").start()
+
+
+def main() -> None:
+    if "lang" not in st.session_state:
+        st.session_state["lang"] = "zh"
+    try:
+        bootstrap()
+    except store.StoreBusy:
+        st.error(t("app.error.busy"))
+        st.stop()
+
+    from dashboard import banner, demo, ui
+
+    with st.sidebar:
+        st.radio(t("app.sidebar.language"), ["zh", "en"], key="lang", horizontal=True,
+                 format_func=lambda c: {"zh": "中文", "en": "English"}[c])
+    pages = {
+        t("app.nav.section.overview"): [st.Page("pages/overview.py", title=t("app.nav.overview"), icon=":material/dashboard:", default=True, url_path="overview")],
+        t("app.nav.section.missions"): [
+            st.Page("pages/labelling.py", title=t("app.nav.labelling"), icon=":material/traffic:", url_path="labelling"),
+            st.Page("pages/referrals.py", title=t("app.nav.referrals"), icon=":material/alt_route:", url_path="referrals"),
+            st.Page("pages/icu.py", title=t("app.nav.icu"), icon=":material/monitor_heart:", url_path="icu"),
+            st.Page("pages/stock.py", title=t("app.nav.stock"), icon=":material/medication:", url_path="stock"),
+        ],
+        t("app.nav.section.data"): [
+            st.Page("pages/upload.py", title=t("app.nav.upload"), icon=":material/upload_file:", url_path="upload"),
+            st.Page("pages/data_quality.py", title=t("app.nav.quality"), icon=":material/fact_check:", url_path="data-quality"),
+        ],
+    }
+    page = st.navigation(pages)
+    with st.sidebar:
+        filters = ui.sidebar_filters()
+    banner.show(filters, demo.demo_status(store.cursor()))
+    try:
+        page.run()
+    except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and pass through
+        log.exception("page %s failed", page.title)
+        st.error(t("app.error.generic"))
+
+
+main()

@@ -1,0 +1,49 @@
+"""Translations: data/i18n/<section>.toml files of [key] zh/en pairs, keys prefixed by the file's
+name ('app.title', 'values.tier.primary'). Chinese is the default language."""
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+
+from dashboard import config
+
+LANGS = ("zh", "en")
+DEFAULT = "zh"
+
+
+def _walk(prefix: str, node: dict, out: dict[str, dict[str, str]]) -> None:
+    if "zh" in node and "en" in node and all(isinstance(node[k], str) for k in LANGS):
+        out[prefix] = {k: node[k] for k in LANGS}
+        return
+    for key, child in node.items():
+        if isinstance(child, dict):
+            _walk(f"{prefix}.{key}", child, out)
+
+
+@lru_cache(maxsize=1)
+def catalog() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted((config.DATA / "i18n").glob("*.toml")):
+        _walk(path.stem, tomllib.loads(path.read_text(encoding="utf-8")), out)
+    return out
+
+
+def t(key: str, lang: str = DEFAULT, **fmt) -> str:
+    entry = catalog().get(key)
+    if entry is None:
+        raise KeyError(f"no translation for {key!r}")
+    text = entry[lang]
+    return text.format(**fmt) if fmt else text
+
+
+def value(group: str, stored: str | None, lang: str = DEFAULT) -> str:
+    """Display name of a stored value ('tier', 'primary') -> '基层医疗卫生机构'."""
+    if stored is None:
+        return "—"
+    entry = catalog().get(f"values.{group}.{stored}")
+    return entry[lang] if entry else str(stored)
+
+
+def values(group: str, lang: str = DEFAULT) -> dict[str, str]:
+    prefix = f"values.{group}."
+    return {k[len(prefix):]: v[lang] for k, v in catalog().items() if k.startswith(prefix)}

@@ -1,0 +1,168 @@
+"""Streamlit glue shared by every page: language, filters, cached queries, chart display, banner.
+
+Pages stay thin: read `filters()`, call `query()` and a figure builder, then `chart()`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from dashboard import i18n, queries, store, weeks
+from dashboard.figures import briefing
+
+log = logging.getLogger("dashboard")
+
+
+def lang() -> str:
+    return st.session_state.get("lang", i18n.DEFAULT)
+
+
+def t(key: str, **fmt) -> str:
+    """Translate 'app.title'-style keys in the current language."""
+    return i18n.t(key, lang(), **fmt)
+
+
+def v(group: str, stored: str | None) -> str:
+    return i18n.value(group, stored, lang())
+
+
+@dataclass(frozen=True)
+class Filters:
+    week: dt.date | None
+    league_code: str | None = None
+    county_code: str | None = None
+    consortium: str | None = None
+    area_label: str = ""
+    latest_week: dt.date | None = None
+    weeks: tuple[dt.date, ...] = field(default_factory=tuple)
+
+    def params(self) -> dict:
+        return {"week": self.week, "league_code": self.league_code, "county_code": self.county_code,
+                "consortium": self.consortium}
+
+    @property
+    def week_label(self) -> str:
+        return weeks.label(self.week, lang()) if self.week else "—"
+
+    def context(self, *sources: str) -> briefing.Context:
+        return briefing.Context(self.area_label, self.week_label, tuple(sources), lang())
+
+
+def data_version() -> int:
+    """Changes whenever a load lands (from this app or the CLI), so cached results refresh."""
+    row = store.cursor().execute("select coalesce(max(load_id), 0) from load_log where outcome = 'accepted'").fetchone()
+    return int(row[0])
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(name: str, version: int, params: tuple) -> pl.DataFrame:
+    return queries.run(name, **dict(params))
+
+
+def query(name: str, **params) -> pl.DataFrame:
+    """Run queries/<name>.sql, cached until the data change. Extra parameters are ignored."""
+    wanted = queries.parameters(name)
+    key = tuple(sorted((k, v) for k, v in params.items() if k in wanted))
+    return _cached(name, data_version(), key)
+
+
+def clear_caches() -> None:
+    st.cache_data.clear()
+
+
+def filters() -> Filters:
+    return st.session_state.get("filters") or Filters(week=None)
+
+
+def _province_label() -> str:
+    census = query("area_census_names")
+    province = census.filter(pl.col("level") == "province")
+    if province.height:
+        return province["name_zh"][0] if lang() == "zh" else (province["name_en"][0] or province["name_zh"][0])
+    return t("app.area.all")
+
+
+def sidebar_filters() -> Filters:
+    """Week picker and area drill-down, shared by every page (kept in session state)."""
+    available = tuple(query("data_weeks")["week"].to_list())
+    if not available:
+        st.sidebar.info(t("app.sidebar.no_data"))
+        result = Filters(week=None, area_label=t("app.area.all"))
+        st.session_state["filters"] = result
+        return result
+    week = st.sidebar.selectbox(t("app.sidebar.week"), available, format_func=lambda w: weeks.label(w, lang()), key="f_week")
+    areas = query("area_options")
+    names = query("area_census_names")
+    en_names = dict(zip(names["adcode"].to_list(), names["name_en"].to_list()))
+
+    def area_name(code: str, zh: str) -> str:
+        return zh if lang() == "zh" else (en_names.get(code) or zh)
+
+    leagues = areas.select("league_code", "league_name").unique().sort("league_code")
+    league_names = dict(zip(leagues["league_code"].to_list(), leagues["league_name"].to_list()))
+    league = st.sidebar.selectbox(
+        t("app.sidebar.league"), [None, *league_names], key="f_league",
+        format_func=lambda c: t("app.sidebar.all_leagues") if c is None else area_name(c, league_names[c]),
+    )
+    county = consortium = None
+    if league:
+        counties = areas.filter(pl.col("league_code") == league).select("county_code", "county_name").unique().sort("county_code")
+        county_names = dict(zip(counties["county_code"].to_list(), counties["county_name"].to_list()))
+        county = st.sidebar.selectbox(
+            t("app.sidebar.county"), [None, *county_names], key="f_county",
+            format_func=lambda c: t("app.sidebar.all") if c is None else county_names[c],
+        )
+        scope = areas.filter(pl.col("league_code") == league)
+        if county:
+            scope = scope.filter(pl.col("county_code") == county)
+        consortia = sorted(set(scope["consortium"].to_list()))
+        consortium = st.sidebar.selectbox(
+            t("app.sidebar.consortium"), [None, *consortia], key="f_consortium",
+            format_func=lambda c: t("app.sidebar.all") if c is None else c,
+        )
+    if consortium:
+        label = consortium
+    elif county:
+        label = f"{area_name(league, league_names[league])} {county_names[county]}"
+    elif league:
+        label = area_name(league, league_names[league])
+    else:
+        label = _province_label()
+    result = Filters(week, league, county, consortium, label, available[0], available)
+    st.session_state["filters"] = result
+    return result
+
+
+def chart(fig: go.Figure, ctx: briefing.Context, what: str, key: str, data: pl.DataFrame | None = None) -> None:
+    """Show a briefing chart with image export (modebar camera, and a server-rendered PNG button)."""
+    st.plotly_chart(fig, key=key, config=briefing.plotly_config(ctx, what))
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(
+        t("app.chart.download_png"), data=lambda: briefing.to_png(fig), file_name=f"{ctx.file_stem(what)}.png",
+        mime="image/png", key=f"{key}_png", icon=":material/image:", on_click="ignore",
+    )
+    if data is not None:
+        right.download_button(
+            t("app.chart.download_csv"), data=data.write_csv().encode("utf-8-sig"),
+            file_name=f"{ctx.file_stem(what)}.csv", mime="text/csv", key=f"{key}_csv",
+            icon=":material/download:", on_click="ignore",
+        )
+
+
+def metric_row(items: list[tuple[str, str, str | None]]) -> None:
+    """A row of headline numbers: (label, value, help)."""
+    for column, (label, value, help_text) in zip(st.columns(len(items)), items):
+        column.metric(label, value, help=help_text, border=True)
+
+
+def pct(x: float | None, digits: int = 1) -> str:
+    return "—" if x is None else f"{x * 100:.{digits}f}%"
+
+
+def num(x: float | int | None) -> str:
+    return "—" if x is None else f"{x:,.0f}"

@@ -1,0 +1,96 @@
+"""Upload page for analysts: choose, check (dry run), confirm; templates to download."""
+import datetime as dt
+import hashlib
+
+import polars as pl
+import streamlit as st
+
+from dashboard import contracts, loading, store, templates, weeks
+from dashboard.ui import clear_caches, filters, lang, t, v
+
+st.title(t("data.upload.heading"))
+st.caption(t("data.upload.intro"))
+
+with st.expander(t("data.upload.templates"), icon=":material/description:"):
+    st.caption(t("data.upload.templates_help"))
+    columns = st.columns(len(contracts.DATASETS))
+    for column, name in zip(columns, contracts.DATASETS):
+        column.download_button(v("dataset", name), templates.xlsx(name), file_name=f"{contracts.dataset(name).zh}_模板.xlsx",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                               key=f"tpl_{name}", on_click="ignore", icon=":material/download:")
+
+f = filters()
+left, middle, right = st.columns(3)
+dataset = left.selectbox(t("data.upload.dataset"), [None, *contracts.DATASETS], key="up_dataset",
+                         format_func=lambda d: t("data.upload.detect") if d is None else v("dataset", d))
+default_day = f.latest_week or weeks.monday(dt.date.today())
+day = middle.date_input(t("data.upload.week"), value=default_day, key="up_week")
+user = right.text_input(t("data.upload.user"), value=st.session_state.get("up_user_saved", ""), key="up_user")
+upload = st.file_uploader(t("data.upload.file"), type=["csv", "xlsx", "txt"], key="up_file")
+
+
+def findings_table(result: loading.LoadResult, severity: str) -> None:
+    rows = [f for f in result.findings if f.severity == severity]
+    if not rows:
+        return
+    st.markdown(f"**{t('data.upload.errors') if severity == 'error' else t('data.upload.warnings')}**")
+    table = pl.DataFrame({
+        t("data.col.row"): [f.row for f in rows],
+        t("data.col.column"): [f.column or "" for f in rows],
+        t("data.col.message"): [f.message(lang()) for f in rows],
+        t("data.col.occurrences"): [f.occurrences for f in rows],
+    }, schema_overrides={t("data.col.row"): pl.Int64})
+    st.dataframe(table, hide_index=True, width="stretch")
+    total = result.error_count if severity == "error" else result.warning_count
+    if total > len(rows):
+        st.caption(t("data.upload.more", n=20, total=total))
+
+
+def run(dry_run: bool) -> loading.LoadResult:
+    bar = st.progress(0.0, text=t("data.upload.progress.read"))
+
+    def progress(fraction: float, stage: str) -> None:
+        bar.progress(min(fraction, 1.0), text=t(f"data.upload.progress.{stage}"))
+
+    result = loading.load_bytes(upload.getvalue(), upload.name, dataset=dataset, week=day,
+                                user=user or "analyst", dry_run=dry_run, con=store.shared_connection(),
+                                progress=progress)
+    bar.empty()
+    return result
+
+
+def describe(result: loading.LoadResult) -> None:
+    name = v("dataset", result.dataset) if result.dataset else "?"
+    week = weeks.label(result.week, lang()) if result.week else "?"
+    if result.outcome == "rejected":
+        st.error(t("data.upload.rejected", errors=result.error_count), icon=":material/block:")
+    elif result.outcome == "dry_run":
+        st.success(t("data.upload.would_load", rows=result.rows, dataset=name, week=week, replaced=result.replaced_rows),
+                   icon=":material/task_alt:")
+    else:
+        st.success(t("data.upload.loaded", rows=result.rows, dataset=name, week=week), icon=":material/check_circle:")
+    if result.blank_rows:
+        st.caption(t("data.upload.blank_rows", n=result.blank_rows))
+    findings_table(result, "error")
+    findings_table(result, "warning")
+
+
+if upload is not None:
+    st.session_state["up_user_saved"] = user
+    token = (hashlib.sha256(upload.getvalue()).hexdigest(), dataset, weeks.monday(day))
+    if st.button(t("data.upload.check"), type="secondary", icon=":material/rule:", key="up_check"):
+        st.session_state["up_checked"] = (token, run(dry_run=True))
+    checked = st.session_state.get("up_checked")
+    if checked and checked[0] == token:
+        result = checked[1]
+        describe(result)
+        if result.outcome == "dry_run" and result.ok:
+            if st.button(t("data.upload.confirm"), type="primary", icon=":material/publish:", key="up_confirm"):
+                final = run(dry_run=False)
+                st.session_state.pop("up_checked", None)
+                clear_caches()
+                st.session_state["up_last"] = final
+                st.rerun()
+last = st.session_state.pop("up_last", None)
+if last is not None:
+    describe(last)
