@@ -34,9 +34,13 @@ def cmd_load(args) -> int:
     if not target.exists():
         print(f"error: no such file or folder: {target}", file=sys.stderr)
         return EXIT_USAGE
+    paths = _order(_files(target), args.dataset)
+    if not paths:
+        print(f"error: no CSV or XLSX files in {target}", file=sys.stderr)
+        return EXIT_USAGE
     con = store.connect(args.db)
     worst = EXIT_OK
-    for path in _order(_files(target), args.dataset):
+    for path in paths:
         result = loading.load_path(path, dataset=args.dataset, week=args.week, user=args.user,
                                    dry_run=args.dry_run, con=con)
         if args.json:
@@ -55,7 +59,8 @@ def cmd_load(args) -> int:
             hidden = len(result.findings) - args.max_messages
             if hidden > 0:
                 print(f"  … {hidden} more")
-        if result.outcome == "rejected":
+        # A dry run that finds errors fails too, so a scheduled `check` can gate the real load.
+        if result.outcome == "rejected" or result.error_count:
             worst = EXIT_REJECTED
     con.close()
     return worst

@@ -113,7 +113,13 @@ def load_bytes(
                         size_bytes=len(data))
     try:
         if week is not None:
-            result.week = weeks.parse_week(week)
+            try:
+                result.week = weeks.parse_week(week)
+            except ValueError as exc:
+                result.findings.append(_file_finding(
+                    "no_week", f"无法识别所选的周“{week}”：请使用 2022-W51 或该周内的日期。",
+                    f"{exc}: choose the week as 2022-W51 or a date in it."))
+                return _finish(cur, result, started, user)
         else:
             result.week = weeks.week_from_filename(file_name)
         say(0.05, "read")
@@ -188,9 +194,17 @@ def load_bytes(
             _commit(cur, ds, result, started, user)
         except Exception:
             Path(result.stored_path).unlink(missing_ok=True)
+            result.stored_path = None
             raise
         say(1.0, "done")
         return result
+    except (duckdb.Error, pl.exceptions.PolarsError, OSError) as exc:
+        # Whatever went wrong, the attempt is rejected, logged, and nothing was written.
+        result.outcome = "rejected"
+        result.findings.append(_file_finding(
+            "load_failed", f"文件未能载入（{type(exc).__name__}）：{exc}。请检查文件，或联系管理员。",
+            f"The file could not be loaded ({type(exc).__name__}): {exc}. Check the file or ask the administrator."))
+        return _finish(cur, result, started, user)
     finally:
         cur.close()
 
@@ -207,12 +221,16 @@ def _keep_original(data: bytes, file_name: str, digest: str) -> Path:
 def _stored_select(ds: Dataset) -> tuple[list[str], str]:
     if ds.name == "register":
         cols = ["person_key", "phone_key", "id_masked", *[c.name for c in ds.stored_columns], "rule_label"]
-        return cols, "where person_seq = 1"
+        # A person given twice is kept once, from the first row (the others were warned about).
+        return cols, (f"where not exists (select 1 from repeated r "
+                      f"where r.repeated_key = typed.person_key and typed.{ROW} > r.first_row)")
     return [c.name for c in ds.columns], ""
 
 
 def _commit(cur: duckdb.DuckDBPyConnection, ds: Dataset, result: LoadResult, started: float, user: str) -> None:
     cols, where = _stored_select(ds)
+    if where and cur.execute("select count(*) from repeated").fetchone()[0] == 0:
+        where = ""  # the usual case: nobody repeated, so no anti-join over millions of rows
     col_list = ", ".join(q(c) for c in cols)
     cur.execute("begin transaction")
     try:

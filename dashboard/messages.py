@@ -20,7 +20,7 @@ _TEMPLATES = {
     "bad_pattern": ("「{h}」的值“{v}”格式不对：应为6位行政区划代码，例如 150102。", "'{h}' holds '{v}' in the wrong form: use a 6-digit administrative code such as 150102."),
     "above_column": ("「{h}」（{v}）大于「{oh}」（{o}）：请核对。", "'{h}' ({v}) is more than '{oh}' ({o}): check both."),
     "before_column": ("「{h}」（{v}）早于「{oh}」（{o}）：请核对。", "'{h}' ({v}) is earlier than '{oh}' ({o}): check both."),
-    "unknown_facility": ("机构编码“{v}”不在机构名录中：请先上传包含该机构的机构名录，或核对编码。", "Facility code '{v}' is not in the facility register: upload a register that lists it first, or correct the code."),
+    "unknown_facility": ("「{h}」的机构编码“{v}”不在机构名录中：请先上传包含该机构的机构名录，或核对编码。", "'{h}': facility code '{v}' is not in the facility register: upload a register that lists it first, or correct the code."),
     "duplicate_key": ("「{h}」的值“{v}”与第{o}行重复：每个值只能出现一次，请删除或合并重复行。", "'{h}' value '{v}' repeats row {o}: each value may appear once; remove or merge the duplicate."),
     "no_age": ("无法确定年龄：年龄、出生日期为空，身份证号中也读不出出生日期。请填写年龄。", "No age: age and birth date are empty and the ID number gives no birth date. Fill in the age."),
     "duplicate_person": ("同一身份证号（{v}）已在第{o}行出现：只保留第一行。", "The same ID number ({v}) already appears in row {o}: only the first row is kept."),

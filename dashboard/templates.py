@@ -24,6 +24,23 @@ _EXAMPLE = {
     "tcm_used": "1600", "oximeters": "25",
 }
 
+# The facility template lists both facilities the other examples name (the community health centre
+# and its lead hospital), so the five example rows load together, facility register first.
+_LEAD_HOSPITAL = {
+    **_EXAMPLE, "facility_code": "H150102001", "facility_name": "新城区医院", "tier": "医联体牵头医院",
+    "primary_type": "", "grade": "二级", "lat": "40.8501", "lon": "111.6701", "service_population": "",
+    "ambulances_120": "2",
+}
+
+
+def examples(name: str) -> list[dict[str, str]]:
+    """The example rows of a template: column name -> cell text."""
+    if name == "facility":
+        return [_EXAMPLE, _LEAD_HOSPITAL]
+    if name == "icu":
+        return [{**_EXAMPLE, "facility_code": "H150102001"}]  # ICU beds are in the hospital
+    return [_EXAMPLE]
+
 
 def _describe(col: contracts.Column) -> tuple[str, str, str]:
     need = "必填" if col.required else ("条件必填" if col.required_when else "选填")
@@ -44,7 +61,9 @@ def xlsx(name: str) -> bytes:
     sheet = book.add_worksheet(ds.zh[:31])
     for i, col in enumerate(ds.columns):
         sheet.write(0, i, col.zh, head)
-        sheet.write_string(1, i, _EXAMPLE.get(col.name, ""))
+        for r, example in enumerate(examples(name), start=1):
+            if example.get(col.name):
+                sheet.write_string(r, i, example[col.name])
         sheet.set_column(i, i, max(12, len(col.zh) * 2 + 2))
     notes = book.add_worksheet("填写说明")
     for i, title in enumerate(["列名", "英文列名", "是否必填", "可填写的值", "说明", "也接受的表头"]):
@@ -61,5 +80,5 @@ def csv(name: str) -> bytes:
     """UTF-8 with BOM, so Excel on Windows opens the Chinese headers correctly."""
     ds = contracts.dataset(name)
     header = ",".join(c.zh for c in ds.columns)
-    example = ",".join(_EXAMPLE.get(c.name, "") for c in ds.columns)
-    return ("\ufeff" + header + "\n" + example + "\n").encode("utf-8")
+    rows = "".join(",".join(e.get(c.name, "") for c in ds.columns) + "\n" for e in examples(name))
+    return ("\ufeff" + header + "\n" + rows).encode("utf-8")
