@@ -35,7 +35,7 @@ class Context:
         return i18n.t("app.chart.source", self.lang, sources=names, week=self.week_label)
 
     def title(self, what: str) -> str:
-        return f"{self.area} {what}（{self.week_label}）" if self.lang == "zh" else f"{what}, {self.area}, {self.week_label}"
+        return f"{self.area} {what}，{self.week_label}" if self.lang == "zh" else f"{what}, {self.area}, {self.week_label}"
 
     def file_stem(self, what: str) -> str:
         return "".join(ch if ch.isalnum() else "_" for ch in f"{self.area}_{what}_{self.week_label}")[:80]
