@@ -396,3 +396,14 @@ def test_repeated_person_is_kept_once_with_a_warning(con):
     assert warning.row == 9 and "3" in warning.message_en
     assert one(con, "select count(*) from register") == 7
     assert one(con, "select count(*) from register where record_no = 'R002b'") == 0
+
+
+def test_regenerable_file_loads_without_keeping_a_copy(con, data_dir):
+    # keep_original=False is for the seeded demo only: loaded and logged with its checksum, no copy
+    good = text("facility").encode("utf-8")
+    result = loading.load_bytes(good, "facility.csv", dataset="facility", week=WEEK, user="demo", con=con,
+                                keep_original=False)
+    assert result.outcome == "accepted"
+    assert rows(con, "select stored_path, sha256 from load_log") == [(None, hashlib.sha256(good).hexdigest())]
+    assert not (data_dir / "uploads").exists() or not list((data_dir / "uploads").iterdir())
+    assert one(con, "select count(*) from facility") > 0

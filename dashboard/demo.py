@@ -1,0 +1,754 @@
+"""The embedded demo: an invented but realistic Inner Mongolia network over five weeks of the
+2022-23 epidemic peak (2022-W49 .. 2023-W01), loaded through the real pipeline.
+
+What is real: the geography (leagues, banners, counties, districts and their boundaries) and the 2020
+census populations (total and 65+) from `dashboard.geography`. Everything else is invented: the
+facilities, their names and codes, every person in the register, every referral, ICU and stock
+figure. The generator is seeded, so the same week always gives the same bytes.
+
+Each dataset is produced as CSV bytes with the contract's Chinese headers (UTF-8 with BOM; one
+week's stock report is GBK, as some facilities' Excel saves it) and loaded with
+`loading.load_bytes`, exactly like an analyst's upload. The register is vectorised (numpy + polars;
+no Python loop over people): about 3 million people a week at HC_DEMO_SCALE=1.0.
+
+    from dashboard import demo, store
+    con = store.connect()
+    demo.ensure_demo(con)            # on an empty database: everything
+    demo.demo_status(con)            # {'is_demo': True, 'register_weeks_loaded': 5, ...}
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import os
+import threading
+import time
+from functools import lru_cache
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from dashboard import contracts, loading, policy, rules
+from dashboard import weeks as isoweeks
+
+log = logging.getLogger(__name__)
+
+SEED = 20221205
+DEMO_WEEKS: list[dt.date] = [dt.date(2022, 12, 5) + dt.timedelta(weeks=i) for i in range(5)]
+USER = "demo"
+
+# The epidemic: province-wide referrals a week (fever-clinic visits rose ~30-fold in 15 days in
+# Tianjin, peaking around 2022-W51/W52), and an intensity 0..1 for everything that follows the peak.
+TRANSFERS_PER_WEEK = (2_000, 15_000, 45_000, 35_000, 15_000)
+INTENSITY = (0.05, 0.35, 1.0, 0.8, 0.35)
+DOWNWARD_SHARE = (0.05, 0.09, 0.13, 0.19, 0.27)  # recovered patients sent back: ~15% overall
+LATERAL_SHARE = 0.05
+GBK_STOCK_WEEK = DEMO_WEEKS[1]  # this week's stock report is saved in GBK
+SLASH_DATETIME_WEEK = DEMO_WEEKS[3]  # this week's transfer log writes times as 2022/12/26 08:30
+LEAGUE_SEATS = {"152500": "152502"}  # Xilingol's seat is Xilinhot; elsewhere the league's first division
+HOHHOT = "150100"
+
+
+def scale() -> float:
+    return float(os.environ.get("HC_DEMO_SCALE", "1.0"))
+
+
+def _rng(*keys: int) -> np.random.Generator:
+    return np.random.default_rng([SEED, *keys])
+
+
+def _key(text: str) -> int:
+    """A stable small integer for a code (Python's hash() is salted per process)."""
+    return int.from_bytes(text.encode("utf-8"), "little") % (2**61 - 1)
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser on uint64 arrays."""
+    with np.errstate(over="ignore"):
+        x = x + np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def _split_exact(total: int, weights: np.ndarray) -> np.ndarray:
+    """Integers proportional to weights that sum exactly to total (largest remainder)."""
+    share = weights / weights.sum() * total
+    out = np.floor(share).astype(np.int64)
+    rest = total - out.sum()
+    if rest:
+        out[np.argsort(-(share - out), kind="stable")[:rest]] += 1
+    return out
+
+
+# --- the network ------------------------------------------------------------------------------------
+_CN_ORD = "一二三四五六七八九十"
+_STREETS = ["新华", "中山", "人民", "解放", "东风", "光明", "团结", "和平", "建设", "胜利", "朝阳", "北门",
+            "南门外", "西街", "东街", "海东", "通道", "昭乌达", "锡林", "兴安", "长青", "丰州", "大学", "石羊桥",
+            "友谊", "金桥", "滨河", "站前", "文化", "青山"]
+_TOWNS = ["巴彦", "乌兰", "白音", "哈达", "阿拉坦", "宝力格", "查干", "额尔敦", "赛汉", "希拉", "哈拉", "沙尔",
+          "新胜", "太平", "永兴", "红旗", "五一", "双井", "大营", "古城", "黄花", "榆树", "柳林", "三道", "西湾",
+          "北沙", "德胜", "兴隆", "金山", "石门"]
+_TOWN_SUFFIX = ["镇", "镇", "镇", "苏木", "乡"]
+_VILLAGES = ["嘎查", "村"]
+
+
+def _is_district(name: str) -> bool:
+    return name.endswith("区")
+
+
+def _near(adcode: str, seat: tuple[float, float], k: int) -> tuple[float, float]:
+    """A point a few hundred metres from the county's seat point, inside the county."""
+    from dashboard import geography
+
+    r = _rng(2, int(adcode), k)
+    dx, dy = r.uniform(-1, 1, 2)
+    for spread in (0.012, 0.006, 0.003, 0.001):
+        lon, lat = round(seat[0] + dx * spread, 5), round(seat[1] + dy * spread, 5)
+        if geography.contains(adcode, [lon], [lat])[0]:
+            return lon, lat
+    return seat
+
+
+@lru_cache(maxsize=1)
+def network() -> pl.DataFrame:
+    """Every facility of the demo network (one row each), with the contract's columns plus a few
+    internal ones (pop65, fever_from, consortium_id). Deterministic; independent of HC_DEMO_SCALE."""
+    from dashboard import geography
+
+    census = geography.census()
+    counties = (census.filter((pl.col("level") == "county") & pl.col("is_county_level_division"))
+                .sort("adcode").to_dicts())
+    leagues = (census.filter(pl.col("level") == "league").sort("adcode").to_dicts())
+    league_names = {r["adcode"]: r["name_zh"] for r in leagues}
+    seats: dict[str, str] = {}
+    for c in counties:
+        seats.setdefault(c["league_code"], c["adcode"])
+    seats.update({k: v for k, v in LEAGUE_SEATS.items() if k in seats})
+
+    rows: list[dict] = []
+    seat_point: dict[str, tuple[float, float]] = {}
+    district_no: dict[str, int] = {}
+    for ci, c in enumerate(counties):
+        adcode, name, league = str(c["adcode"]), c["name_zh"], str(c["league_code"])
+        league_name = league_names.get(league) or c.get("league_name_zh") or ""
+        rng = _rng(1, int(adcode))
+        district = _is_district(name)
+        consortium = f"{name}城市医疗集团" if district else f"{name}县域医共体"
+        population, pop65 = int(c["population"]), int(c["pop65"])
+        n_primary = int(np.clip(round(population / rng.uniform(25_000, 40_000)), 3, 15))
+        n_village = 0 if district else int(rng.integers(1, 4))
+        points = geography.random_points_in_county(adcode, n_primary + n_village + 1, int(SEED % 100000 + ci))
+        seat = points[0]
+        if adcode == seats.get(league):
+            seat_point[league] = seat
+        base = dict(league_code=league, league_name=league_name, county_code=adcode, county_name=name,
+                    consortium=consortium, consortium_id=ci)
+
+        def near(k: int) -> tuple[float, float]:
+            return _near(adcode, seat, k)
+
+        # Hospitals: the consortium's lead and its sub-designated hospital.
+        if district:
+            district_no[league] = district_no.get(league, 0) + 1
+            k = district_no[league]
+            lead_name = f"{league_name}第{_CN_ORD[k - 1] if k <= 10 else k}医院"
+            lead_grade = "tertiary" if rng.random() < 0.85 else "secondary"
+            sub_name = f"{name}医院"
+        else:
+            lead_name = f"{name}人民医院"
+            lead_grade = "tertiary" if rng.random() < 0.2 else "secondary"
+            sub_name = f"{name}蒙医中医医院"
+        for code, fname, tier, grade, k in ((f"H{adcode}01", lead_name, "lead", lead_grade, 1),
+                                            (f"H{adcode}02", sub_name, "sub_designated", "secondary", 2)):
+            lon, lat = near(k)
+            rows.append(dict(base, facility_code=code, facility_name=fname, tier=tier, primary_type=None,
+                             grade=grade, lat=lat, lon=lon, service_population=None, pop65=0.0,
+                             fever_from=0, ambulances_120=int(rng.integers(2, 9))))
+        # Primary care: community health centres in districts, township hospitals elsewhere.
+        weights = rng.gamma(6.0 if district else 3.0, size=n_primary)
+        service = _split_exact(population, weights)
+        places = rng.permutation(_STREETS if district else _TOWNS)[:n_primary]
+        late_fever = rng.random(n_primary)
+        for j in range(n_primary):
+            if district:
+                fname, ptype = f"{name}{places[j]}街道社区卫生服务中心", "chc"
+            else:
+                fname = f"{name}{places[j]}{_TOWN_SUFFIX[int(rng.integers(len(_TOWN_SUFFIX)))]}卫生院"
+                ptype = "township"
+            lon, lat = points[1 + j]
+            no_ambulance = rng.random() < 0.08
+            # Fever clinics: most open from the start, a few open during the weeks, a few never.
+            fever_from = 0 if late_fever[j] < 0.85 else (int(rng.integers(1, 5)) if late_fever[j] < 0.97 else 99)
+            rows.append(dict(base, facility_code=f"P{adcode}{j + 1:03d}", facility_name=fname, tier="primary",
+                             primary_type=ptype, grade="primary_grade" if rng.random() < 0.6 else "ungraded",
+                             lat=lat, lon=lon, service_population=int(service[j]),
+                             pop65=pop65 * service[j] / population if population else 0.0,
+                             fever_from=fever_from, ambulances_120=0 if no_ambulance else int(rng.integers(1, 3))))
+        for j in range(n_village):
+            lon, lat = points[1 + n_primary + j]
+            place = _TOWNS[int(rng.integers(len(_TOWNS)))] + ["图", "浩特", "淖尔", "营子", "沟"][j % 5]
+            rows.append(dict(base, facility_code=f"P{adcode}{101 + j:03d}",
+                             facility_name=f"{name}{place}{_VILLAGES[j % 2]}卫生室", tier="primary",
+                             primary_type="village", grade=None, lat=lat, lon=lon, service_population=None,
+                             pop65=0.0, fever_from=0 if rng.random() < 0.5 else 99, ambulances_120=0))
+    # League level: one designated hospital and one partner tertiary hospital, in the league seat,
+    # listed under the seat's consortium (they serve every consortium of the league).
+    by_code = {c["adcode"]: c for c in counties}
+    for league in sorted(seats):
+        seat = by_code[seats[league]]
+        name = league_names.get(league) or seat.get("league_name_zh") or league
+        consortium = f"{seat['name_zh']}城市医疗集团" if _is_district(seat["name_zh"]) else f"{seat['name_zh']}县域医共体"
+        rng = _rng(3, int(league))
+        partner = "内蒙古自治区人民医院" if league == HOHHOT else f"{name}中心医院"
+        for k, (code, fname, tier, grade) in enumerate(((f"D{league}", f"{name}传染病医院", "designated",
+                                                         "tertiary" if rng.random() < 0.5 else "secondary"),
+                                                        (f"T{league}", partner, "partner", "tertiary"))):
+            lon, lat = _near(seat["adcode"], seat_point[league], 3 + k)
+            rows.append(dict(league_code=league, league_name=name, county_code=seat["adcode"],
+                             county_name=seat["name_zh"], consortium=consortium,
+                             consortium_id=counties.index(seat), facility_code=code, facility_name=fname,
+                             tier=tier, primary_type=None, grade=grade,
+                             lat=lat, lon=lon,
+                             service_population=None, pop65=0.0, fever_from=0,
+                             ambulances_120=int(rng.integers(3, 11))))
+    return pl.DataFrame(rows, schema={
+        "facility_code": pl.Utf8, "facility_name": pl.Utf8, "tier": pl.Utf8, "primary_type": pl.Utf8,
+        "grade": pl.Utf8, "league_code": pl.Utf8, "league_name": pl.Utf8, "county_code": pl.Utf8,
+        "county_name": pl.Utf8, "consortium": pl.Utf8, "consortium_id": pl.Int64, "lat": pl.Float64,
+        "lon": pl.Float64, "service_population": pl.Int64, "pop65": pl.Float64, "fever_from": pl.Int64,
+        "ambulances_120": pl.Int64,
+    })
+
+
+# --- writing files ------------------------------------------------------------------------------------
+_ZH = {  # stored enum value -> the spelling written in the demo's files
+    "tier": {"primary": "基层医疗卫生机构", "sub_designated": "亚定点医院", "designated": "定点医院",
+             "lead": "医联体牵头医院", "partner": "外部协作医院"},
+    "primary_type": {"chc": "社区卫生服务中心", "township": "乡镇卫生院", "village": "村卫生室"},
+    "grade": {"tertiary": "三级", "secondary": "二级", "primary_grade": "一级", "ungraded": "未定级"},
+}
+
+
+def _csv(ds_name: str, frame: pl.DataFrame, encoding: str = "utf-8-sig") -> bytes:
+    """The frame (columns named as the contract's stored names) with the contract's Chinese headers."""
+    ds = contracts.dataset(ds_name)
+    names = [c.name for c in ds.columns if c.name in frame.columns]
+    out = frame.select(names).rename({c.name: c.zh for c in ds.columns if c.name in names})
+    text = out.write_csv(null_value="")
+    if encoding == "gbk":
+        return text.encode("gbk")
+    return b"\xef\xbb\xbf" + text.encode("utf-8")
+
+
+def _week_index(week: dt.date | str) -> int:
+    monday = isoweeks.parse_week(week)
+    if monday not in DEMO_WEEKS:
+        raise ValueError(f"{isoweeks.short(monday)} is not a demo week ({isoweeks.short(DEMO_WEEKS[0])}..{isoweeks.short(DEMO_WEEKS[-1])})")
+    return DEMO_WEEKS.index(monday)
+
+
+def facility_frame(week_index: int) -> pl.DataFrame:
+    net = network()
+    return net.with_columns(
+        pl.col("tier").replace_strict(_ZH["tier"]),
+        pl.col("primary_type").replace_strict(_ZH["primary_type"], default=None),
+        pl.col("grade").replace_strict(_ZH["grade"], default=None),
+        pl.col("lat").round(5), pl.col("lon").round(5),
+        pl.when(pl.col("fever_from") <= week_index).then(pl.lit("是")).otherwise(pl.lit("否")).alias("fever_clinic"),
+    )
+
+
+# --- ICU ----------------------------------------------------------------------------------------------
+def icu_frame(week_index: int) -> pl.DataFrame:
+    net = network().filter(pl.col("tier") != "primary")
+    doctors_per_bed = policy.value("icu.doctors_per_bed")
+    nurses_low, nurses_high = policy.policy_range("icu.nurses_per_bed")
+    reserve_low, reserve_high = policy.policy_range("icu.reserve_share")
+    beds_range = {"designated": (20, 60), "lead": (8, 30), "partner": (30, 80), "sub_designated": (0, 10)}
+    out = []
+    for code, tier in net.select("facility_code", "tier").iter_rows():
+        # Per hospital: the same draws every week (all drawn, whatever the week, in the same order).
+        rng = _rng(4, _key(code))
+        lo, hi = beds_range[tier]
+        none, rare, size = rng.random(), rng.random(), int(rng.integers(max(lo, 1), hi + 1))
+        expands, growth, convert = rng.random() < 0.5, rng.uniform(0.1, 0.4), rng.uniform(0.3, 1.0)
+        doctor_ratio, nurse_ratio = rng.uniform(0.55, 1.15), rng.uniform(nurses_low * 0.6, nurses_high * 1.1)
+        reserve = rng.uniform(0.0, reserve_high) if rng.random() < 0.8 else rng.uniform(0.0, reserve_low)
+        busy = rng.uniform(0.8, 1.15)
+        beds0 = 0 if (tier == "sub_designated" and none < 0.3) or rare < 0.03 else size
+        # Beds converted at the peak (W51 onward) by half of the hospitals.
+        beds = beds0 + (int(round(beds0 * growth)) if expands and week_index >= 2 else 0)
+        # Staff: many below 1 doctor and 2.5-3 nurses a bed, some comfortably above.
+        doctors = int(round(beds * doctors_per_bed * doctor_ratio))
+        nurses = int(round(beds * nurse_ratio))
+        wr = _rng(5, _key(code), week_index)
+        late, noise = wr.random(), wr.uniform(0.93, 1.05)
+        if late < 0.05 and week_index == len(DEMO_WEEKS) - 1:
+            continue  # no report yet for the latest week
+        load = INTENSITY[week_index] * 0.6 + 0.35
+        occupied = min(beds, int(round(beds * min(1.0, load * busy * noise))))
+        out.append(dict(facility_code=code, icu_beds=beds, convertible_beds=int(round(beds0 * convert)),
+                        occupied=occupied, icu_doctors=doctors, icu_nurses=nurses,
+                        reserve_doctors=int(round(doctors * reserve)), reserve_nurses=int(round(nurses * reserve))))
+    return pl.DataFrame(out)
+
+
+# --- stock --------------------------------------------------------------------------------------------
+USE_SHARE = (0.004, 0.025, 0.06, 0.045, 0.02)  # share of the service population treated a week
+STOCK_LEVEL = (1.0, 0.9, 0.7, 0.8, 1.0)  # how far stocks have fallen at the peak, then restocked
+ITEMS = ("antigen", "antipyretic", "cough", "tcm")
+
+
+def stock_frame(week_index: int) -> pl.DataFrame:
+    net = network().filter(pl.col("primary_type").is_in(["chc", "township"]))
+    low, high = policy.policy_range("stock.population_share")
+    out = []
+    for code, population in net.select("facility_code", "service_population").iter_rows():
+        rng = _rng(6, _key(code))  # per facility: the same draws every week
+        group, below, between, above = rng.random(), rng.uniform(low * 0.3, low * 0.95), rng.uniform(low, high), rng.uniform(high, high * 1.6)
+        # ~15% below the low end, ~25% between the ends, ~60% at or above the high end
+        share = below if group < 0.15 else between if group < 0.40 else above
+        oximeters, extra_oximeters = int(rng.integers(5, 41)), int(rng.integers(0, 6))
+        busy, dip = rng.uniform(0.6, 1.5), rng.uniform(0.85, 1.1)
+        item_factor = np.array((1.2, 1.0, 0.7, 0.5)) * rng.uniform(0.8, 1.2, len(ITEMS))
+        no_tcm = rng.random() < 0.05
+        wr = _rng(7, _key(code), week_index)
+        late, no_use, noise = wr.random(), wr.random() < 0.04, wr.uniform(0.85, 1.15, 2 * len(ITEMS))
+        if week_index == len(DEMO_WEEKS) - 1 and late < 0.04:
+            continue  # no report yet for the latest week
+        row = dict(facility_code=code, oximeters=oximeters + (extra_oximeters if week_index >= 2 else 0))
+        level = STOCK_LEVEL[week_index] * (dip if week_index else 1.0)
+        for k, item in enumerate(ITEMS):
+            row[f"{item}_on_hand"] = int(round(population * share * item_factor[k] ** 0.3 * level * noise[k]))
+            used = population * USE_SHARE[week_index] * item_factor[k] * busy * noise[len(ITEMS) + k]
+            # some report what they hold but not what they used
+            row[f"{item}_used"] = 0 if no_use or (item == "tcm" and no_tcm) else int(round(used))
+        out.append(row)
+    return pl.DataFrame(out)
+
+
+# --- transfers ----------------------------------------------------------------------------------------
+SEVERITY = ("asymptomatic", "mild", "ordinary", "severe", "critical")
+SEVERITY_UP = (0.02, 0.10, 0.46, 0.30, 0.12)
+MAIN = ("covid", "underlying", "dialysis")
+MAIN_UP = (0.58, 0.34, 0.08)
+_ZH_TRANSFER = {
+    "severity": {"asymptomatic": "无症状", "mild": "轻型", "ordinary": "普通型", "severe": "重型", "critical": "危重型"},
+    "main_problem": {"covid": "新冠", "underlying": "基础疾病", "dialysis": "血液透析"},
+    "status": {"accepted": "已接收", "refused": "拒收", "pending": "待接收"},
+    "direction_recorded": {"up": "上转", "down": "下转", "lateral": "平转"},
+}
+
+
+def _expected_destination(severity: np.ndarray, main: np.ndarray, lead_tertiary: np.ndarray) -> np.ndarray:
+    """NMG-2022 §二(五): 0 sub-designated, 1 designated, 2 lead, 3 partner."""
+    serious = severity >= SEVERITY.index("severe")
+    dest = np.zeros(len(severity), dtype=np.int64)
+    dest[main == MAIN.index("dialysis")] = 1
+    dest[serious & (main == MAIN.index("covid"))] = 1
+    underlying = serious & (main == MAIN.index("underlying"))
+    dest[underlying] = np.where(lead_tertiary[underlying], 2, 3)
+    return dest
+
+
+def transfer_frame(week_index: int) -> pl.DataFrame:
+    net = network()
+    week = DEMO_WEEKS[week_index]
+    rng = _rng(8, week_index)
+    n = TRANSFERS_PER_WEEK[week_index]
+    primary = net.filter(pl.col("primary_type").is_in(["chc", "township"])).sort("consortium_id", "facility_code")
+    p_codes = primary["facility_code"].to_numpy()
+    p_cons = primary["consortium_id"].to_numpy()
+    p_cum = np.cumsum(primary["service_population"].to_numpy()).astype(np.float64)
+    n_cons = int(net["consortium_id"].max()) + 1
+    cons_pop = np.bincount(p_cons, weights=primary["service_population"].to_numpy(), minlength=n_cons)
+    cons_start = np.concatenate([[0.0], np.cumsum(cons_pop)[:-1]])
+    hosp = {t: dict(net.filter(pl.col("tier") == t).select("consortium_id", "facility_code").iter_rows())
+            for t in ("lead", "sub_designated")}
+    league_of = dict(net.filter(pl.col("tier") == "lead").select("consortium_id", "league_code").iter_rows())
+    lead_tertiary_by = dict(net.filter(pl.col("tier") == "lead").select("consortium_id", pl.col("grade") == "tertiary").iter_rows())
+    table = np.array([[hosp["sub_designated"][c], f"D{league_of[c]}", hosp["lead"][c], f"T{league_of[c]}"]
+                      for c in range(n_cons)], dtype=object)  # destination tier -> code, per consortium
+    lead_tertiary = np.array([lead_tertiary_by[c] for c in range(n_cons)])
+    # Consortium practice: most deviate ~5-12% of the time, a few much more.
+    deviation_rate = np.where(_rng(9).random(n_cons) < 0.12, _rng(10).uniform(0.2, 0.35, n_cons),
+                              _rng(11).uniform(0.04, 0.12, n_cons))
+
+    # Origin: a primary facility drawn by population (consortium follows from it).
+    pick = np.searchsorted(p_cum, rng.random(n) * p_cum[-1], side="right").clip(0, len(p_codes) - 1)
+    cons = p_cons[pick]
+    kind = np.where(rng.random(n) < DOWNWARD_SHARE[week_index], 1, 0)  # 0 up, 1 down, 2 lateral
+    kind[(kind == 0) & (rng.random(n) < LATERAL_SHARE)] = 2
+    severity = rng.choice(len(SEVERITY), n, p=SEVERITY_UP)
+    main = rng.choice(len(MAIN), n, p=MAIN_UP)
+    down = kind == 1
+    severity[down] = rng.choice(len(SEVERITY), down.sum(), p=(0.0, 0.25, 0.5, 0.2, 0.05))
+    main[down] = rng.choice(len(MAIN), down.sum(), p=(0.7, 0.3, 0.0))
+    dest = _expected_destination(severity, main, lead_tertiary[cons])
+    deviates = rng.random(n) < deviation_rate[cons] * (1 + 0.5 * INTENSITY[week_index])
+    dest[deviates] = (dest[deviates] + rng.integers(1, 4, deviates.sum())) % 4
+    hospital = table[cons, dest]
+    # Downward: from a hospital (mostly designated / sub-designated) back to the primary facility.
+    back = rng.choice(4, n, p=(0.35, 0.35, 0.2, 0.1))
+    from_code = np.where(down, table[cons, back], p_codes[pick])
+    to_code = np.where(down, p_codes[pick], hospital)
+    # Lateral: to a neighbouring primary facility of the same consortium.
+    lateral = kind == 2
+    lo = np.searchsorted(p_cons, cons[lateral], side="left")
+    hi = np.searchsorted(p_cons, cons[lateral], side="right")
+    other = lo + (pick[lateral] - lo + rng.integers(1, 3, lateral.sum())) % (hi - lo)
+    to_code[lateral] = p_codes[other]
+
+    # Times: spread over the week, mostly daytime.
+    day = rng.integers(0, 7, n)
+    hour = np.where(rng.random(n) < 0.8, rng.integers(8, 21, n), rng.integers(0, 24, n))
+    minute = rng.integers(0, 60, n)
+    requested = np.datetime64(week) + (day * 1440 + hour * 60 + minute).astype("timedelta64[m]")
+    # Status: refusals concentrate in a few hospitals; pending ones are recent.
+    receivers, receiver = np.unique(to_code.astype(str), return_inverse=True)
+    strict = np.array([_key(c) % 1000 < 80 for c in receivers])  # ~8% of hospitals refuse often
+    refuse_rate = np.where(strict[receiver], 0.12, 0.022)
+    u = rng.random(n)
+    pending_rate = 0.03 + 0.04 * (day >= 5)
+    status = np.where(u < refuse_rate, 2, np.where(u < refuse_rate + pending_rate, 1, 0))  # accepted/pending/refused
+    slow = rng.random(n) < (0.06 + 0.04 * INTENSITY[week_index])
+    hours = np.where(slow, rng.uniform(24.05, 30.0, n), 1.0 + rng.random(n) ** 1.6 * 22.5)
+    received = requested + (hours * 60).astype("timedelta64[m]")
+    direction = np.array(["up", "down", "lateral"])[kind]
+    recorded = rng.random(n) < 0.7
+
+    frame = pl.DataFrame({
+        "requested_at": requested.astype("datetime64[ms]"), "from_code": from_code.astype(str), "to_code": to_code.astype(str),
+        "direction": direction, "recorded": recorded,
+        "severity": np.array(SEVERITY)[severity], "main_problem": np.array(MAIN)[main],
+        "status": np.array(["accepted", "pending", "refused"])[status],
+        "received_at": received.astype("datetime64[ms]"), "accepted": status == 0,
+    }).sort("requested_at", "from_code", "to_code", maintain_order=True)
+    year, number, _ = week.isocalendar()
+    fmt = "%Y/%m/%d %H:%M" if week == SLASH_DATETIME_WEEK else "%Y-%m-%d %H:%M"
+    return frame.with_columns(
+        (pl.lit(f"ZZ{year}W{number:02d}") + pl.int_range(1, pl.len() + 1).cast(pl.Utf8).str.zfill(6)).alias("referral_id"),
+        pl.col("requested_at").dt.strftime(fmt),
+        pl.when(pl.col("recorded")).then(pl.col("direction")).alias("direction_recorded"),
+        pl.when(pl.col("accepted")).then(pl.col("received_at").dt.strftime(fmt)).alias("received_at"),
+    ).with_columns(*[pl.col(c).replace_strict(m, default=None) for c, m in _ZH_TRANSFER.items()])
+
+
+# --- the register ---------------------------------------------------------------------------------------
+REF_DATE = DEMO_WEEKS[0]
+REGISTER_RAMP = (0.90, 0.95, 0.98, 1.0, 1.0)  # share of the final register already entered each week
+BLANK_LABEL_RAMP = (1.6, 1.3, 1.0, 0.9, 0.8)
+YOUNG_SHARE = 0.04  # aged 60-64 with underlying disease, on top of the 65+
+AGE_BANDS = np.array([65, 70, 75, 80, 85, 90, 95, 101], dtype=np.float64)
+AGE_BAND_P = np.array([0.34, 0.27, 0.17, 0.12, 0.065, 0.03, 0.005])
+DISEASES = np.array(["高血压", "糖尿病", "冠心病", "慢阻肺", "慢性肾病", "脑卒中后遗症", "肿瘤", "心力衰竭"])
+DISEASE_P = np.array([0.34, 0.2, 0.14, 0.1, 0.06, 0.08, 0.05, 0.03])
+SURNAMES = np.array(list("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"))
+GIVEN_M = np.array(list("国建明军华文志强永海春金德平忠生福贵林荣保玉成宝山立清胜祥俊刚振义云富贤树"))
+GIVEN_F = np.array(list("秀兰英凤玉淑珍芳桂琴霞华丽梅兰红春云金荣素翠萍敏娥燕凤月香花莲"))
+MONGOLIAN = np.array(["巴特尔", "乌云", "其其格", "斯琴高娃", "那日苏", "额尔敦", "苏和", "阿拉坦仓", "图雅",
+                      "萨仁", "孟和", "巴图", "乌力吉", "格日勒", "宝音", "朝鲁", "敖其尔", "吉日嘎拉", "娜仁",
+                      "达来", "哈斯", "满都拉", "德力格尔", "其木格"])
+MOBILE_PREFIX = np.array([130, 131, 132, 133, 135, 136, 137, 138, 139, 150, 151, 152, 155, 157, 158, 159,
+                          177, 180, 182, 183, 185, 186, 187, 189, 191, 198])
+LABEL_STYLES = (("绿色", "黄色", "红色"), ("绿", "黄", "红"), ("低风险", "中风险", "高风险"))
+DISEASE_STYLES = (("无基础疾病", "基础疾病稳定", "基础疾病不稳定"), ("无", "稳定", "不稳定"))
+VACCINATION_ZH = ("未接种", "未全程接种", "全程接种")  # rules.VACCINATION_STATES order: none, partial, full
+ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+CHECK_CHARS = np.array(list("10X98765432"))
+
+
+@lru_cache(maxsize=1)
+def _label_lookup() -> np.ndarray:
+    """rules.risk_label for every (age 0..120, disease state, vaccination): 0 green, 1 yellow, 2 red."""
+    return np.array([[[rules.LABELS.index(rules.risk_label(age, d, v)) for v in rules.VACCINATION_STATES]
+                      for d in rules.DISEASE_STATES] for age in range(121)], dtype=np.int8)
+
+
+def register_facilities(demo_scale: float | None = None) -> pl.DataFrame:
+    """Per community health centre and township hospital: people in its register (the final week),
+    and its habits (coverage, signing rate, labelling and contact practice)."""
+    s = scale() if demo_scale is None else demo_scale
+    net = network().filter(pl.col("primary_type").is_in(["chc", "township"])).sort("facility_code")
+    out = []
+    for code, pop65 in net.select("facility_code", "pop65").iter_rows():
+        rng = _rng(12, _key(code))
+        coverage = rng.uniform(0.5, 0.7) if rng.random() < 0.08 else rng.uniform(0.85, 1.0)
+        out.append(dict(
+            facility_code=code, people=int(round(pop65 * coverage * s / (1 - YOUNG_SHARE))),
+            signed_rate=rng.uniform(0.85, 0.99), blank_rate=rng.uniform(0.03, 0.08),
+            wrong_rate=rng.uniform(0.02, 0.09), contact_rate=rng.uniform(0.6, 0.97),
+            care_home_rate=rng.uniform(0.0, 0.045), label_style=int(rng.choice(3, p=(0.7, 0.15, 0.15))),
+            disease_style=int(rng.random() < 0.3), no_birth_date=bool(rng.random() < 0.1),
+            coverage=coverage))
+    return pl.DataFrame(out).with_columns(pl.Series("fac_no", np.arange(len(out)), dtype=pl.Int64))
+
+
+def register_frame(week_index: int) -> pl.DataFrame:
+    fac = register_facilities()
+    people = fac["people"].to_numpy()
+    total = int(people.sum())
+    f = np.repeat(np.arange(len(people)), people)
+    person = np.arange(total) - np.repeat(np.cumsum(people) - people, people)
+
+    def u(stream: int, per_week: bool = False) -> np.ndarray:
+        # The whole population is the same for a given scale, in the same order, every week: a
+        # person's draws are the same every week (per_week ones change weekly).
+        return _rng(20, stream, week_index + 1 if per_week else 0).random(total)
+
+    def col(name: str) -> np.ndarray:
+        return fac[name].to_numpy()[f]
+
+    codes = fac["facility_code"].to_numpy()
+    county = np.array([int(c[1:7]) for c in codes], dtype=np.int64)[f]
+    intensity = INTENSITY[week_index]
+
+    # Age on the first demo Monday, then birth date; the age written is the one at this week's Monday.
+    young = u(1) < YOUNG_SHARE
+    band = np.searchsorted(np.cumsum(AGE_BAND_P), u(2) * AGE_BAND_P.sum(), side="right").clip(0, 6)
+    age_ref = np.where(young, 60 + 5 * u(3), AGE_BANDS[band] + (AGE_BANDS[band + 1] - AGE_BANDS[band]) * u(3))
+    birth = np.datetime64(REF_DATE) - (age_ref * 365.2425).astype("timedelta64[D]") - np.timedelta64(1, "D")
+    female = u(4) < np.where(age_ref >= 80, 0.58, 0.52)
+    # Disease and vaccination.
+    old = age_ref >= 80
+    ud = u(5)
+    disease = np.where(young, np.where(ud < 0.6, 1, 2),
+                       np.where(ud < np.where(old, 0.30, 0.40), 0, np.where(ud < np.where(old, 0.78, 0.84), 1, 2)))
+    flare = (disease == 1) & (u(6, per_week=True) < 0.05 * intensity)  # decompensated while infected
+    disease = np.where(flare, 2, disease)
+    uv = u(7)
+    vaccination = np.where(uv < np.where(old, 0.30, 0.12), 0, np.where(uv < np.where(old, 0.55, 0.28), 1, 2))
+    first = np.searchsorted(np.cumsum(DISEASE_P), u(8) * DISEASE_P.sum(), side="right").clip(0, len(DISEASES) - 1)
+    second = (first + 1 + (u(9) * (len(DISEASES) - 1)).astype(np.int64)) % len(DISEASES)
+    two = u(10) < 0.35
+
+    # ID numbers: county, birth date, a sequence unique within county, day and sex (odd = male), check digit.
+    days = (birth - np.datetime64("1900-01-01")).astype(np.int64)
+    group = (county * 100_000 + days) * 2 + (~female)
+    order = np.argsort(group, kind="stable")
+    sorted_group = group[order]
+    starts = np.flatnonzero(np.r_[True, sorted_group[1:] != sorted_group[:-1]])
+    rank = np.empty(total, dtype=np.int64)
+    rank[order] = np.arange(total) - np.repeat(starts, np.diff(np.r_[starts, total]))
+    off = (_mix(group.astype(np.uint64)) % np.uint64(400)).astype(np.int64)
+    seq = 2 * ((off + rank) % 500) + (~female).astype(np.int64)
+    ymd = pl.Series(birth.astype("datetime64[D]")).dt.strftime("%Y%m%d").cast(pl.Int64).to_numpy()
+    base = county * 10**11 + ymd * 1000 + seq
+    total_w = np.zeros(total, dtype=np.int64)
+    for i, w in enumerate(ID_WEIGHTS):
+        total_w += w * ((base // 10 ** (16 - i)) % 10)
+    check = CHECK_CHARS[total_w % 11]
+
+    # Who is in this week's register: the first people of each facility (the register grows).
+    keep = person < np.round(col("people") * REGISTER_RAMP[week_index])
+    monday = np.datetime64(DEMO_WEEKS[week_index])
+    birth_y = birth.astype("datetime64[Y]").astype(np.int64) + 1970
+    birth_md = (birth - birth.astype("datetime64[Y]")).astype(np.int64)  # day of year
+    monday_y = monday.astype("datetime64[Y]").astype(np.int64) + 1970
+    monday_md = (monday - monday.astype("datetime64[Y]")).astype(np.int64)
+    # (day-of-year comparison; off by one around 29 February only, which no demo Monday is near)
+    age = monday_y - birth_y - (birth_md > monday_md)
+    label = _label_lookup()[age.clip(0, 120), disease, vaccination].astype(np.int64)
+
+    # Recorded labels: blank for a few, wrong (one step off) for some.
+    blank = u(12) < col("blank_rate") * BLANK_LABEL_RAMP[week_index]
+    wrong = u(13) < col("wrong_rate")
+    step = np.where(label == 0, 1, np.where(label == 2, -1, np.where(u(14) < 0.5, -1, 1)))
+    recorded = np.where(wrong, label + step, label)
+    seen = np.where(blank, label, recorded)  # what the facility acts on
+    # Contacts: yellow at least 2 a week, red at least 3; met by most, not all (less at the peak).
+    yellow_min = int(policy.value("contacts.yellow_per_week"))
+    red_min = int(policy.value("contacts.red_per_week"))
+    need = np.where(seen == 2, red_min, np.where(seen == 1, yellow_min, 0))
+    meets = u(15, per_week=True) < col("contact_rate") * (1 - 0.15 * intensity)
+    uc = u(16, per_week=True)
+    contacts = np.where(need == 0, (uc * 3).astype(np.int64),
+                        np.where(meets, need + (uc * uc * 4).astype(np.int64), (uc * need).astype(np.int64)))
+
+    # From here on, only this week's people.
+    k = keep
+    n_kept = int(k.sum())
+    fk = f[k]
+
+    def take(values, index: np.ndarray) -> pl.Series:
+        """values[index] as a string column (a gather from a small table: no per-row Python)."""
+        return pl.Series(values, dtype=pl.Utf8).gather(pl.Series(index, dtype=pl.UInt32))
+
+    # Names and phones (invented; the pipeline drops names and hashes phones).
+    names, name_index = _name_table()
+    female_k = female[k]
+    un = u(17)[k]
+    two_char = u(26)[k] >= 0.3
+    surname = (u(18)[k] * len(SURNAMES)).astype(np.int64)
+    g1 = (u(19)[k] * len(GIVEN_F)).astype(np.int64) % np.where(female_k, len(GIVEN_F), len(GIVEN_M))
+    g2 = (u(25)[k] * len(GIVEN_F)).astype(np.int64) % np.where(female_k, len(GIVEN_F), len(GIVEN_M))
+    name_i = name_index(female_k, surname, g1, np.where(two_char, g2, -1))
+    mongolian = un < 0.12
+    name_i[mongolian] = (un[mongolian] / 0.12 * len(MONGOLIAN)).astype(np.int64)  # the table starts with them
+    phone_kind = u(20)[k]
+    mobile = (MOBILE_PREFIX[(u(21)[k] * len(MOBILE_PREFIX)).astype(np.int64)] * 10**8
+              + (u(22)[k] * 10**8).astype(np.int64))
+    phone = pl.Series(mobile).cast(pl.Utf8)
+    landline = pl.Series((u(27)[k] * 10**7).astype(np.int64) + 2 * 10**6).cast(pl.Utf8)
+    label_style = fac["label_style"].to_numpy()[fk]
+    disease_style = fac["disease_style"].to_numpy()[fk]
+    no_birth = fac["no_birth_date"].to_numpy()[fk] | (u(29)[k] < 0.005)
+    disease_k = disease[k]
+    diseases_i = np.where(disease_k == 0, len(DISEASES) ** 2, first[k] * len(DISEASES) + np.where(two[k], second[k], first[k]))
+    label_i = np.where(blank[k], 9, label_style * 3 + recorded[k])
+    codes = fac["facility_code"]
+    out = pl.DataFrame({
+        "id_number": pl.Series(base[k]).cast(pl.Utf8) + pl.Series(check[k]),
+        "name": take(names, name_i),
+        "phone": pl.select(pl.when(pl.Series(phone_kind < 0.86)).then(phone)
+                           .when(pl.Series(phone_kind < 0.92)).then(pl.lit("0471-") + landline)
+                           .otherwise(pl.lit(None, pl.Utf8))).to_series(),
+        "record_no": (codes.str.slice(1).gather(pl.Series(fk, dtype=pl.UInt32))
+                      + pl.Series(person[k]).cast(pl.Utf8).str.zfill(6)),
+        "facility_code": codes.gather(pl.Series(fk, dtype=pl.UInt32)),
+        "age": pl.Series(np.where(u(28)[k] < 0.015, -1, age[k])).replace(-1, None),
+        "birth_date": pl.Series(np.where(no_birth, np.datetime64("NaT"), birth[k]).astype("datetime64[D]")),
+        "sex": take(["男", "女"], female_k.astype(np.int64)),
+        "diseases": take(_disease_table(), diseases_i),
+        "disease_state": take([v for style in DISEASE_STYLES for v in style], disease_style * 3 + disease_k),
+        "vaccination": take(VACCINATION_ZH, vaccination[k]),
+        "recorded_label": take([v for style in LABEL_STYLES for v in style] + [None], label_i),
+        "family_doctor_signed": take(["否", "是"], (u(23)[k] < col("signed_rate")[k]).astype(np.int64)),
+        "contacts_week": contacts[k],
+        "care_home": take(["否", "是"], (u(24)[k] < col("care_home_rate")[k]).astype(np.int64)),
+    })
+    assert out.height == n_kept
+    return out
+
+
+@lru_cache(maxsize=1)
+def _disease_table() -> list[str | None]:
+    """Index first * n + second: one disease (first == second) or two; the last entry is none."""
+    n = len(DISEASES)
+    return [DISEASES[a] if a == b else f"{DISEASES[a]}、{DISEASES[b]}" for a in range(n) for b in range(n)] + [None]
+
+
+@lru_cache(maxsize=1)
+def _name_table():
+    """All names: the Mongolian ones first, then surname + one or two given characters, by sex.
+    Returns (names, index(female, surname, g1, g2 or -1))."""
+    names = list(MONGOLIAN)
+    starts = {}
+    for sex, given in ((0, GIVEN_M), (1, GIVEN_F)):
+        g = len(given)
+        starts[sex] = len(names)
+        for s_ in SURNAMES:
+            for a in given:
+                names.append(s_ + a)
+                names.extend(s_ + a + b for b in given)
+
+    def index(female: np.ndarray, surname: np.ndarray, g1: np.ndarray, g2: np.ndarray) -> np.ndarray:
+        g = np.where(female, len(GIVEN_F), len(GIVEN_M))
+        start = np.where(female, starts[1], starts[0])
+        return start + (surname * g + g1) * (g + 1) + (g2 + 1)
+
+    return names, index
+
+
+# --- public API -----------------------------------------------------------------------------------------
+def generate(week: dt.date | str, datasets: tuple[str, ...] = contracts.DATASETS) -> dict[str, bytes]:
+    """CSV bytes per dataset for one demo week (Chinese headers; UTF-8 with BOM, one week's stock in GBK)."""
+    i = _week_index(week)
+    makers = {"facility": facility_frame, "register": register_frame, "transfer": transfer_frame,
+              "icu": icu_frame, "stock": stock_frame}
+    out = {}
+    for name in datasets:
+        encoding = "gbk" if name == "stock" and DEMO_WEEKS[i] == GBK_STOCK_WEEK else "utf-8-sig"
+        out[name] = _csv(name, makers[name](i), encoding)
+    return out
+
+
+def file_name(dataset: str, week: dt.date) -> str:
+    return f"demo_{dataset}_{isoweeks.short(week)}.csv"
+
+
+def _accepted_loads(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("select count(*) from load_log where outcome = 'accepted'").fetchall()[0][0]
+
+
+def _load(con, dataset: str, week: dt.date, data: bytes) -> loading.LoadResult:
+    # Demo files are regenerated byte for byte from the seed (`python -m dashboard demo`), so their
+    # originals are not kept (at full scale they would be ~1.8 GB); the log keeps their SHA-256.
+    result = loading.load_bytes(data, file_name(dataset, week), dataset=dataset, week=week, user=USER, con=con,
+                                keep_original=False)
+    if result.outcome != "accepted":
+        raise RuntimeError(f"demo file rejected: {result.summary('en')}: "
+                           + "; ".join(f.message_en for f in result.errors[:5]))
+    return result
+
+
+def ensure_demo(con: duckdb.DuckDBPyConnection, force: bool = False, register: bool = True) -> str:
+    """Load the demo into a database that has no accepted load (or always, with force). Facilities,
+    ICU, stock and transfers for every week first (seconds), then the register week by week
+    (skipped with register=False: call load_demo_register, e.g. in a background thread)."""
+    if not force and _accepted_loads(con) > 0:
+        return "The database already has data: demo not loaded."
+    started = time.perf_counter()
+    rows = {name: 0 for name in contracts.DATASETS}
+    for name in ("facility", "icu", "stock", "transfer"):
+        # Oldest first, so week-on-week checks run as for an analyst. Transfers newest first: the
+        # order does not matter to them (they have no week-on-week checks), and validation.find_issues
+        # fails on a dataset without compared columns once an earlier week is stored.
+        for week in (DEMO_WEEKS[::-1] if name == "transfer" else DEMO_WEEKS):
+            rows[name] += _load(con, name, week, generate(week, (name,))[name]).rows
+    con.execute("insert or replace into meta values ('demo', 'true')")
+    quick = time.perf_counter() - started
+    text = (f"Demo loaded: {rows['facility'] // len(DEMO_WEEKS)} facilities, {rows['transfer']} referrals, "
+            f"{rows['icu']} ICU and {rows['stock']} stock reports over {len(DEMO_WEEKS)} weeks "
+            f"({isoweeks.short(DEMO_WEEKS[0])}..{isoweeks.short(DEMO_WEEKS[-1])}) in {quick:.1f} s")
+    if register:
+        results = load_demo_register(con, DEMO_WEEKS if force else None)
+        registered = sum(r.rows for r in results)
+        text += f"; register: {registered} rows in {len(results)} weeks, {time.perf_counter() - started - quick:.1f} s"
+    return text + f" (scale {scale():g})."
+
+
+_register_lock = threading.Lock()
+
+
+def _register_weeks_loaded(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
+    rows = con.execute(
+        "select distinct week from load_log where dataset = 'register' and outcome = 'accepted'").fetchall()
+    return {r[0] for r in rows} & set(DEMO_WEEKS)
+
+
+def load_demo_register(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | None = None) -> list[loading.LoadResult]:
+    """Load the demo register, week by week (the weeks given, else the demo weeks not loaded yet).
+    One loader at a time per process."""
+    wanted = weeks
+    results = []
+    with _register_lock:
+        cur = con.cursor()
+        try:
+            todo = wanted if wanted is not None else [w for w in DEMO_WEEKS if w not in _register_weeks_loaded(cur)]
+            for week in todo:
+                started = time.perf_counter()
+                data = generate(week, ("register",))["register"]
+                made = time.perf_counter() - started
+                results.append(_load(cur, "register", week, data))
+                log.info("demo register %s: %d rows, generated in %.1f s, loaded in %.1f s",
+                         isoweeks.short(week), results[-1].rows, made, time.perf_counter() - started - made)
+        finally:
+            cur.close()
+    return results
+
+
+def demo_status(con: duckdb.DuckDBPyConnection) -> dict:
+    """{'is_demo': bool, 'register_weeks_loaded': int, 'register_weeks_total': int, 'loading': bool}."""
+    row = next(iter(con.execute("select value from meta where key = 'demo'").fetchall()), None)
+    is_demo = bool(row and row[0] == "true")
+    return {"is_demo": is_demo,
+            "register_weeks_loaded": len(_register_weeks_loaded(con)) if is_demo else 0,
+            "register_weeks_total": len(DEMO_WEEKS) if is_demo else 0,
+            "loading": _register_lock.locked()}

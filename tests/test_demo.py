@@ -1,0 +1,216 @@
+"""The embedded demo: every file passes the real pipeline, generation is deterministic, the network
+matches Annex 2 (one consortium per county-level division), and loading is idempotent.
+Runs at HC_DEMO_SCALE=0.01 (about 27,000 people a week) so the whole module takes seconds."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+import pytest
+
+from dashboard import demo, geography, policy, store
+
+SCALE = "0.01"
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        mp.setenv("HC_DB_PATH", str(folder / "x.duckdb"))
+        mp.setenv("HC_DEMO_SCALE", SCALE)
+        mp.delenv("HC_POLICY_OVERRIDES", raising=False)
+        policy.reload()
+        con = store.connect(folder / "x.duckdb")
+        summary = demo.ensure_demo(con)
+        yield con, summary
+        con.close()
+    policy.reload()
+
+
+def frame(con, sql: str, **params) -> pl.DataFrame:
+    cur = con.cursor()
+    try:
+        return cur.sql(sql, params=params or None).pl()
+    finally:
+        cur.close()
+
+
+def one(con, sql: str, **params):
+    """The first row of a query, as a tuple."""
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params or None).fetchall()[0]
+    finally:
+        cur.close()
+
+
+def test_every_demo_file_is_accepted_without_errors(loaded):
+    con, summary = loaded
+    log = frame(con, "select dataset, week, outcome, errors, encoding from load_log")
+    assert log.height == 5 * len(demo.DEMO_WEEKS), summary
+    assert set(log["outcome"]) == {"accepted"}
+    assert log["errors"].sum() == 0
+    assert sorted(set(log["week"])) == demo.DEMO_WEEKS
+    # one week's stock report is GBK, everything else UTF-8 with BOM
+    stock = log.filter(pl.col("dataset") == "stock")
+    assert stock.filter(pl.col("encoding") == "gb18030")["week"].to_list() == [demo.GBK_STOCK_WEEK]
+    assert set(log.filter(pl.col("dataset") != "stock")["encoding"]) == {"utf-8-sig"}
+
+
+def test_register_has_valid_unique_ids(loaded):
+    con, _ = loaded
+    # the pipeline warns about bad check digits and repeated people: the demo has neither
+    codes = frame(con, """select distinct i.code from load_issue i join load_log l using (load_id)
+                          where l.dataset = 'register'""")["code"].to_list()
+    assert "id_checksum" not in codes and "duplicate_person" not in codes
+    ids = pl.Series(demo.register_frame(0)["id_number"])
+    digits = np.array([[int(ch) for ch in s[:17]] for s in ids.head(2000)])
+    check = np.array(list("10X98765432"))[(digits * demo.ID_WEIGHTS).sum(axis=1) % 11]
+    assert (check == np.array([s[17] for s in ids.head(2000)])).all()
+
+
+def test_generation_is_deterministic(monkeypatch):
+    monkeypatch.setenv("HC_DEMO_SCALE", SCALE)
+    week = demo.DEMO_WEEKS[2]
+    first = demo.generate(week)
+    demo.network.cache_clear()
+    again = demo.generate(week)
+    assert first.keys() == again.keys() == {"facility", "register", "transfer", "icu", "stock"}
+    assert all(first[k] == again[k] for k in first)
+    assert all(first[k].startswith(b"\xef\xbb\xbf") for k in first)
+    assert demo.generate(demo.GBK_STOCK_WEEK, ("stock",))["stock"].decode("gbk").startswith("机构编码")
+    with pytest.raises(ValueError):
+        demo.generate(dt.date(2023, 1, 9))
+
+
+def test_network_follows_annex_2(loaded):
+    con, _ = loaded
+    fac = frame(con, "select * from facility_current")
+    divisions = geography.census().filter(pl.col("is_county_level_division"))
+    assert fac["consortium"].n_unique() == divisions.height == 103
+    tiers = fac.group_by("tier").len()
+    counts = dict(zip(tiers["tier"], tiers["len"]))
+    assert counts["designated"] == 12 and counts["partner"] == 12
+    assert counts["lead"] == counts["sub_designated"] == 103
+    per = fac.group_by("consortium").agg(
+        (pl.col("tier") == "lead").sum().alias("lead"), (pl.col("tier") == "sub_designated").sum().alias("sub"),
+        pl.col("primary_type").is_in(["chc", "township"]).sum().alias("primary"))
+    assert (per["lead"] == 1).all() and (per["sub"] == 1).all()
+    assert per["primary"].min() >= 3 and per["primary"].max() <= 15
+    assert fac.filter(pl.col("tier") == "partner")["grade"].to_list() == ["tertiary"] * 12
+    assert "内蒙古自治区人民医院" in fac["facility_name"].to_list()
+    assert fac["consortium"].str.contains("城市医疗集团|县域医共体").all()
+    assert fac["facility_code"].is_unique().all()
+    # districts have community health centres, banners and counties township hospitals
+    chc = fac.filter(pl.col("primary_type") == "chc")
+    assert chc["county_name"].str.ends_with("区").all()
+    assert not fac.filter(pl.col("primary_type") == "township")["county_name"].str.ends_with("区").any()
+
+
+def test_service_population_sums_to_census(loaded):
+    con, _ = loaded
+    served = frame(con, """select county_code as adcode, sum(service_population) as served from facility_current
+                           where primary_type in ('chc', 'township') group by all""")
+    census = geography.census().filter(pl.col("is_county_level_division")).select(
+        pl.col("adcode").cast(pl.Utf8), pl.col("population").cast(pl.Int64))
+    joined = census.join(served, on="adcode", how="left")
+    assert joined["served"].null_count() == 0
+    assert (joined["served"] == joined["population"]).all()
+
+
+def test_register_size_and_imperfections(loaded):
+    con, _ = loaded
+    pop65 = geography.census().filter(pl.col("is_county_level_division"))["pop65"].cast(pl.Int64).sum()
+    latest = demo.DEMO_WEEKS[-1]
+    reg = frame(con, "select * from agg_register where week = $w", w=latest)
+    people = reg["persons"].sum()
+    assert 0.8 < people / (pop65 * float(SCALE)) < 1.1
+    share = lambda cond: reg.filter(cond)["persons"].sum() / people  # noqa: E731
+    assert 0.02 < share(pl.col("recorded_label").is_null()) < 0.09
+    assert 0.02 < share(pl.col("recorded_label").is_not_null() & (pl.col("recorded_label") != pl.col("rule_label"))) < 0.09
+    assert 0.85 < share(pl.col("family_doctor_signed")) < 0.99
+    assert 0.005 < share(pl.col("care_home")) < 0.04
+    assert 0.9 < share(pl.col("aged_65_plus")) < 0.99
+    red = reg.filter(pl.col("rule_label") == "red")
+    met = red.filter(pl.col("contacts_week") >= policy.value("contacts.red_per_week"))["persons"].sum()
+    assert 0.5 < met / red["persons"].sum() < 0.97
+
+
+def test_people_keep_their_records_across_weeks(loaded):
+    con, _ = loaded
+    first, last = demo.DEMO_WEEKS[0], demo.DEMO_WEEKS[-1]
+    moved = one(con, """select count(*) filter (l.person_key is null), count(*) filter (l.record_no <> f.record_no), count(*)
+           from (select * from register where week = $a) f
+           left join (select * from register where week = $b) l using (person_key)""",
+        a=first, b=last)
+    assert moved[0] == 0 and moved[1] == 0 and moved[2] > 0
+    ages = frame(con, "select min(age) as lo, max(age) as hi from register")
+    assert ages["lo"][0] >= 60 and ages["hi"][0] <= 101
+
+
+def test_referrals_follow_the_epidemic_and_the_rules(loaded):
+    con, _ = loaded
+    per_week = frame(con, "select week, count(*) as n from transfer group by all order by week")["n"].to_list()
+    assert per_week == list(demo.TRANSFERS_PER_WEEK)
+    status = frame(con, "select status, count(*) / sum(count(*)) over () as share from transfer group by all")
+    shares = dict(zip(status["status"], status["share"]))
+    assert 0.88 < shares["accepted"] < 0.95 and 0.01 < shares["refused"] < 0.06 and 0.02 < shares["pending"] < 0.08
+    late = one(con, """select avg(case when received_at > requested_at + interval 24 hour then 1 else 0 end)
+           from transfer where status = 'accepted'""")[0]
+    assert 0.04 < late < 0.13
+    # upward referrals of severe/critical COVID cases mostly reach the designated hospital
+    upward = frame(con, """select t.to_code like 'D%' as designated from transfer t
+                           join facility_current f on f.facility_code = t.from_code
+                           where f.tier = 'primary' and t.main_problem = 'covid'
+                             and t.severity in ('severe', 'critical') and t.to_code not like 'P%'""")
+    assert 0.75 < upward["designated"].mean() < 0.97
+    recorded = one(con, "select avg((direction_recorded is not null)::int) from transfer")[0]
+    assert 0.65 < recorded < 0.75
+
+
+def test_icu_and_stock_reports(loaded):
+    con, _ = loaded
+    latest, peak = demo.DEMO_WEEKS[-1], demo.DEMO_WEEKS[2]
+    hospitals = one(con, "select count(*) from facility_current where tier <> 'primary'")[0]
+    icu = frame(con, "select * from icu where week = $w", w=peak)
+    assert icu.height == hospitals
+    occupancy = icu["occupied"].sum() / icu["icu_beds"].sum()
+    assert occupancy > 0.9
+    late_icu = hospitals - one(con, "select count(*) from icu where week = $w", w=latest)[0]
+    assert 0 < late_icu < hospitals * 0.12
+    stock = frame(con, """select s.*, f.service_population from stock s join facility_current f using (facility_code)
+                          where s.week = $w""", w=latest)
+    low, _ = policy.policy_range("stock.population_share")
+    below = (stock["antigen_on_hand"] < stock["service_population"] * low).mean()
+    assert 0.05 < below < 0.3
+    assert stock["oximeters"].min() >= 5
+
+
+def test_ensure_demo_is_idempotent_and_reports_status(loaded):
+    con, _ = loaded
+    before = one(con, "select count(*) from load_log")[0]
+    text = demo.ensure_demo(con)
+    assert one(con, "select count(*) from load_log")[0] == before
+    assert "already" in text
+    assert demo.load_demo_register(con) == []  # every register week is there
+    assert demo.demo_status(con) == {"is_demo": True, "register_weeks_loaded": 5, "register_weeks_total": 5,
+                                     "loading": False}
+
+
+def test_status_of_a_database_without_demo(data_dir, con):
+    assert demo.demo_status(con)["is_demo"] is False
+
+
+def test_demo_files_are_identified_but_not_kept(loaded):
+    # regenerable byte for byte from the seed, so only their SHA-256 is logged (no copy under uploads/)
+    con, _ = loaded
+    kept, hashed = one(con, "select count(stored_path), count(sha256) from load_log where user_name = 'demo'")
+    assert kept == 0
+    assert hashed == 5 * len(demo.DEMO_WEEKS)
+    week = demo.DEMO_WEEKS[2]
+    import hashlib
+    sha = hashlib.sha256(demo.generate(week, ("icu",))["icu"]).hexdigest()
+    assert one(con, "select sha256 from load_log where dataset = 'icu' and week = $w", w=week)[0] == sha
