@@ -31,12 +31,6 @@ def bootstrap() -> None:
 def main() -> None:
     if "lang" not in st.session_state:
         st.session_state["lang"] = "zh"
-    try:
-        bootstrap()
-    except store.StoreBusy:
-        st.error(t("app.error.busy"))
-        st.stop()
-
     from dashboard import banner, demo, ui
 
     with st.sidebar:
@@ -55,7 +49,13 @@ def main() -> None:
             st.Page("pages/data_quality.py", title=t("app.nav.quality"), icon=":material/fact_check:", url_path="data-quality"),
         ],
     }
+    # Navigation first: until st.navigation runs, Streamlit would show its own list of pages/ files.
     page = st.navigation(pages)
+    try:
+        bootstrap()
+    except store.StoreBusy:
+        st.error(t("app.error.busy"))
+        st.stop()
     with st.sidebar:
         filters = ui.sidebar_filters()
     banner.show(filters, demo.demo_status(store.cursor()))
