@@ -87,6 +87,21 @@ def _province_label() -> str:
     return t("app.area.all")
 
 
+ALL = ""  # the "whole area" choice of a drill-down (a string: Streamlit shows a None value as "no choice")
+
+
+def _pick(label: str, options: list, key: str, fmt):
+    """A sidebar selectbox whose choice survives a language switch and page changes.
+
+    Streamlit's front end remembers a selectbox's choice by its displayed text, which changes with the
+    language; so the widget is keyed per language and the choice itself is kept under `key`."""
+    current = st.session_state.get(key)
+    index = options.index(current) if current in options else 0
+    value = st.sidebar.selectbox(label, options, index=index, format_func=fmt, key=f"{key}_{lang()}")
+    st.session_state[key] = value
+    return value
+
+
 def sidebar_filters() -> Filters:
     """Week picker and area drill-down, shared by every page (kept in session state)."""
     available = tuple(query("data_weeks")["week"].to_list())
@@ -95,7 +110,7 @@ def sidebar_filters() -> Filters:
         result = Filters(week=None, area_label=t("app.area.all"))
         st.session_state["filters"] = result
         return result
-    week = st.sidebar.selectbox(t("app.sidebar.week"), available, format_func=lambda w: weeks.label(w, lang()), key="f_week")
+    week = _pick(t("app.sidebar.week"), list(available), "f_week", lambda w: weeks.label(w, lang()))
     areas = query("area_options")
     names = query("area_census_names")
     en_names = dict(zip(names["adcode"].to_list(), names["name_en"].to_list()))
@@ -105,30 +120,24 @@ def sidebar_filters() -> Filters:
 
     leagues = areas.select("league_code", "league_name").unique().sort("league_code")
     league_names = dict(zip(leagues["league_code"].to_list(), leagues["league_name"].to_list()))
-    league = st.sidebar.selectbox(
-        t("app.sidebar.league"), [None, *league_names], key="f_league",
-        format_func=lambda c: t("app.sidebar.all_leagues") if c is None else area_name(c, league_names[c]),
-    )
+    league = _pick(t("app.sidebar.league"), [ALL, *league_names], "f_league",
+                   lambda c: t("app.sidebar.all_leagues") if c == ALL else area_name(c, league_names[c])) or None
     county = consortium = None
     if league:
         counties = areas.filter(pl.col("league_code") == league).select("county_code", "county_name").unique().sort("county_code")
         county_names = dict(zip(counties["county_code"].to_list(), counties["county_name"].to_list()))
-        county = st.sidebar.selectbox(
-            t("app.sidebar.county"), [None, *county_names], key="f_county",
-            format_func=lambda c: t("app.sidebar.all") if c is None else county_names[c],
-        )
+        county = _pick(t("app.sidebar.county"), [ALL, *county_names], "f_county",
+                       lambda c: t("app.sidebar.all") if c == ALL else area_name(c, county_names[c])) or None
         scope = areas.filter(pl.col("league_code") == league)
         if county:
             scope = scope.filter(pl.col("county_code") == county)
         consortia = sorted(set(scope["consortium"].to_list()))
-        consortium = st.sidebar.selectbox(
-            t("app.sidebar.consortium"), [None, *consortia], key="f_consortium",
-            format_func=lambda c: t("app.sidebar.all") if c is None else c,
-        )
+        consortium = _pick(t("app.sidebar.consortium"), [ALL, *consortia], "f_consortium",
+                           lambda c: t("app.sidebar.all") if c == ALL else c) or None
     if consortium:
         label = consortium
     elif county:
-        label = f"{area_name(league, league_names[league])} {county_names[county]}"
+        label = f"{area_name(league, league_names[league])} {area_name(county, county_names[county])}"
     elif league:
         label = area_name(league, league_names[league])
     else:
@@ -166,3 +175,19 @@ def pct(x: float | None, digits: int = 1) -> str:
 
 def num(x: float | int | None) -> str:
     return "—" if x is None else f"{x:,.0f}"
+
+
+def localise_file_uploader(button: str, instructions: str) -> None:
+    """Streamlit writes the file uploader's button ("Upload") and its size line in English whatever
+    the app's language; replace both with our own words (CSS only: the widget itself is unchanged)."""
+    css = (
+        "[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p{font-size:0}"
+        f"[data-testid='stFileUploaderDropzone'] button [data-testid='stMarkdownContainer'] p::after{{content:{_css_text(button)};font-size:0.875rem}}"
+        "[data-testid='stFileUploaderDropzoneInstructions'] span{font-size:0}"
+        f"[data-testid='stFileUploaderDropzoneInstructions'] span::after{{content:{_css_text(instructions)};font-size:0.875rem}}"
+    )
+    st.html(f"<style>{css}</style>")
+
+
+def _css_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

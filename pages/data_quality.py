@@ -60,7 +60,7 @@ if f.week is not None:
                 pl.col("facility_code").alias(t("data.quality.col.code")),
                 pl.col("facility_name").alias(t("data.quality.col.facility")),
                 pl.col("tier").replace_strict({x: v("tier", x) for x in gaps["tier"].unique()}).alias(t("data.quality.col.tier")),
-                pl.col("consortium"),
+                pl.col("consortium").alias(t("app.sidebar.consortium")),
             ),
             hide_index=True, width="stretch", height=300,
         )
@@ -75,7 +75,8 @@ else:
         pl.col("facility_code").alias(t("data.quality.col.code")),
         pl.col("facility_name").alias(t("data.quality.col.facility")),
         pl.col("county_code").alias(t("data.quality.col.county")),
-        "lon", "lat"), hide_index=True, width="stretch")
+        pl.col("lon").alias(t("data.quality.col.lon")),
+        pl.col("lat").alias(t("data.quality.col.lat"))), hide_index=True, width="stretch")
 
 st.subheader(t("data.quality.duplicates"))
 duplicates = query("duplicate_facilities", **f.params())

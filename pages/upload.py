@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import contracts, loading, store, templates, weeks
-from dashboard.ui import clear_caches, filters, lang, t, v
+from dashboard.ui import clear_caches, filters, lang, localise_file_uploader, t, v
 
 st.title(t("data.upload.heading"))
 st.caption(t("data.upload.intro"))
@@ -27,6 +27,7 @@ default_day = f.latest_week or weeks.monday(dt.date.today())
 day = middle.date_input(t("data.upload.week"), value=default_day, key="up_week")
 user = right.text_input(t("data.upload.user"), value=st.session_state.get("up_user_saved", ""), key="up_user")
 upload = st.file_uploader(t("data.upload.file"), type=["csv", "xlsx", "txt"], key="up_file")
+localise_file_uploader(t("data.upload.file_button"), t("data.upload.file_limits"))
 
 
 def findings_table(result: loading.LoadResult, severity: str) -> None:
