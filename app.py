@@ -36,6 +36,8 @@ def main() -> None:
     with st.sidebar:
         st.radio(t("app.sidebar.language"), ["zh", "en"], key="lang", horizontal=True,
                  format_func=lambda c: {"zh": "中文", "en": "English"}[c])
+    # url_path = the file's stem for every page: a freshly started server runs the first visitor's
+    # /<page> in Streamlit's old pages/ mode, where that is the address (see ui._through_the_router).
     pages = {
         t("app.nav.section.overview"): [st.Page("pages/overview.py", title=t("app.nav.overview"), icon=":material/dashboard:", default=True, url_path="overview")],
         t("app.nav.section.missions"): [
@@ -46,7 +48,7 @@ def main() -> None:
         ],
         t("app.nav.section.data"): [
             st.Page("pages/upload.py", title=t("app.nav.upload"), icon=":material/upload_file:", url_path="upload"),
-            st.Page("pages/data_quality.py", title=t("app.nav.quality"), icon=":material/fact_check:", url_path="data-quality"),
+            st.Page("pages/data_quality.py", title=t("app.nav.quality"), icon=":material/fact_check:", url_path="data_quality"),
         ],
     }
     # Navigation first: until st.navigation runs, Streamlit would show its own list of pages/ files.

@@ -76,7 +76,21 @@ def clear_caches() -> None:
 
 
 def filters() -> Filters:
+    """The sidebar's choices for this run (every page calls this first)."""
+    if "lang" not in st.session_state:
+        _through_the_router()
     return st.session_state.get("filters") or Filters(week=None)
+
+
+def _through_the_router() -> None:
+    """A page is running without app.py around it. Streamlit does this (its old multipage mode, which
+    runs pages/<name>.py by itself) when the first visitor of a freshly started server opens
+    /<page> rather than /: no st.navigation call has told the process yet that app.py is the router.
+    Tell it (the flag st.navigation itself sets) and run again, through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def _province_label() -> str:
@@ -97,7 +111,8 @@ def _pick(label: str, options: list, key: str, fmt):
     language; so the widget is keyed per language and the choice itself is kept under `key`."""
     current = st.session_state.get(key)
     index = options.index(current) if current in options else 0
-    value = st.sidebar.selectbox(label, options, index=index, format_func=fmt, key=f"{key}_{lang()}")
+    shown = {option: fmt(option) for option in options}  # formatted now, in this run's language
+    value = st.sidebar.selectbox(label, options, index=index, format_func=shown.__getitem__, key=f"{key}_{lang()}")
     st.session_state[key] = value
     return value
 

@@ -1,0 +1,198 @@
+"""The real app in headless Chromium: every page, both languages, an upload through the page.
+
+Starts `streamlit run app.py` on a free port with an empty data folder (so the demo loads, at a small
+scale), then drives Debian's /usr/bin/chromium with Playwright. Fails on any Streamlit exception box
+and on any request to a host that is not this machine. Screenshots go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+PAGES = ["", "labelling", "referrals", "icu", "stock", "upload", "data_quality"]  # "": the overview (default page, at /)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium: bash scripts/setup.sh --test"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    env = {**os.environ, "HC_DATA_DIR": str(data), "HC_DEMO_SCALE": "0.01"}
+    env.pop("HC_DB_PATH", None)
+    log = open(data / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (data / "streamlit.log").read_text()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    tab = context.new_page()
+    outside: list[str] = []
+
+    def watch(request):
+        host = urlparse(request.url).hostname
+        if not request.url.startswith(("data:", "blob:")) and host not in ("127.0.0.1", "localhost", "::1"):
+            outside.append(request.url)
+
+    tab.on("request", watch)
+    tab.outside = outside
+    yield tab
+    context.close()
+    assert not outside, f"requests left this machine: {outside[:5]}"
+
+
+def sidebar_choices(tab) -> list[str]:
+    """What the sidebar's selectboxes show (their text lives in the input's value)."""
+    inputs = tab.locator("[data-testid='stSidebar'] [data-testid='stSelectbox'] input")
+    return [inputs.nth(i).input_value() for i in range(inputs.count())]
+
+
+def settle(tab, extra_ms: int = 800) -> None:
+    tab.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60000)
+    tab.wait_for_timeout(500)
+    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+                          " && !document.body.innerText.includes('Preparing data')", timeout=120000)  # bootstrap
+    tab.wait_for_timeout(extra_ms)
+
+
+def assert_clean(tab, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    exceptions = tab.locator("[data-testid='stException']")
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    assert "Traceback" not in tab.content()
+
+
+def test_first_visit_to_a_page_goes_through_the_router(server, page):
+    # The server has just started and nobody has opened / yet: Streamlit would run pages/upload.py
+    # on its own (no sidebar filters, no banner, no demo). It must come through app.py.
+    page.goto(f"{server}/upload")
+    settle(page, 1500)
+    assert page.get_by_role("radiogroup").count() >= 1  # the language switch of app.py
+    page.get_by_text("演示数据").first.wait_for(timeout=90000)  # the demo banner: the bootstrap ran
+    settle(page)
+    assert page.locator("[role='dialog']").count() == 0  # no "page not found"
+    nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+    assert "上传数据" in nav and "data quality" not in nav
+    assert_clean(page, "first-visit-upload")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_renders(server, page, lang):
+    page.goto(f"{server}/")
+    settle(page, 1500)
+    if lang == "en":
+        page.get_by_text("English", exact=True).first.click()
+        settle(page)
+    for name in PAGES:
+        # navigate inside the session (a fresh URL would start a new session in Chinese)
+        page.locator(f"[data-testid='stSidebarNav'] a[href='{server}/{name}']").first.click()
+        settle(page, 2500)
+        assert_clean(page, f"{name or 'overview'}-{lang}")
+        if lang == "en":
+            assert page.get_by_text("English", exact=True).count() >= 1
+
+
+def test_upload_adds_a_week(server, page):
+    from dashboard import demo
+
+    new_week = dt.date(2023, 1, 9)
+    stock = demo.generate(demo.DEMO_WEEKS[-1])["stock"]
+    path = ARTIFACTS / "upload_stock_2023-W02.csv"
+    ARTIFACTS.mkdir(exist_ok=True)
+    path.write_bytes(stock)
+
+    page.goto(f"{server}/upload")
+    settle(page, 1500)
+    # the date field is three spin buttons (year / month / day)
+    page.locator("[data-testid='stDateInput'] [data-type='year']").first.click()
+    page.keyboard.type(new_week.strftime("%Y%m%d"))  # each segment moves on to the next when full
+    page.keyboard.press("Tab")
+    settle(page)
+    assert page.locator("[data-testid='stDateInput'] input[type='date']").first.input_value() == new_week.isoformat()
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
+    settle(page, 1500)
+    page.get_by_role("button", name="预检").click()
+    settle(page, 1500)
+    assert page.get_by_text("预检通过").count() == 1, page.locator("[data-testid='stAlert']").all_inner_texts()
+    page.get_by_role("button", name="确认载入").click()
+    settle(page, 2000)
+    assert_clean(page, "upload-done")
+    assert page.get_by_text("已载入").count() >= 1
+    # the new week is now offered in the sidebar's week picker, newest first
+    page.goto(f"{server}/stock")
+    settle(page, 2000)
+    assert sidebar_choices(page)[0].startswith("2023年第2周"), sidebar_choices(page)
+    assert_clean(page, "stock-after-upload")
+
+
+def test_area_choice_survives_language_switch_and_page_change(server, page):
+    # Streamlit's front end keeps a selectbox's choice by its displayed text, which the language
+    # switch changes; the sidebar must keep the league chosen, shown in the new language.
+    page.goto(f"{server}/")
+    settle(page, 1500)
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(1).click()
+    page.get_by_role("option", name="包头市").click()
+    settle(page)
+    page.get_by_text("English", exact=True).first.click()
+    settle(page)
+    week, league = sidebar_choices(page)[:2]
+    assert re.fullmatch(r"20\d\d-W\d\d \(.*\)", week) and league == "Baotou", sidebar_choices(page)
+    page.locator(f"[data-testid='stSidebarNav'] a[href='{server}/data_quality']").first.click()
+    settle(page, 1500)
+    assert sidebar_choices(page) == [week, "Baotou", "All", "All"], sidebar_choices(page)
+    assert_clean(page, "filters-after-language-switch")
