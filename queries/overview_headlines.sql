@@ -24,8 +24,8 @@ referrals as (
 ),
 icu_staff as (
     select sum(i.icu_beds) as icu_beds,
-           sum(greatest(ceil(i.icu_beds * $icu_doctors_per_bed) - i.icu_doctors, 0)) as doctor_gap,
-           sum(greatest(ceil(i.icu_beds * $icu_nurses_per_bed) - i.icu_nurses, 0)) as nurse_gap
+           sum(greatest(ceil(round(i.icu_beds * $icu_doctors_per_bed, 6)) - i.icu_doctors, 0)) as doctor_gap,
+           sum(greatest(ceil(round(i.icu_beds * $icu_nurses_per_bed, 6)) - i.icu_nurses, 0)) as nurse_gap
     from icu i join area a using (facility_code)
     where i.week = $week
 ),

@@ -1,0 +1,76 @@
+-- ICU staffing against NMG-2022 §二(七): per ICU bed 1 doctor and 2.5-3 nurses on the front line, a
+-- reserve of 20-30% of the front line. Every hospital expected to report (non-primary tiers of the
+-- current facility register, in the area) gets a row, reported or not: a missing report stays null.
+-- Grain: one row per (week, hospital); all weeks with ICU reports when $week is null.
+-- Parameters: $week, $league_code, $county_code, $consortium, $icu_doctors_per_bed,
+--   $icu_nurses_per_bed (the end the commission holds to), $nurses_low, $nurses_high,
+--   $icu_reserve_share (the end held to).
+-- Rounding: a person is whole, so every requirement is rounded up per hospital (ceil), after
+-- rounding away floating-point noise (0.3 * 10 is 3.0000000000000004 in binary).
+-- Reserve: a share of the front line the beds require (not of the staff a hospital happens to
+-- have, which would let an understaffed hospital need less reserve), doctors and nurses apart.
+with area as (
+    select *
+    from facility_current f
+    where ($league_code::varchar is null or f.league_code = $league_code::varchar)
+      and ($county_code::varchar is null or f.county_code = $county_code::varchar)
+      and ($consortium::varchar is null or f.consortium = $consortium::varchar)
+),
+hospital as (
+    select * from area where tier <> 'primary'
+),
+report_week as (
+    select distinct week from icu where $week::date is null or week = $week::date
+    union
+    select $week::date where $week::date is not null
+),
+expected as (
+    select w.week, h.* from report_week w cross join hospital h
+),
+joined as (
+    select e.week, e.facility_code, e.facility_name, e.tier, e.grade, e.league_code, e.league_name,
+           e.county_code, e.county_name, e.consortium, e.lat, e.lon,
+           i.facility_code is not null as reported,
+           i.icu_beds, i.convertible_beds, i.occupied, i.icu_doctors, i.icu_nurses,
+           i.reserve_doctors, i.reserve_nurses
+    from expected e
+    left join icu i on i.week = e.week and i.facility_code = e.facility_code
+),
+required as (
+    select *,
+           ceil(round(icu_beds * $icu_doctors_per_bed, 6))::integer as doctors_required,
+           ceil(round(icu_beds * $icu_nurses_per_bed, 6))::integer as nurses_required,
+           ceil(round(icu_beds * $nurses_low, 6))::integer as nurses_required_low,
+           ceil(round(icu_beds * $nurses_high, 6))::integer as nurses_required_high,
+           ceil(round((icu_beds + coalesce(convertible_beds, 0)) * $icu_doctors_per_bed, 6))::integer as doctors_required_converted,
+           ceil(round((icu_beds + coalesce(convertible_beds, 0)) * $icu_nurses_per_bed, 6))::integer as nurses_required_converted
+    from joined
+),
+reserve as (
+    select *,
+           ceil(round(doctors_required * $icu_reserve_share, 6))::integer as reserve_doctors_required,
+           ceil(round(nurses_required * $icu_reserve_share, 6))::integer as reserve_nurses_required
+    from required
+),
+gap as (
+    -- a shortfall in whole people; null when the hospital did not report (greatest() would skip nulls)
+    select *,
+           case when reported then greatest(doctors_required - icu_doctors, 0) end as doctor_gap,
+           case when reported then greatest(nurses_required - icu_nurses, 0) end as nurse_gap,
+           case when reported then greatest(reserve_doctors_required - reserve_doctors, 0) end as reserve_doctor_gap,
+           case when reported then greatest(reserve_nurses_required - reserve_nurses, 0) end as reserve_nurse_gap,
+           case when reported then greatest(doctors_required_converted - icu_doctors, 0) end as doctor_gap_converted,
+           case when reported then greatest(nurses_required_converted - icu_nurses, 0) end as nurse_gap_converted
+    from reserve
+)
+select * exclude (doctor_gap_converted, nurse_gap_converted),
+       -- opening the convertible beds: the extra people on top of today's gap
+       doctor_gap_converted - doctor_gap as extra_doctors_if_converted,
+       nurse_gap_converted - nurse_gap as extra_nurses_if_converted,
+       case when icu_beds > 0 then occupied / icu_beds end as occupancy,
+       case when not reported then 'missing'
+            when icu_beds = 0 then 'no_beds'
+            when doctor_gap + nurse_gap > 0 then 'short'
+            else 'met' end as status
+from gap
+order by week, league_code, county_code, facility_code

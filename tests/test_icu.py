@@ -1,0 +1,207 @@
+"""ICU staffing page: the per-hospital query on a hand-worked fixture, the roll-ups, the figures and
+the page in both languages.
+
+Fixture, week 2022-12-19 (policy defaults: 1 doctor and 2.5-3 nurses per bed, strict end 3; reserve
+20-30%, strict end 30%):
+
+  H1 lead, county 150102: 10 beds (+5 convertible), 8 occupied, 8 doctors, 25 nurses, reserve 2 + 6
+     needs 10 doctors, 30 nurses (25-30), reserve ceil(0.3*10)=3 doctors (not 4: 0.3*10 is
+     3.0000000000000004 in binary) and ceil(0.3*30)=9 nurses
+     gaps: doctors 2, nurses 5, reserve 1 + 3; occupancy 0.8
+     opening 5 convertible beds: 15 doctors, 45 nurses -> gaps 7 and 20 -> 5 and 15 more than today
+  H2 sub-designated, county 150121: 3 beds, 3 occupied, 3 doctors, 7 nurses, reserve 0 + 2
+     needs 3 doctors, ceil(2.5*3)=8 to 9 nurses, reserve ceil(0.9)=1 doctor, ceil(2.7)=3 nurses
+     gaps: doctors 0, nurses 2, reserve 1 + 1; occupancy 1.0
+  D1 designated, county 150102: 0 beds (+2 convertible): no requirement, no occupancy (no division
+     by zero), status no_beds; opening 2 beds needs 2 doctors and 6 nurses
+  T1 partner, county 150121: no report -> missing (nulls, never zeros)
+  P1 primary: not expected to report
+Totals: 4 hospitals, 3 reported, 13 beds, 11 occupied; gaps 2 doctors, 7 nurses, reserve 6;
+convertible 7 beds -> 7 more doctors, 21 more nurses.
+Previous week 2022-12-12: only H1 reported (10 beds, 5 occupied, 10 doctors, 30 nurses): no gap.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import icu, loading, queries, store
+from dashboard.config import ROOT
+from dashboard.figures import briefing
+from dashboard.figures import icu as figures
+
+WEEK = dt.date(2022, 12, 19)
+PREV = dt.date(2022, 12, 12)
+FACILITY = """机构编码,机构名称,层级,基层机构类型,医院等级,盟市代码,旗县代码,医联体名称,纬度,经度,服务人口,设发热门诊（诊室）,入网120救护车数
+P1,东街社区卫生服务中心,基层,社区卫生服务中心,,150100,150102,新城区城市医疗集团,40.8600,111.6800,10000,是,1
+H1,新城区医院,牵头医院,,三级,150100,150102,新城区城市医疗集团,40.8500,111.6700,,是,2
+D1,呼和浩特市定点医院,定点医院,,三级,150100,150102,新城区城市医疗集团,40.8400,111.6600,,是,3
+H2,土默特左旗蒙中医院,亚定点医院,,二级,150100,150121,土默特左旗县域医共体,40.7203,111.1503,,是,2
+T1,内蒙古自治区人民医院,外部协作三级医院,,三级,150100,150121,土默特左旗县域医共体,40.7300,111.1600,,是,4
+"""
+ICU = """机构编码,ICU床位数,可转换ICU床位数,ICU在床人数,ICU医师数,ICU护士数,后备医师数,后备护士数
+H1,10,5,8,8,25,2,6
+H2,3,0,3,3,7,0,2
+D1,0,2,0,0,0,0,0
+"""
+ICU_PREV = """机构编码,ICU床位数,可转换ICU床位数,ICU在床人数,ICU医师数,ICU护士数,后备医师数,后备护士数
+H1,10,5,5,10,30,3,9
+"""
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def load_icu_fixture(con) -> None:
+    for dataset, text, week in (("facility", FACILITY, WEEK), ("icu", ICU_PREV, PREV), ("icu", ICU, WEEK)):
+        result = loading.load_bytes(text.encode("utf-8"), f"{dataset}.csv", dataset=dataset, week=week, con=con)
+        assert result.outcome == "accepted", [f.message_en for f in result.errors]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("icu")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        con = store.connect(folder / "db.duckdb")
+        load_icu_fixture(con)
+        yield con, folder
+        con.close()
+
+
+AREA = {"league_code": None, "county_code": None, "consortium": None}
+
+
+def hospitals(con, week=WEEK, **ends) -> pl.DataFrame:
+    return queries.run("icu_staffing_by_hospital", con=con, week=week, **AREA, **icu.params(**ends))
+
+
+def by_code(frame: pl.DataFrame) -> dict[str, dict]:
+    return {r["facility_code"]: r for r in frame.iter_rows(named=True)}
+
+
+def test_requirements_and_gaps_at_the_strict_end(db):
+    con, _ = db
+    rows = by_code(hospitals(con))
+    assert set(rows) == {"H1", "H2", "D1", "T1"}  # every hospital, not the primary facility
+    h1, h2 = rows["H1"], rows["H2"]
+    assert (h1["doctors_required"], h1["nurses_required"], h1["nurses_required_low"], h1["nurses_required_high"]) == (10, 30, 25, 30)
+    assert (h1["reserve_doctors_required"], h1["reserve_nurses_required"]) == (3, 9)  # not 4: float noise rounded away
+    assert (h1["doctor_gap"], h1["nurse_gap"], h1["reserve_doctor_gap"], h1["reserve_nurse_gap"]) == (2, 5, 1, 3)
+    assert h1["occupancy"] == pytest.approx(0.8) and h1["status"] == "short"
+    # fractional nurse requirement: 2.5 x 3 beds = 7.5 -> 8 people
+    assert (h2["nurses_required_low"], h2["nurses_required_high"]) == (8, 9)
+    assert (h2["reserve_doctors_required"], h2["reserve_nurses_required"]) == (1, 3)
+    assert (h2["doctor_gap"], h2["nurse_gap"], h2["reserve_doctor_gap"], h2["reserve_nurse_gap"]) == (0, 2, 1, 1)
+
+
+def test_zero_beds_and_missing_reports(db):
+    con, _ = db
+    rows = by_code(hospitals(con))
+    d1, t1 = rows["D1"], rows["T1"]
+    assert d1["status"] == "no_beds" and d1["occupancy"] is None
+    assert (d1["doctors_required"], d1["nurses_required"], d1["doctor_gap"], d1["nurse_gap"]) == (0, 0, 0, 0)
+    assert t1["status"] == "missing" and t1["reported"] is False
+    for column in ("icu_beds", "doctors_required", "doctor_gap", "nurse_gap", "occupancy"):
+        assert t1[column] is None, column  # missing, never zero
+
+
+def test_the_low_end_of_each_range(db):
+    con, _ = db
+    rows = by_code(hospitals(con, nurses_end="low", reserve_end="low"))
+    # H1: 25 nurses needed, has 25; reserve ceil(0.2*10)=2 doctors, ceil(0.2*25)=5 nurses: no gaps
+    assert (rows["H1"]["nurse_gap"], rows["H1"]["reserve_doctor_gap"], rows["H1"]["reserve_nurse_gap"]) == (0, 0, 0)
+    # H2: 8 nurses needed, has 7; reserve ceil(0.6)=1 doctor (has 0), ceil(1.6)=2 nurses (has 2)
+    assert (rows["H2"]["nurse_gap"], rows["H2"]["reserve_doctor_gap"], rows["H2"]["reserve_nurse_gap"]) == (1, 1, 0)
+
+
+def test_opening_convertible_beds(db):
+    con, _ = db
+    rows = by_code(hospitals(con))
+    assert (rows["H1"]["extra_doctors_if_converted"], rows["H1"]["extra_nurses_if_converted"]) == (5, 15)
+    assert (rows["H2"]["extra_doctors_if_converted"], rows["H2"]["extra_nurses_if_converted"]) == (0, 0)
+    assert (rows["D1"]["extra_doctors_if_converted"], rows["D1"]["extra_nurses_if_converted"]) == (2, 6)
+
+
+def test_totals_and_rollups(db):
+    con, _ = db
+    frame = hospitals(con)
+    total = icu.totals(frame)
+    assert (total["hospitals"], total["reported"], total["icu_beds"], total["occupied"]) == (4, 3, 13, 11)
+    assert total["occupancy"] == pytest.approx(11 / 13)
+    assert (total["doctor_gap"], total["nurse_gap"]) == (2, 7)
+    assert total["reserve_doctor_gap"] + total["reserve_nurse_gap"] == 6
+    assert (total["convertible_beds"], total["extra_doctors_if_converted"], total["extra_nurses_if_converted"]) == (7, 7, 21)
+    counties = {r["code"]: r for r in icu.rollup(frame, "county").iter_rows(named=True)}
+    assert (counties["150102"]["hospitals"], counties["150102"]["missing"], counties["150102"]["nurse_gap"]) == (2, 0, 5)
+    assert (counties["150121"]["hospitals"], counties["150121"]["missing"], counties["150121"]["nurse_gap"]) == (2, 1, 2)
+    assert icu.rollup(frame, "county")["code"].to_list() == ["150102", "150121"]  # ranked by gap
+    consortia = icu.rollup(frame, "consortium")
+    assert set(consortia["name"]) == {"新城区城市医疗集团", "土默特左旗县域医共体"}
+
+
+def test_area_filter_and_all_weeks(db):
+    con, _ = db
+    one = queries.run("icu_staffing_by_hospital", con=con, week=WEEK, league_code=None, county_code="150121",
+                      consortium=None, **icu.params())
+    assert sorted(one["facility_code"]) == ["H2", "T1"]
+    history = hospitals(con, week=None)
+    per_week = icu.trend(history)
+    assert per_week["week"].to_list() == [PREV, WEEK]
+    assert per_week["reported"].to_list() == [1, 3]
+    assert per_week["occupancy"].to_list() == pytest.approx([0.5, 11 / 13])
+    assert per_week["nurse_gap"].to_list() == [0, 7]
+
+
+def test_figures(db):
+    con, _ = db
+    frame = hospitals(con)
+    ctx = briefing.Context("呼和浩特市", "2022年第51周", ("icu",), "zh")
+    ranking = figures.gap_ranking(frame, ctx)
+    assert "呼和浩特市" in ranking.layout.title.text and "2022年第51周" in ranking.layout.title.text
+    assert list(ranking.data[0].y) == ["土默特左旗蒙中医院", "新城区医院"]  # largest gap drawn last (on top)
+    assert list(ranking.data[0].x) == [0, 2] and list(ranking.data[1].x) == [2, 5]
+    trend = figures.trend(icu.trend(hospitals(con, week=None)), briefing.Context("Hohhot", "2022-W51", ("icu",), "en"))
+    assert trend.layout.title.text.startswith("ICU occupancy and staff gaps, Hohhot")
+    assert list(trend.data[2].y) == pytest.approx([0.5, 11 / 13])
+    gap_map = figures.gap_map(icu.rollup(frame, "county"), ctx, league_code="150100")
+    assert "ICU一线医护缺口" in gap_map.layout.title.text
+
+
+@pytest.fixture()
+def app_env(db, monkeypatch):
+    _, folder = db
+    monkeypatch.setenv("HC_DATA_DIR", str(folder))
+    monkeypatch.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
+    yield
+    store.close_shared()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_renders(app_env, lang):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("pages/icu.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == ("重症医护配备" if lang == "zh" else "ICU staffing")
+    metrics = {m.label: m.value for m in at.metric}
+    reported, gap = ("已报送医院", "一线护士缺口") if lang == "zh" else ("Hospitals reporting", "Front-line nurse gap")
+    assert metrics[reported] == "3/4" and metrics[gap] == "7"
+    if lang == "en":
+        texts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.subheader]
+        leaks = [x for x in texts if CJK.search(x) and "·" not in x]
+        assert not leaks, leaks
+
+
+def test_page_switches_to_the_low_end(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/icu.py")
+    at.run()
+    at.radio(key="icu_nurses_end").set_value("low").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["一线护士缺口"] == "1"  # H1 0 + H2 1 at 2.5 nurses a bed

@@ -1,0 +1,198 @@
+"""Stock page: the per-facility query on a hand-worked fixture, the sliders' recomputation, the
+roll-ups, the figures and the page in both languages.
+
+Fixture, week 2022-12-19; policy defaults: 15-20% of the population served (strict end 20%), 14 days
+of cover, 20 oximeters, 1 ambulance. Targets are ceil(population x share) doses.
+
+  P1 chc, pop 10,000 (county 150102): targets 1,500 (15%) and 2,000 (20%)
+     antigen 1,400, used 700 -> below the low end, shortfall 600; cover 1,400/(700/7) = 14.0 days: ok (boundary)
+     antipyretic 2,000, used 0 -> met; no use this week, no days computed
+     cough 1,600, used 200 -> between, shortfall 400; 56 days
+     tcm 1,800, used 300 -> between, shortfall 200; 42 days
+     25 oximeters, 1 ambulance: both minimums met
+  P2 township, pop 20,000 (150121): targets 3,000 and 4,000
+     antigen 3,000 (not below 3,000: between), used 2,100 -> 10 days: short; shortfall 1,000
+     antipyretic 4,000 met (used 700: 40 days); cough 2,999 below, used 0: no use; tcm 5,000 met, used 5,000: 7 days, not under 14: short
+     10 oximeters, 0 ambulances: both minimums missed
+  P4 township, pop 3,333 (150121): targets ceil(499.95) = 500 and ceil(666.6) = 667
+     antigen 500 -> between, shortfall 167; every item used 70: 70 days (others 700: met)
+     20 oximeters (boundary: met), 1 ambulance
+  P3 chc, pop 5,000 (150102): no report -> missing (null stock, never zero)
+  V1 village clinic and H1 hospital: not expected to report.
+Antigen totals at 20%: 4 facilities, 1 missing; target 2,000+4,000+667 = 6,667 over those reporting;
+on hand 4,900; shortfall 1,767; 1 below the low end, 2 between; 1 under 14 days (P2).
+Slider at 15%: antigen shortfall 100 (P1 only). Cover slider at 7 days: P2's 10 days is enough.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import loading, queries, stock, store
+from dashboard.config import ROOT
+from dashboard.figures import briefing
+from dashboard.figures import stock as figures
+
+WEEK = dt.date(2022, 12, 19)
+PREV = dt.date(2022, 12, 12)
+FACILITY = """机构编码,机构名称,层级,基层机构类型,医院等级,盟市代码,旗县代码,医联体名称,纬度,经度,服务人口,设发热门诊（诊室）,入网120救护车数
+P1,东街社区卫生服务中心,基层,社区卫生服务中心,,150100,150102,新城区城市医疗集团,40.8600,111.6800,10000,是,1
+P3,西街社区卫生服务中心,基层,社区卫生服务中心,,150100,150102,新城区城市医疗集团,40.8700,111.6900,5000,是,1
+P2,察素齐镇卫生院,基层,乡镇卫生院,,150100,150121,土默特左旗县域医共体,40.7200,111.1500,20000,是,0
+P4,毕克齐镇卫生院,基层,乡镇卫生院,,150100,150121,土默特左旗县域医共体,40.7100,111.2500,3333,是,1
+V1,某村卫生室,基层,村卫生室,,150100,150121,土默特左旗县域医共体,40.7000,111.1000,,否,0
+H1,新城区医院,牵头医院,,二级,150100,150102,新城区城市医疗集团,40.8500,111.6700,,是,2
+"""
+HEADER = "机构编码,抗原检测试剂库存（人份）,抗原检测试剂本周用量（人份）,退热药库存（人份）,退热药本周用量（人份）,止咳药库存（人份）,止咳药本周用量（人份）,中药库存（人份）,中药本周用量（人份）,指夹式脉搏血氧仪（个）\n"
+STOCK = HEADER + """P1,1400,700,2000,0,1600,200,1800,300,25
+P2,3000,2100,4000,700,2999,0,5000,5000,10
+P4,500,70,700,70,700,70,700,70,20
+"""
+STOCK_PREV = HEADER + """P1,2000,100,2000,100,2000,100,2000,100,25
+"""
+CJK = re.compile(r"[\u3400-\u9fff]")
+AREA = {"league_code": None, "county_code": None, "consortium": None}
+
+
+def load_stock_fixture(con) -> None:
+    for dataset, text, week in (("facility", FACILITY, WEEK), ("stock", STOCK_PREV, PREV), ("stock", STOCK, WEEK)):
+        result = loading.load_bytes(text.encode("utf-8"), f"{dataset}.csv", dataset=dataset, week=week, con=con)
+        assert result.outcome == "accepted", [f.message_en for f in result.errors]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("stock")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        con = store.connect(folder / "db.duckdb")
+        load_stock_fixture(con)
+        yield con, folder
+        con.close()
+
+
+def rows(con, week=WEEK, **sliders) -> pl.DataFrame:
+    return queries.run("stock_by_facility", con=con, week=week, **AREA, **stock.params(**sliders))
+
+
+def cell(frame: pl.DataFrame, code: str, item: str) -> dict:
+    return frame.filter((pl.col("facility_code") == code) & (pl.col("item") == item)).row(0, named=True)
+
+
+def test_targets_at_15_and_20_percent(db):
+    con, _ = db
+    frame = rows(con)
+    assert sorted(frame["facility_code"].unique()) == ["P1", "P2", "P3", "P4"]  # no village clinic, no hospital
+    assert frame.height == 4 * 4
+    p1, p4 = cell(frame, "P1", "antigen"), cell(frame, "P4", "antigen")
+    assert (p1["target_low"], p1["target_high"], p1["target"]) == (1500, 2000, 2000)
+    assert (p4["target_low"], p4["target_high"]) == (500, 667)  # 499.95 and 666.6 rounded up to whole doses
+    assert (p1["status"], p1["shortfall"]) == ("below_low", 600)
+    assert (p4["status"], p4["shortfall"]) == ("between", 167)
+    assert cell(frame, "P2", "antigen")["status"] == "between"  # exactly at the low end is not below it
+    assert cell(frame, "P2", "cough")["status"] == "below_low"
+    assert cell(frame, "P1", "antipyretic")["status"] == "met"
+
+
+def test_days_of_cover_and_no_use(db):
+    con, _ = db
+    frame = rows(con)
+    p1 = cell(frame, "P1", "antigen")
+    assert p1["cover_days"] == pytest.approx(14.0) and p1["cover_status"] == "ok"  # 14 is not under 14
+    assert (cell(frame, "P2", "antigen")["cover_days"], cell(frame, "P2", "antigen")["cover_status"]) == (pytest.approx(10.0), "short")
+    no_use = cell(frame, "P1", "antipyretic")
+    assert no_use["cover_days"] is None and no_use["cover_status"] == "no_use"  # no division by zero
+    assert cell(frame, "P2", "tcm")["cover_days"] == pytest.approx(7.0)
+
+
+def test_missing_report_is_missing_not_zero(db):
+    con, _ = db
+    p3 = cell(rows(con), "P3", "antigen")
+    assert (p3["reported"], p3["status"], p3["cover_status"]) == (False, "missing", "missing")
+    assert p3["on_hand"] is None and p3["shortfall"] is None and p3["share_of_target"] is None
+
+
+def test_sliders_recompute(db):
+    con, _ = db
+    at_15 = stock.totals(rows(con, share=0.15)).filter(pl.col("item") == "antigen").row(0, named=True)
+    assert at_15["shortfall"] == 100
+    assert cell(rows(con, share=0.15), "P1", "antigen")["target"] == 1500
+    seven = rows(con, cover_days=7)
+    assert cell(seven, "P2", "antigen")["cover_status"] == "ok"
+    assert cell(seven, "P2", "tcm")["cover_status"] == "ok"  # 7 days is not under 7
+    # the status ladder stays on the policy's 15-20% whatever the slider says
+    assert cell(rows(con, share=0.40), "P1", "antipyretic")["status"] == "met"
+    assert cell(rows(con, share=0.40), "P1", "antipyretic")["shortfall"] == 2000
+
+
+def test_totals_rollups_and_trend(db):
+    con, _ = db
+    antigen = stock.totals(rows(con)).filter(pl.col("item") == "antigen").row(0, named=True)
+    assert (antigen["facilities"], antigen["missing"], antigen["target"], antigen["on_hand"]) == (4, 1, 6667, 4900)
+    assert (antigen["shortfall"], antigen["below_low"], antigen["between"], antigen["cover_short"]) == (1767, 1, 2, 1)
+    assert antigen["share_of_target"] == pytest.approx(4900 / 6667)
+    counties = {r["code"]: r for r in stock.rollup(rows(con), "county").filter(pl.col("item") == "antigen").iter_rows(named=True)}
+    assert (counties["150102"]["facilities"], counties["150102"]["missing"], counties["150102"]["on_hand"]) == (2, 1, 1400)
+    assert counties["150121"]["shortfall"] == 1167
+    per_week = stock.trend(rows(con, week=None)).filter(pl.col("item") == "antigen")
+    assert per_week["week"].to_list() == [PREV, WEEK]
+    assert per_week["share_of_target"].to_list() == pytest.approx([1.0, 4900 / 6667])  # P1 alone had 2,000 of 2,000
+
+
+def test_equipment_minimums(db):
+    con, _ = db
+    eq = queries.run("stock_equipment", con=con, week=WEEK, **AREA, **stock.params())
+    got = {r["facility_code"]: (r["oximeters_ok"], r["ambulances_ok"]) for r in eq.iter_rows(named=True)}
+    assert got == {"P1": (True, True), "P2": (False, False), "P3": (None, True), "P4": (True, True)}
+
+
+def test_figures(db):
+    con, _ = db
+    ctx = briefing.Context("呼和浩特市", "2022年第51周", ("stock", "facility"), "zh")
+    fig = figures.ranking(rows(con), "antigen", ctx)
+    assert "呼和浩特市" in fig.layout.title.text and "抗原检测试剂" in fig.layout.title.text
+    # shares 0.70 (P1), 0.7496 (P4: 500/667), 0.75 (P2); the lowest is drawn last, on top
+    assert list(fig.data[0].y) == ["察素齐镇卫生院", "毕克齐镇卫生院", "东街社区卫生服务中心"]
+    assert list(fig.data[0].x) == pytest.approx([0.75, 500 / 667, 0.7])
+    en = figures.trend(stock.trend(rows(con, week=None)), briefing.Context("Hohhot", "2022-W51", ("stock",), "en"))
+    assert en.layout.title.text.startswith("Stock as a share of target, by item, Hohhot")
+    assert [trace.name for trace in en.data] == ["Antigen kits", "Antipyretics", "Cough medicines", "TCM"]
+
+
+@pytest.fixture()
+def app_env(db, monkeypatch):
+    _, folder = db
+    monkeypatch.setenv("HC_DATA_DIR", str(folder))
+    monkeypatch.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
+    yield
+    store.close_shared()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_renders(app_env, lang):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("pages/stock.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == ("药品与抗原储备" if lang == "zh" else "Drug and antigen-kit stock")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["缺口（人份）" if lang == "zh" else "Shortfall (doses)"] == "1,767"
+    if lang == "en":
+        texts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.subheader]
+        leaks = [x for x in texts if CJK.search(x) and "·" not in x]
+        assert not leaks, leaks
+
+
+def test_page_slider_recomputes(app_env):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page("pages/stock.py")
+    at.run()
+    at.slider(key="stock_share").set_value(15).run()
+    assert {m.label: m.value for m in at.metric}["缺口（人份）"] == "100"
