@@ -1,0 +1,63 @@
+"""Risk labelling: totals, roll-ups and trend of the per-facility rows of
+queries/labelling_by_facility.sql, and the coverage (everyone found) of the county rows."""
+from __future__ import annotations
+
+import polars as pl
+
+from dashboard import policy
+
+COUNTS = ["persons", "persons_65", "labelled", "green", "yellow", "red", "under_labelled", "over_labelled", "signed",
+          "rule_yellow", "rule_red", "yellow_contacted", "red_contacted", "managed"]
+LEVELS = {"county": ("county_code", "county_name"), "league": ("league_code", "league_name"),
+          "consortium": ("consortium", "consortium")}
+
+
+def params() -> dict:
+    return policy.params("contacts.yellow_per_week", "contacts.red_per_week")
+
+
+def _rates(frame: pl.DataFrame) -> pl.DataFrame:
+    def share(part: str, whole: str) -> pl.Expr:
+        return pl.when(pl.col(whole) > 0).then(pl.col(part) / pl.col(whole))
+
+    return frame.with_columns(
+        share("labelled", "persons").alias("labelled_share"),
+        share("signed", "persons").alias("signed_share"),
+        share("yellow_contacted", "rule_yellow").alias("yellow_contact_share"),
+        share("red_contacted", "rule_red").alias("red_contact_share"),
+        (pl.col("under_labelled") + pl.col("over_labelled")).alias("mislabelled"),
+        share("under_labelled", "labelled").alias("under_share"),
+        (pl.col("managed") / (pl.col("rule_yellow") + pl.col("rule_red"))).alias("managed_share"),
+    )
+
+
+def with_rates(facilities: pl.DataFrame) -> pl.DataFrame:
+    return _rates(facilities)
+
+
+def _sum(frame: pl.DataFrame, *keys) -> pl.DataFrame:
+    return _rates(frame.group_by(*keys).agg(
+        pl.len().alias("facilities"), pl.col("reported").sum().alias("reported"), *[pl.col(c).sum() for c in COUNTS]))
+
+
+def totals(facilities: pl.DataFrame) -> dict:
+    return _sum(facilities.with_columns(pl.lit(1).alias("_all")), "_all").row(0, named=True)
+
+
+def rollup(facilities: pl.DataFrame, level: str) -> pl.DataFrame:
+    code, name = LEVELS[level]
+    return _sum(facilities.with_columns(pl.col(code).alias("code"), pl.col(name).alias("name")), "code", "name").sort("code")
+
+
+def trend(facilities: pl.DataFrame, counties: pl.DataFrame) -> pl.DataFrame:
+    """Per week: labelled, signed and contact shares, and 65+ found against the census."""
+    found = counties.group_by("week").agg(pl.col("found_65").sum(), pl.col("pop65").sum())
+    return (_sum(facilities, "week").join(found, on="week", how="left")
+            .with_columns((pl.col("found_65") / pl.col("pop65")).alias("found_share")).sort("week"))
+
+
+def found_by_league(counties: pl.DataFrame) -> pl.DataFrame:
+    """League rows from the county rows (sums of found and of census 65+)."""
+    return (counties.group_by("week", "league_code")
+            .agg(pl.col("found_65").sum(), pl.col("pop65").sum(), pl.col("found_65").is_not_null().sum().alias("reporting"))
+            .with_columns(pl.when(pl.col("reporting") > 0).then(pl.col("found_65") / pl.col("pop65")).alias("found_share")))

@@ -1,0 +1,193 @@
+"""Risk-labelling page: the per-facility, per-county and correction-list queries on a hand-worked
+fixture, the roll-ups, the figures and the page in both languages. (The Annex 1 rule itself and the
+Python/SQL agreement are tested in tests/test_rules.py.)
+
+Fixture, week 2022-12-19; contacts: yellow at least 2 a week, red at least 3.
+  P1 community health centre (新城区 150102):
+    R1 70 none full        recorded green  rule green   signed  1 contact
+    R2 85 stable full      recorded yellow rule yellow  signed  2 contacts  (yellow contacted enough, managed)
+    R3 70 unstable none    not labelled    rule red     unsigned 3 contacts (red contacted, not managed: unsigned)
+    R4 62 stable partial   recorded yellow rule yellow  signed  0 contacts  (under 65)
+    R5 90 unstable full    recorded yellow rule red     signed  3 contacts  (under-labelled; managed)
+    R6 75 stable full      recorded red    rule green   unsigned 0          (over-labelled)
+    -> 6 people, 5 aged 65+, 5 labelled, recorded 1 green 3 yellow 1 red, 1 under, 1 over, 4 signed,
+       rule yellow 2 (1 contacted enough), rule red 2 (2 contacted enough), 2 under case management
+  P2 township hospital (土默特左旗 150121):
+    R7 82 none full        recorded green  rule yellow  signed  1 contact   (under-labelled)
+    R8 66 none none        recorded green  rule green   signed  0
+    -> 2 people, both 65+, labelled, 1 under, 2 signed, rule yellow 1 (not contacted enough), 0 managed
+  P3 community health centre (150102): no register -> missing (nulls, not zeros)
+Totals: 3 facilities, 2 reporting, 8 people, 7 labelled (87.5%), 3 mislabelled, 6 signed (75%),
+yellow contacts 1 of 3, red 2 of 2, case management 2 of 5 (40%).
+Found: 新城区 5 people 65+ against its census 65+; 土默特左旗 2.
+Previous week 2022-12-12: P1 only, R1 and R2, both labelled as the rule says.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import geography, labelling, loading, queries, store
+from dashboard.config import ROOT
+from dashboard.figures import briefing
+from dashboard.figures import labelling as figures
+from tests.shell_fixture import with_valid_checksums
+
+WEEK = dt.date(2022, 12, 19)
+PREV = dt.date(2022, 12, 12)
+FACILITY = """机构编码,机构名称,层级,基层机构类型,医院等级,盟市代码,旗县代码,医联体名称,纬度,经度,服务人口,设发热门诊（诊室）,入网120救护车数
+P1,东街社区卫生服务中心,基层,社区卫生服务中心,,150100,150102,新城区城市医疗集团,40.8600,111.6800,10000,是,1
+P3,西街社区卫生服务中心,基层,社区卫生服务中心,,150100,150102,新城区城市医疗集团,40.8700,111.6900,5000,是,1
+P2,察素齐镇卫生院,基层,乡镇卫生院,,150100,150121,土默特左旗县域医共体,40.7200,111.1500,20000,是,0
+H1,新城区医院,牵头医院,,二级,150100,150102,新城区城市医疗集团,40.8500,111.6700,,是,2
+"""
+HEADER = "身份证号,姓名,联系电话,档案编号,管理机构编码,年龄,基础疾病状态,疫苗接种,风险标识,家庭医生签约,本周联系次数,养老机构居住\n"
+REGISTER = HEADER + """150102195201010011,甲,13800000001,R1,P1,70,无基础疾病,全程接种,绿色,是,1,否
+150102193701010021,乙,13800000002,R2,P1,85,基础疾病稳定,全程接种,黄色,是,2,否
+150102195201020031,丙,13800000003,R3,P1,70,基础疾病不稳定,未接种,,否,3,是
+150102196001010041,丁,13800000004,R4,P1,62,基础疾病稳定,未全程接种,黄色,是,0,否
+150102193201010051,戊,13800000005,R5,P1,90,基础疾病不稳定,全程接种,黄色,是,3,否
+150102194701010061,己,13800000006,R6,P1,75,基础疾病稳定,全程接种,红色,否,0,否
+150121194001010071,庚,13800000007,R7,P2,82,无基础疾病,全程接种,绿色,是,1,否
+150121195601010081,辛,13800000008,R8,P2,66,无基础疾病,未接种,绿色,是,0,否
+"""
+REGISTER_PREV = HEADER + """150102195201010011,甲,13800000001,R1,P1,70,无基础疾病,全程接种,绿色,是,1,否
+150102193701010021,乙,13800000002,R2,P1,85,基础疾病稳定,全程接种,黄色,是,2,否
+"""
+CJK = re.compile(r"[\u3400-\u9fff]")
+AREA = {"league_code": None, "county_code": None, "consortium": None}
+
+
+def load_labelling_fixture(con) -> None:
+    for dataset, text, week in (("facility", FACILITY, WEEK), ("register", with_valid_checksums(REGISTER_PREV), PREV),
+                                ("register", with_valid_checksums(REGISTER), WEEK)):
+        result = loading.load_bytes(text.encode("utf-8"), f"{dataset}.csv", dataset=dataset, week=week, con=con)
+        assert result.outcome == "accepted", [f.message_en for f in result.errors]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("labelling")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        con = store.connect(folder / "db.duckdb")
+        load_labelling_fixture(con)
+        yield con, folder
+        con.close()
+
+
+def facilities(con, week=WEEK) -> pl.DataFrame:
+    return labelling.with_rates(queries.run("labelling_by_facility", con=con, week=week, **AREA, **labelling.params()))
+
+
+def by_code(frame: pl.DataFrame) -> dict[str, dict]:
+    return {r["facility_code"]: r for r in frame.iter_rows(named=True)}
+
+
+def test_counts_per_facility(db):
+    con, _ = db
+    rows = by_code(facilities(con))
+    assert set(rows) == {"P1", "P2", "P3"}  # the hospital keeps no register
+    p1, p2 = rows["P1"], rows["P2"]
+    assert [p1[c] for c in ("persons", "persons_65", "labelled", "green", "yellow", "red")] == [6, 5, 5, 1, 3, 1]
+    assert [p1[c] for c in ("under_labelled", "over_labelled", "signed")] == [1, 1, 4]
+    assert [p1[c] for c in ("rule_yellow", "yellow_contacted", "rule_red", "red_contacted", "managed")] == [2, 1, 2, 2, 2]
+    assert [p2[c] for c in ("persons", "labelled", "green", "under_labelled", "over_labelled", "signed")] == [2, 2, 2, 1, 0, 2]
+    assert [p2[c] for c in ("rule_yellow", "yellow_contacted", "rule_red", "red_contacted", "managed")] == [1, 0, 0, 0, 0]
+    assert p2["red_contact_share"] is None  # nobody red: no share, not 0% and not 100%
+
+
+def test_missing_register_is_missing(db):
+    con, _ = db
+    p3 = by_code(facilities(con))["P3"]
+    assert p3["reported"] is False
+    assert all(p3[c] is None for c in ("persons", "labelled", "signed", "managed", "labelled_share"))
+
+
+def test_totals_and_rollups(db):
+    con, _ = db
+    total = labelling.totals(facilities(con))
+    assert (total["facilities"], total["reported"], total["persons"], total["labelled"]) == (3, 2, 8, 7)
+    assert total["labelled_share"] == pytest.approx(0.875)
+    assert total["mislabelled"] == 3
+    assert total["signed_share"] == pytest.approx(0.75)
+    assert total["yellow_contact_share"] == pytest.approx(1 / 3) and total["red_contact_share"] == pytest.approx(1.0)
+    assert total["managed_share"] == pytest.approx(0.4)
+    counties = {r["code"]: r for r in labelling.rollup(facilities(con), "county").iter_rows(named=True)}
+    assert (counties["150102"]["facilities"], counties["150102"]["reported"], counties["150102"]["persons"]) == (2, 1, 6)
+
+
+def test_people_found_against_the_census(db):
+    con, _ = db
+    counties = queries.run("labelling_found_by_county", con=con, week=WEEK, **AREA)
+    census = dict(zip(geography.census()["adcode"], geography.census()["pop65"]))
+    got = {r["county_code"]: (r["found_65"], r["pop65"], r["found_share"]) for r in counties.iter_rows(named=True)}
+    assert got["150102"][:2] == (5, census["150102"]) and got["150102"][2] == pytest.approx(5 / census["150102"])
+    assert got["150121"][:2] == (2, census["150121"])
+    prev = queries.run("labelling_found_by_county", con=con, week=PREV, **AREA)
+    assert dict(zip(prev["county_code"], prev["found_65"])) == {"150102": 2, "150121": None}  # P2 sent nothing then
+
+
+def test_correction_list_holds_no_names_and_the_right_people(db):
+    con, _ = db
+    fixes = queries.run("labelling_correction_list", con=con, week=WEEK, facility_code="P1")
+    assert fixes["record_no"].to_list() == ["R3", "R5", "R6"]
+    assert fixes["problem"].to_list() == ["unlabelled", "under", "over"]
+    assert fixes["rule_label"].to_list() == ["red", "red", "green"]
+    assert all(re.fullmatch(r"\d{6}\*{8}\d{3}[\dX]", x) for x in fixes["id_masked"])
+    assert not {"name", "phone", "id_number"} & set(fixes.columns)
+
+
+def test_trend(db):
+    con, _ = db
+    counties = queries.run("labelling_found_by_county", con=con, week=None, **AREA)
+    per_week = labelling.trend(facilities(con, week=None), counties)
+    assert per_week["week"].to_list() == [PREV, WEEK]
+    assert per_week["labelled_share"].to_list() == pytest.approx([1.0, 0.875])
+    assert per_week["found_65"].to_list() == [2, 7]
+
+
+def test_figures(db):
+    con, _ = db
+    ctx = briefing.Context("呼和浩特市", "2022年第51周", ("register",), "zh")
+    total = labelling.totals(facilities(con))
+    funnel = figures.funnel(total, ctx)
+    assert "呼和浩特市" in funnel.layout.title.text and "2022年第51周" in funnel.layout.title.text
+    assert list(funnel.data[0].x) == [8, 7, 5, 2]
+    audit = figures.audit(facilities(con), ctx)
+    assert list(audit.data[0].y) == ["察素齐镇卫生院", "东街社区卫生服务中心"]  # P1 has more (2) and is drawn on top
+    assert list(audit.data[0].x) == [1, 1] and list(audit.data[1].x) == [0, 1]
+    en = figures.rates(labelling.rollup(facilities(con), "county"), briefing.Context("Hohhot", "2022-W51", ("register",), "en"), 2, 3)
+    assert en.layout.title.text.startswith("Family-doctor signing and contact frequency, Hohhot")
+    assert [trace.name for trace in en.data] == ["Family-doctor signed", "Yellow contacted ≥2/week", "Red contacted ≥3/week"]
+
+
+@pytest.fixture()
+def app_env(db, monkeypatch):
+    _, folder = db
+    monkeypatch.setenv("HC_DATA_DIR", str(folder))
+    monkeypatch.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
+    yield
+    store.close_shared()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_renders(app_env, lang):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("pages/labelling.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == ("红黄绿标识" if lang == "zh" else "Risk labelling")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["已标识" if lang == "zh" else "Labelled"] == "87.5%"
+    assert metrics["红黄专案管理率" if lang == "zh" else "Yellow/red under case management"] == "40.0%"
+    if lang == "en":
+        texts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.subheader]
+        leaks = [x for x in texts if CJK.search(x) and "·" not in x]
+        assert not leaks, leaks
