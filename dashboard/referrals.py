@@ -1,0 +1,119 @@
+"""Referral flows: aggregates of the classified referrals of queries/referral_classified.sql (polars
+group-bys over one row per referral): flows between places, the tier matrix, destination compliance,
+reception, and the consortium indicators of MC-PLAN §1.2."""
+from __future__ import annotations
+
+import polars as pl
+
+from dashboard import policy
+
+TIERS = ("primary", "sub_designated", "designated", "lead", "partner")
+
+
+def params() -> dict:
+    return policy.params("referral.upward_reception_hours", "referral.pending_too_long_hours")
+
+
+def flows(rows: pl.DataFrame, level: str, places: pl.DataFrame, top: int | None = None) -> pl.DataFrame:
+    """Referrals per origin-destination pair. level 'facility' keeps facilities; 'county' merges them
+    into banners/counties (the arc joins the mean position of each county's facilities). Each pair
+    carries its count, its main direction (the most frequent) and counts per direction; the top
+    pairs by volume when top is given. Referrals within one county vanish at county level (no arc)."""
+    key = {"facility": ("from_code", "to_code"), "county": ("from_county", "to_county")}[level]
+    pairs = (rows.filter(pl.col(key[0]).is_not_null() & pl.col(key[1]).is_not_null() & (pl.col(key[0]) != pl.col(key[1])))
+             .group_by(key[0], key[1])
+             .agg(pl.len().alias("referrals"),
+                  (pl.col("direction") == "up").sum().alias("up"),
+                  (pl.col("direction") == "down").sum().alias("down"),
+                  (pl.col("direction") == "lateral").sum().alias("lateral"),
+                  (pl.col("status") == "refused").sum().alias("refused"),
+                  pl.col("direction").mode().sort().first().alias("direction"))
+             .rename({key[0]: "from", key[1]: "to"}))
+    positions = places.select("code", "name", "lat", "lon")
+    pairs = (pairs.join(positions.rename({"code": "from", "name": "from_name", "lat": "from_lat", "lon": "from_lon"}), on="from")
+             .join(positions.rename({"code": "to", "name": "to_name", "lat": "to_lat", "lon": "to_lon"}), on="to")
+             .sort(["referrals", "from", "to"], descending=[True, False, False]))
+    return pairs.head(top) if top else pairs
+
+
+def places(facilities: pl.DataFrame, level: str) -> pl.DataFrame:
+    """Where flows start and end: facilities as they are, or counties at the mean of their facilities."""
+    if level == "facility":
+        return facilities.select(pl.col("facility_code").alias("code"), pl.col("facility_name").alias("name"), "lat", "lon")
+    return (facilities.group_by(pl.col("county_code").alias("code"))
+            .agg(pl.col("county_name").first().alias("name"), pl.col("lat").mean(), pl.col("lon").mean()))
+
+
+def tier_matrix(rows: pl.DataFrame) -> pl.DataFrame:
+    """Referrals per (from tier, to tier)."""
+    return (rows.filter(pl.col("from_tier").is_not_null() & pl.col("to_tier").is_not_null())
+            .group_by("from_tier", "to_tier").agg(pl.len().alias("referrals"))
+            .sort("from_tier", "to_tier"))
+
+
+def compliance(rows: pl.DataFrame, *keys: str) -> pl.DataFrame:
+    """Assessed referrals (upward, sent by primary care) per group: as expected, above, below."""
+    assessed = rows.filter(pl.col("compliance") != "not_assessed")
+    grouped = assessed.group_by(*keys) if keys else assessed.with_columns(pl.lit(1).alias("_all")).group_by("_all")
+    return (grouped.agg(pl.len().alias("assessed"),
+                        (pl.col("compliance") == "as_expected").sum().alias("as_expected"),
+                        (pl.col("compliance") == "above").sum().alias("above"),
+                        (pl.col("compliance") == "below").sum().alias("below"))
+            .with_columns((pl.col("as_expected") / pl.col("assessed")).alias("compliance_rate"))
+            .sort("compliance_rate", "assessed", descending=[False, True]))
+
+
+def compliance_cases(rows: pl.DataFrame) -> pl.DataFrame:
+    """Assessed referrals per (severity, main problem, expected tier, tier reached)."""
+    return (rows.filter(pl.col("compliance") != "not_assessed")
+            .group_by("severity", "main_problem", "expected_tier", "to_tier", "compliance")
+            .agg(pl.len().alias("referrals")).sort("referrals", descending=True))
+
+
+def reception(rows: pl.DataFrame) -> pl.DataFrame:
+    """Per receiving facility: referrals received, refused, accepted upward within the reception
+    window, pending too long."""
+    return (rows.group_by("to_code", "to_name", "to_tier", "to_county_name")
+            .agg(pl.len().alias("referrals"),
+                 (pl.col("status") == "refused").sum().alias("refused"),
+                 (pl.col("status") == "pending").sum().alias("pending"),
+                 pl.col("pending_too_long").sum().alias("pending_too_long"),
+                 pl.col("received_in_time").is_not_null().sum().alias("upward_accepted"),
+                 pl.col("received_in_time").sum().alias("received_in_time"))
+            .with_columns((pl.col("refused") / pl.col("referrals")).alias("refused_share"),
+                          pl.when(pl.col("upward_accepted") > 0)
+                          .then(pl.col("received_in_time") / pl.col("upward_accepted")).alias("in_time_share"))
+            .sort(["refused", "pending_too_long", "to_code"], descending=[True, True, False]))
+
+
+def indicators(rows: pl.DataFrame) -> dict:
+    """Headline numbers. Upward share = upward referrals from primary care / (upward + downward)
+    (MC-PLAN §1.2: of two-way referrals, upward from primary care at least 60%). The first-visit
+    rate and the two-way referral rate need visit counts, which no dataset holds: None."""
+    up_primary = rows.filter((pl.col("direction") == "up") & (pl.col("from_tier") == "primary")).height
+    up = rows.filter(pl.col("direction") == "up").height
+    down = rows.filter(pl.col("direction") == "down").height
+    accepted_up = rows.filter(pl.col("received_in_time").is_not_null())
+    assessed = rows.filter(pl.col("compliance") != "not_assessed")
+    return {
+        "referrals": rows.height, "up": up, "down": down, "lateral": rows.filter(pl.col("direction") == "lateral").height,
+        "upward_share": up_primary / (up + down) if up + down else None,
+        "refused": rows.filter(pl.col("status") == "refused").height,
+        "pending_too_long": int(rows["pending_too_long"].sum() or 0),
+        "in_time_share": accepted_up["received_in_time"].sum() / accepted_up.height if accepted_up.height else None,
+        "compliance_rate": assessed.filter(pl.col("compliance") == "as_expected").height / assessed.height if assessed.height else None,
+        "direction_disagrees": int(rows["direction_disagrees"].sum() or 0),
+        "first_visit_rate": None, "two_way_rate": None,
+    }
+
+
+def narrow(rows: pl.DataFrame, tier_pair: tuple[str, str] | None, severities: list[str], statuses: list[str]) -> pl.DataFrame:
+    """The page's filters: one (from tier, to tier) pair or all, severities and statuses (empty = all)."""
+    out = rows
+    if tier_pair:
+        out = out.filter((pl.col("from_tier") == tier_pair[0]) & (pl.col("to_tier") == tier_pair[1]))
+    if severities:
+        out = out.filter(pl.col("severity").is_in(severities))
+    if statuses:
+        out = out.filter(pl.col("status").is_in(statuses))
+    return out

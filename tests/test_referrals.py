@@ -1,0 +1,230 @@
+"""Referral-flows page: the classified-referral query on a hand-worked fixture (every severity x
+main-problem case of NMG-2022 §二(五), direction from tiers, 24-hour reception at the boundary,
+pending too long), the flow aggregation, the figures and the page in both languages.
+
+Network (week 2022-12-19): consortium A (新城区 150102): P1 primary, S1 sub-designated, H1 lead
+(tertiary); its designated D1 and partner T1 sit in 回民区 150103. Consortium B (土默特左旗 150121):
+P2 primary, S2 sub-designated, H2 lead (secondary, so B's severe underlying-disease cases go to the partner).
+
+ id   from to  severity     main        expected (why)               reached  outcome      status
+ T01  P1  S1  mild         covid       sub-designated (case 2)     sub       as expected  accepted in exactly 24 h (in time)
+ T02  P1  D1  ordinary     covid       sub-designated              designated above        refused
+ T03  P1  D1  severe       covid       designated (case 3)         designated as expected  accepted in 24 h 01 min (late)
+ T04  P1  S1  critical     covid       designated                  sub       below        refused
+ T05  P1  H1  severe       underlying  lead (A's lead tertiary)    lead      as expected  accepted in 2 h
+ T06  P2  T1  severe       underlying  partner (B's lead not)      partner   as expected  pending 14 h to week end
+ T07  P2  H2  critical     underlying  partner                     lead      below        pending 25 h: too long
+ T08  P1  D1  mild         dialysis    designated (case 3)         designated as expected  accepted in 12 h
+ T09  P1  H1  asymptomatic underlying  sub-designated              lead      above        accepted in 25 h (late)
+ T10  D1  P1  ordinary     covid       - (downward, recorded 下转)  -         not assessed accepted
+ T11  P1  P2  mild         covid       - (lateral, recorded 平转)   -         not assessed accepted
+ T12  S1  H1  severe       underlying  - (sender not primary)      -         not assessed accepted up in 12 h (in time)
+ T13  P2  S2  ordinary     covid       sub-designated              sub       as expected  accepted; recorded 下转 though
+                                                                                           the tiers say up (1 disagreement)
+Directions used (recorded where given): up 10 (T01-T09, T12), down 2 (T10, T13), lateral 1.
+Upward share from primary care = 9 / (10 + 2) = 0.75. Assessed 10: 6 as expected, 2 above, 2 below: 0.6.
+By sender: P1 4 of 7, P2 2 of 3. Upward accepted 6 (T01 T03 T05 T08 T09 T12), in time 4: 2/3.
+Refused 2; pending too long 1.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import loading, queries, referrals, store
+from dashboard.config import ROOT
+from dashboard.figures import briefing
+from dashboard.figures import referrals as figures
+
+WEEK = dt.date(2022, 12, 19)
+FACILITY = """机构编码,机构名称,层级,基层机构类型,医院等级,盟市代码,旗县代码,医联体名称,纬度,经度,服务人口,设发热门诊（诊室）,入网120救护车数
+P1,东街社区卫生服务中心,基层,社区卫生服务中心,,150100,150102,新城区城市医疗集团,40.8600,111.6800,10000,是,1
+S1,新城区亚定点医院,亚定点医院,,二级,150100,150102,新城区城市医疗集团,40.8650,111.6850,,是,1
+H1,新城区医院,牵头医院,,三级,150100,150102,新城区城市医疗集团,40.8500,111.6700,,是,2
+D1,呼和浩特市定点医院,定点医院,,三级,150100,150103,新城区城市医疗集团,40.8000,111.6500,,是,3
+T1,内蒙古自治区人民医院,外部协作三级医院,,三级,150100,150103,新城区城市医疗集团,40.8100,111.6600,,是,4
+P2,察素齐镇卫生院,基层,乡镇卫生院,,150100,150121,土默特左旗县域医共体,40.7200,111.1500,20000,是,0
+S2,土默特左旗蒙中医院,亚定点医院,,二级,150100,150121,土默特左旗县域医共体,40.7250,111.1550,,是,1
+H2,土默特左旗医院,牵头医院,,二级,150100,150121,土默特左旗县域医共体,40.7203,111.1503,,是,2
+"""
+TRANSFER = """转诊单号,申请时间,转出机构编码,转入机构编码,转诊方向,病情分型,主要问题,接收状态,接收时间
+T01,2022-12-19 08:00,P1,S1,,轻型,新冠,已接收,2022-12-20 08:00
+T02,2022-12-19 08:30,P1,D1,,普通型,新冠,拒收,
+T03,2022-12-19 09:00,P1,D1,,重型,新冠,已接收,2022-12-20 09:01
+T04,2022-12-19 10:00,P1,S1,,危重型,新冠,拒收,
+T05,2022-12-20 10:00,P1,H1,,重型,基础疾病,已接收,2022-12-20 12:00
+T06,2022-12-25 10:00,P2,T1,,重型,基础疾病,待接收,
+T07,2022-12-24 23:00,P2,H2,,危重型,基础疾病,待接收,
+T08,2022-12-21 08:00,P1,D1,,轻型,血液透析,已接收,2022-12-21 20:00
+T09,2022-12-21 09:00,P1,H1,,无症状,基础疾病,已接收,2022-12-22 10:00
+T10,2022-12-22 08:00,D1,P1,下转,普通型,新冠,已接收,2022-12-22 09:00
+T11,2022-12-22 10:00,P1,P2,平转,轻型,新冠,已接收,2022-12-22 11:00
+T12,2022-12-23 08:00,S1,H1,,重型,基础疾病,已接收,2022-12-23 20:00
+T13,2022-12-23 09:00,P2,S2,下转,普通型,新冠,已接收,2022-12-23 10:00
+"""
+CJK = re.compile(r"[\u3400-\u9fff]")
+AREA = {"league_code": None, "county_code": None, "consortium": None}
+
+
+def load_referral_fixture(con) -> None:
+    for dataset, text in (("facility", FACILITY), ("transfer", TRANSFER)):
+        result = loading.load_bytes(text.encode("utf-8"), f"{dataset}.csv", dataset=dataset, week=WEEK, con=con)
+        assert result.outcome == "accepted", [f.message_en for f in result.errors]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("referrals")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        con = store.connect(folder / "db.duckdb")
+        load_referral_fixture(con)
+        yield con, folder
+        con.close()
+
+
+def classified(con, **area) -> pl.DataFrame:
+    return queries.run("referral_classified", con=con, week_from=WEEK, week_to=WEEK, **(AREA | area), **referrals.params())
+
+
+def by_id(frame: pl.DataFrame) -> dict[str, dict]:
+    return {r["referral_id"]: r for r in frame.iter_rows(named=True)}
+
+
+def test_expected_tier_for_every_case(db):
+    con, _ = db
+    rows = by_id(classified(con))
+    expected = {"T01": "sub_designated", "T02": "sub_designated", "T03": "designated", "T04": "designated",
+                "T05": "lead", "T06": "partner", "T07": "partner", "T08": "designated", "T09": "sub_designated",
+                "T10": None, "T11": None, "T12": None, "T13": "sub_designated"}
+    assert {k: r["expected_tier"] for k, r in rows.items()} == expected
+    outcome = {"T01": "as_expected", "T02": "above", "T03": "as_expected", "T04": "below", "T05": "as_expected",
+               "T06": "as_expected", "T07": "below", "T08": "as_expected", "T09": "above", "T10": "not_assessed",
+               "T11": "not_assessed", "T12": "not_assessed", "T13": "as_expected"}
+    assert {k: r["compliance"] for k, r in rows.items()} == outcome
+
+
+def test_direction_from_tiers_and_records(db):
+    con, _ = db
+    rows = by_id(classified(con))
+    assert rows["T01"]["direction_derived"] == "up" and rows["T10"]["direction_derived"] == "down"
+    assert rows["T11"]["direction_derived"] == "lateral" and rows["T12"]["direction_derived"] == "up"
+    assert rows["T13"]["direction_derived"] == "up" and rows["T13"]["direction"] == "down"  # the record wins
+    assert [k for k, r in rows.items() if r["direction_disagrees"]] == ["T13"]
+
+
+def test_reception_within_24_hours_at_the_boundary(db):
+    con, _ = db
+    rows = by_id(classified(con))
+    assert rows["T01"]["hours_to_receive"] == pytest.approx(24.0) and rows["T01"]["received_in_time"] is True
+    assert rows["T03"]["received_in_time"] is False  # 24 h 01 min
+    assert rows["T09"]["received_in_time"] is False and rows["T12"]["received_in_time"] is True
+    assert rows["T10"]["received_in_time"] is None  # downward: no reception window
+    assert rows["T06"]["pending_hours"] == pytest.approx(14.0) and rows["T06"]["pending_too_long"] is False
+    assert rows["T07"]["pending_hours"] == pytest.approx(25.0) and rows["T07"]["pending_too_long"] is True
+
+
+def test_indicators_and_compliance_rates(db):
+    con, _ = db
+    frame = classified(con)
+    ind = referrals.indicators(frame)
+    assert (ind["referrals"], ind["up"], ind["down"], ind["lateral"]) == (13, 10, 2, 1)
+    assert ind["upward_share"] == pytest.approx(0.75)
+    assert ind["compliance_rate"] == pytest.approx(0.6)
+    assert ind["in_time_share"] == pytest.approx(4 / 6)
+    assert (ind["refused"], ind["pending_too_long"], ind["direction_disagrees"]) == (2, 1, 1)
+    assert ind["first_visit_rate"] is None and ind["two_way_rate"] is None  # no visit data: not computable
+    senders = {r["from_code"]: (r["assessed"], r["as_expected"], r["above"], r["below"])
+               for r in referrals.compliance(frame, "from_code").iter_rows(named=True)}
+    assert senders == {"P1": (7, 4, 2, 1), "P2": (3, 2, 0, 1)}
+    received = {r["to_code"]: (r["refused"], r["pending_too_long"]) for r in referrals.reception(frame).iter_rows(named=True)}
+    assert received["D1"] == (1, 0) and received["S1"] == (1, 0) and received["H2"] == (0, 1)
+
+
+def test_tier_matrix_and_flows(db):
+    con, _ = db
+    frame = classified(con)
+    matrix = {(a, b): n for a, b, n in referrals.tier_matrix(frame).iter_rows()}
+    assert matrix == {("primary", "sub_designated"): 3, ("primary", "designated"): 3, ("primary", "lead"): 3,
+                      ("primary", "partner"): 1, ("designated", "primary"): 1, ("primary", "primary"): 1,
+                      ("sub_designated", "lead"): 1}
+    located = queries.run("facility_locations", con=con, **AREA)
+    facility_flows = referrals.flows(frame, "facility", referrals.places(located, "facility"))
+    assert facility_flows.row(0, named=True)["from"] == "P1" and facility_flows.row(0, named=True)["to"] == "D1"
+    assert facility_flows.row(0, named=True)["referrals"] == 3 and facility_flows.height == 9  # 9 pairs
+    county = referrals.flows(frame, "county", referrals.places(located, "county"))
+    got = {(r["from"], r["to"]): (r["referrals"], r["direction"]) for r in county.iter_rows(named=True)}
+    assert got == {("150102", "150103"): (3, "up"), ("150121", "150103"): (1, "up"),
+                   ("150103", "150102"): (1, "down"), ("150102", "150121"): (1, "lateral")}
+    assert referrals.flows(frame, "county", referrals.places(located, "county"), top=2).height == 2
+    # county positions are the mean of their facilities
+    place = referrals.places(located, "county").filter(pl.col("code") == "150103").row(0, named=True)
+    assert place["lat"] == pytest.approx(40.805) and place["lon"] == pytest.approx(111.655)
+
+
+def test_area_filter_keeps_referrals_with_either_end_inside(db):
+    con, _ = db
+    inside = classified(con, county_code="150103")  # D1 and T1
+    assert sorted(inside["referral_id"]) == ["T02", "T03", "T06", "T08", "T10"]
+
+
+def test_filters_narrow(db):
+    con, _ = db
+    frame = classified(con)
+    assert referrals.narrow(frame, ("primary", "designated"), [], []).height == 3
+    assert sorted(referrals.narrow(frame, None, ["critical"], ["refused"])["referral_id"]) == ["T04"]
+
+
+def test_figures(db):
+    con, _ = db
+    frame = classified(con)
+    located = queries.run("facility_locations", con=con, **AREA)
+    deck = figures.flow_map(referrals.flows(frame, "facility", referrals.places(located, "facility")), located, "en")
+    spec = deck.to_json()
+    assert '"mapProvider": null' in spec or deck.map_provider is None  # no basemap tiles
+    kinds = [layer.type for layer in deck.layers]
+    assert kinds == ["GeoJsonLayer", "ArcLayer", "ScatterplotLayer"]
+    arcs = deck.layers[1].data
+    assert len(arcs) == 9 and "3 referrals" in arcs[0]["tip"] and "Upward" in arcs[0]["tip"]
+    ctx = briefing.Context("呼和浩特市", "2022年第51周", ("transfer", "facility"), "zh")
+    sankey = figures.sankey(referrals.tier_matrix(frame), ctx)
+    assert "呼和浩特市" in sankey.layout.title.text
+    assert sum(sankey.data[0].link.value) == 13
+    bars = figures.compliance_bars(referrals.compliance(frame, "from_code"), "from_code", ctx)
+    assert list(bars.data[0].y) == ["P1"]  # P2 (3 assessed) is under the chart's minimum of 5
+    assert list(bars.data[0].x) == pytest.approx([4 / 7]) and list(bars.data[2].x) == pytest.approx([1 / 7])
+    refused = figures.refusals(referrals.reception(frame), ctx)
+    assert sorted(refused.data[0].y) == sorted(["呼和浩特市定点医院", "新城区亚定点医院", "土默特左旗医院"])
+
+
+@pytest.fixture()
+def app_env(db, monkeypatch):
+    _, folder = db
+    monkeypatch.setenv("HC_DATA_DIR", str(folder))
+    monkeypatch.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
+    yield
+    store.close_shared()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_page_renders(app_env, lang):
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page("pages/referrals.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == ("转诊流向" if lang == "zh" else "Referral flows")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["基层上转占比" if lang == "zh" else "Upward share from primary care"] == "75.0%"
+    assert metrics["去向符合规定" if lang == "zh" else "Went where policy says"] == "60.0%"
+    text = " ".join(e.value for e in at.markdown)
+    assert ("无法计算" if lang == "zh" else "not computable") in text
+    if lang == "en":
+        texts = [e.value for e in at.markdown] + [e.value for e in at.caption]
+        leaks = [x for x in texts if CJK.search(x) and "·" not in x and "," not in x]
+        assert not leaks, leaks
