@@ -43,11 +43,8 @@ percent = st.column_config.NumberColumn(format="percent")
 tabs = st.tabs([t("labelling.tab.funnel"), t("labelling.tab.audit"), t("labelling.tab.contact"), t("labelling.tab.map"),
                 t("labelling.tab.trend")])
 with tabs[0]:
-    left, right = st.columns([3, 2])
-    with left:
-        chart(figures.funnel(total, ctx), ctx, t("labelling.chart.funnel"), key="lab_funnel")
-    with right:
-        chart(figures.colours(total, ctx), ctx, t("labelling.chart.colours"), key="lab_colours")
+    chart(figures.funnel(total, ctx), ctx, t("labelling.chart.funnel"), key="lab_funnel")
+    chart(figures.colours(total, ctx), ctx, t("labelling.chart.colours"), key="lab_colours")
     st.dataframe(facilities.sort("labelled_share", nulls_last=False).select(
         pl.col("facility_name").alias(t("labelling.col.facility")),
         pl.col("county_name").alias(t("labelling.col.county")),

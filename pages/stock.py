@@ -53,7 +53,7 @@ tabs = st.tabs([t("stock.tab.facilities"), t("stock.tab.rollup"), t("stock.tab.e
 with tabs[0]:
     chart(figures.ranking(rows, item, ctx), ctx, t("stock.chart.ranking", item=items[item]), key="stock_ranking")
     shortfall = rows.filter((pl.col("shortfall") > 0) | (pl.col("status") == "missing") | (pl.col("cover_status") == "short")) \
-        .sort([pl.col("status") == "missing", "share_of_target"], descending=[True, False], nulls_last=True)
+        .sort([pl.col("status") == "missing", "share_of_target"], descending=[False, False], nulls_last=True)
     table = shortfall.select(
         pl.col("facility_name").alias(t("stock.col.facility")),
         pl.col("county_name").alias(t("stock.col.county")),

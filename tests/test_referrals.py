@@ -189,7 +189,7 @@ def test_figures(db):
     kinds = [layer.type for layer in deck.layers]
     assert kinds == ["GeoJsonLayer", "ArcLayer", "ScatterplotLayer"]
     arcs = deck.layers[1].data
-    assert len(arcs) == 9 and "3 referrals" in arcs[0]["tip"] and "Upward" in arcs[0]["tip"]
+    assert len(arcs) == 9 and "3 referrals" in arcs[-1]["tip"] and "Upward" in arcs[-1]["tip"]
     ctx = briefing.Context("呼和浩特市", "2022年第51周", ("transfer", "facility"), "zh")
     sankey = figures.sankey(referrals.tier_matrix(frame), ctx)
     assert "呼和浩特市" in sankey.layout.title.text

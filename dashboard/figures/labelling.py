@@ -43,7 +43,7 @@ def colours(total: dict, ctx: briefing.Context) -> go.Figure:
                              text=[f"{value:,}<br>{value / total['persons']:.1%}"], textposition="inside", insidetextanchor="middle"))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=i18n.t("labelling.chart.people_axis", ctx.lang))
-    return briefing.briefing(fig, ctx, what, height=280)
+    return briefing.briefing(fig, ctx, what, height=340)
 
 
 def audit(facilities: pl.DataFrame, ctx: briefing.Context, top: int = 15) -> go.Figure:

@@ -53,13 +53,14 @@ def flow_map(pairs: pl.DataFrame, facilities: pl.DataFrame, lang: str, league_co
     arcs_data = pairs.with_columns(
         pl.col("direction").replace_strict({d: _rgb(briefing.DIRECTION_COLOURS[d], 190) for d in direction_name},
                                            default=[120, 120, 120, 190], return_dtype=pl.List(pl.Int64)).alias("colour"),
-        (1 + 11 * (pl.col("referrals") / most).sqrt()).alias("width"),
+        (1 + 5 * (pl.col("referrals") / most).sqrt()).alias("width"),
         pl.format("{} → {}<br>{}{} · {}", "from_name", "to_name", "referrals", pl.lit(unit),
                   pl.col("direction").replace_strict(direction_name, default="")).alias("tip"),
-    ).select("from_lon", "from_lat", "to_lon", "to_lat", "colour", "width", "tip").to_dicts() if pairs.height else []
+    ).sort("referrals").select("from_lon", "from_lat", "to_lon", "to_lat", "colour", "width", "tip").to_dicts() if pairs.height else []  # largest drawn last
     arcs = pdk.Layer("ArcLayer", arcs_data, get_source_position=["from_lon", "from_lat"],
                      get_target_position=["to_lon", "to_lat"], get_source_color="colour", get_target_color="colour",
-                     get_width="width", width_units="pixels", get_height=0.4, pickable=True)
+                     get_width="width", width_units="pixels", width_min_pixels=1, width_max_pixels=6,
+                     get_height=0.4, pickable=True)
     return pdk.Deck(layers=[base, arcs, dots], initial_view_state=_view(points["lon"].to_list(), points["lat"].to_list()),
                     map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
