@@ -703,6 +703,7 @@ def ensure_demo(con: duckdb.DuckDBPyConnection, force: bool = False, register: b
         for week in (DEMO_WEEKS[::-1] if name == "transfer" else DEMO_WEEKS):
             rows[name] += _load(con, name, week, generate(week, (name,))[name]).rows
     con.execute("insert or replace into meta values ('demo', 'true')")
+    con.execute("insert or replace into meta values ('demo_scale', $s)", {"s": f"{scale():g}"})
     quick = time.perf_counter() - started
     text = (f"Demo loaded: {rows['facility'] // len(DEMO_WEEKS)} facilities, {rows['transfer']} referrals, "
             f"{rows['icu']} ICU and {rows['stock']} stock reports over {len(DEMO_WEEKS)} weeks "
@@ -745,10 +746,11 @@ def load_demo_register(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | No
 
 
 def demo_status(con: duckdb.DuckDBPyConnection) -> dict:
-    """{'is_demo': bool, 'register_weeks_loaded': int, 'register_weeks_total': int, 'loading': bool}."""
-    row = next(iter(con.execute("select value from meta where key = 'demo'").fetchall()), None)
-    is_demo = bool(row and row[0] == "true")
-    return {"is_demo": is_demo,
+    """{'is_demo': bool, 'register_weeks_loaded': int, 'register_weeks_total': int, 'loading': bool,
+    'scale': the HC_DEMO_SCALE the register was made at (1.0 = as many people as the census counts)}."""
+    meta = dict(con.execute("select key, value from meta where key in ('demo', 'demo_scale')").fetchall())
+    is_demo = meta.get("demo") == "true"
+    return {"is_demo": is_demo, "scale": float(meta.get("demo_scale", "1")),
             "register_weeks_loaded": len(_register_weeks_loaded(con)) if is_demo else 0,
             "register_weeks_total": len(DEMO_WEEKS) if is_demo else 0,
             "loading": _register_lock.locked()}

@@ -197,7 +197,7 @@ def test_ensure_demo_is_idempotent_and_reports_status(loaded):
     assert "already" in text
     assert demo.load_demo_register(con) == []  # every register week is there
     assert demo.demo_status(con) == {"is_demo": True, "register_weeks_loaded": 5, "register_weeks_total": 5,
-                                     "loading": False}
+                                     "loading": False, "scale": 0.01}
 
 
 def test_status_of_a_database_without_demo(data_dir, con):
