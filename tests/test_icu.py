@@ -27,11 +27,10 @@ import re
 
 import polars as pl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import icu, loading, queries, store
-from dashboard.config import ROOT
 from dashboard.figures import briefing
+from tests import apptest
 from dashboard.figures import icu as figures
 
 WEEK = dt.date(2022, 12, 19)
@@ -51,7 +50,6 @@ D1,0,2,0,0,0,0,0
 ICU_PREV = """机构编码,ICU床位数,可转换ICU床位数,ICU在床人数,ICU医师数,ICU护士数,后备医师数,后备护士数
 H1,10,5,5,10,30,3,9
 """
-CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def load_icu_fixture(con) -> None:
@@ -171,37 +169,24 @@ def test_figures(db):
 
 
 @pytest.fixture()
-def app_env(db, monkeypatch):
-    _, folder = db
-    monkeypatch.setenv("HC_DATA_DIR", str(folder))
-    monkeypatch.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
-    yield
-    store.close_shared()
+def app_env(db):
+    with apptest.database(db[1]):
+        yield
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("pages/icu.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = apptest.render("pages/icu.py", lang)
     assert at.title[0].value == ("重症医护配备" if lang == "zh" else "ICU staffing")
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = apptest.metrics(at)
     reported, gap = ("已报送医院", "一线护士缺口") if lang == "zh" else ("Hospitals reporting", "Front-line nurse gap")
     assert metrics[reported] == "3/4" and metrics[gap] == "7"
     if lang == "en":
-        texts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.subheader]
-        leaks = [x for x in texts if CJK.search(x) and "·" not in x]
-        assert not leaks, leaks
+        assert not apptest.chinese_leaks(at)
 
 
 def test_page_switches_to_the_low_end(app_env):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/icu.py")
-    at.run()
+    at = apptest.render("pages/icu.py")
     at.radio(key="icu_nurses_end").set_value("low").run()
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = apptest.metrics(at)
     assert metrics["一线护士缺口"] == "1"  # H1 0 + H2 1 at 2.5 nurses a bed

@@ -29,11 +29,10 @@ import re
 
 import polars as pl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import geography, labelling, loading, queries, store
-from dashboard.config import ROOT
 from dashboard.figures import briefing
+from tests import apptest
 from dashboard.figures import labelling as figures
 from tests.shell_fixture import with_valid_checksums
 
@@ -58,7 +57,6 @@ REGISTER = HEADER + """150102195201010011,甲,13800000001,R1,P1,70,无基础疾�
 REGISTER_PREV = HEADER + """150102195201010011,甲,13800000001,R1,P1,70,无基础疾病,全程接种,绿色,是,1,否
 150102193701010021,乙,13800000002,R2,P1,85,基础疾病稳定,全程接种,黄色,是,2,否
 """
-CJK = re.compile(r"[\u3400-\u9fff]")
 AREA = {"league_code": None, "county_code": None, "consortium": None}
 
 
@@ -167,27 +165,17 @@ def test_figures(db):
 
 
 @pytest.fixture()
-def app_env(db, monkeypatch):
-    _, folder = db
-    monkeypatch.setenv("HC_DATA_DIR", str(folder))
-    monkeypatch.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
-    yield
-    store.close_shared()
+def app_env(db):
+    with apptest.database(db[1]):
+        yield
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("pages/labelling.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = apptest.render("pages/labelling.py", lang)
     assert at.title[0].value == ("红黄绿标识" if lang == "zh" else "Risk labelling")
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = apptest.metrics(at)
     assert metrics["已标识" if lang == "zh" else "Labelled"] == "87.5%"
     assert metrics["红黄专案管理率" if lang == "zh" else "Yellow/red under case management"] == "40.0%"
     if lang == "en":
-        texts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.subheader]
-        leaks = [x for x in texts if CJK.search(x) and "·" not in x]
-        assert not leaks, leaks
+        assert not apptest.chinese_leaks(at)

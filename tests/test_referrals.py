@@ -33,11 +33,10 @@ import re
 
 import polars as pl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import loading, queries, referrals, store
-from dashboard.config import ROOT
 from dashboard.figures import briefing
+from tests import apptest
 from dashboard.figures import referrals as figures
 
 WEEK = dt.date(2022, 12, 19)
@@ -66,7 +65,6 @@ T11,2022-12-22 10:00,P1,P2,平转,轻型,新冠,已接收,2022-12-22 11:00
 T12,2022-12-23 08:00,S1,H1,,重型,基础疾病,已接收,2022-12-23 20:00
 T13,2022-12-23 09:00,P2,S2,下转,普通型,新冠,已接收,2022-12-23 10:00
 """
-CJK = re.compile(r"[\u3400-\u9fff]")
 AREA = {"league_code": None, "county_code": None, "consortium": None}
 
 
@@ -202,29 +200,19 @@ def test_figures(db):
 
 
 @pytest.fixture()
-def app_env(db, monkeypatch):
-    _, folder = db
-    monkeypatch.setenv("HC_DATA_DIR", str(folder))
-    monkeypatch.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
-    yield
-    store.close_shared()
+def app_env(db):
+    with apptest.database(db[1]):
+        yield
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("pages/referrals.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = apptest.render("pages/referrals.py", lang)
     assert at.title[0].value == ("转诊流向" if lang == "zh" else "Referral flows")
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = apptest.metrics(at)
     assert metrics["基层上转占比" if lang == "zh" else "Upward share from primary care"] == "75.0%"
     assert metrics["去向符合规定" if lang == "zh" else "Went where policy says"] == "60.0%"
     text = " ".join(e.value for e in at.markdown)
     assert ("无法计算" if lang == "zh" else "not computable") in text
     if lang == "en":
-        texts = [e.value for e in at.markdown] + [e.value for e in at.caption]
-        leaks = [x for x in texts if CJK.search(x) and "·" not in x and "," not in x]
-        assert not leaks, leaks
+        assert not apptest.chinese_leaks(at)

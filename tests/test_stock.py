@@ -30,11 +30,10 @@ import re
 
 import polars as pl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard import loading, queries, stock, store
-from dashboard.config import ROOT
 from dashboard.figures import briefing
+from tests import apptest
 from dashboard.figures import stock as figures
 
 WEEK = dt.date(2022, 12, 19)
@@ -54,7 +53,6 @@ P4,500,70,700,70,700,70,700,70,20
 """
 STOCK_PREV = HEADER + """P1,2000,100,2000,100,2000,100,2000,100,25
 """
-CJK = re.compile(r"[\u3400-\u9fff]")
 AREA = {"league_code": None, "county_code": None, "consortium": None}
 
 
@@ -164,35 +162,22 @@ def test_figures(db):
 
 
 @pytest.fixture()
-def app_env(db, monkeypatch):
-    _, folder = db
-    monkeypatch.setenv("HC_DATA_DIR", str(folder))
-    monkeypatch.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
-    yield
-    store.close_shared()
+def app_env(db):
+    with apptest.database(db[1]):
+        yield
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.session_state["lang"] = lang
-    at.run()
-    at.switch_page("pages/stock.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = apptest.render("pages/stock.py", lang)
     assert at.title[0].value == ("药品与抗原储备" if lang == "zh" else "Drug and antigen-kit stock")
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = apptest.metrics(at)
     assert metrics["缺口（人份）" if lang == "zh" else "Shortfall (doses)"] == "1,767"
     if lang == "en":
-        texts = [e.value for e in at.markdown] + [e.value for e in at.caption] + [e.value for e in at.subheader]
-        leaks = [x for x in texts if CJK.search(x) and "·" not in x]
-        assert not leaks, leaks
+        assert not apptest.chinese_leaks(at)
 
 
 def test_page_slider_recomputes(app_env):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.run()
-    at.switch_page("pages/stock.py")
-    at.run()
+    at = apptest.render("pages/stock.py")
     at.slider(key="stock_share").set_value(15).run()
-    assert {m.label: m.value for m in at.metric}["缺口（人份）"] == "100"
+    assert apptest.metrics(at)["缺口（人份）"] == "100"
