@@ -47,3 +47,21 @@ def chinese_leaks(at: AppTest) -> list[str]:
     texts = [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
     texts += [e.value for e in at.markdown] + [e.value for e in at.caption]
     return [str(x) for x in texts if CJK.search(str(x)) and "·" not in str(x)]
+
+
+@contextmanager
+def loaded_database(folder: Path, files):
+    """A database in `folder` with the given (dataset, csv text, week) files loaded through the real
+    pipeline, each of which must be accepted. Yields the connection."""
+    from dashboard import loading
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        con = store.connect(folder / "db.duckdb")
+        try:
+            for dataset, text, week in files:
+                result = loading.load_bytes(text.encode("utf-8"), f"{dataset}.csv", dataset=dataset, week=week, con=con)
+                assert result.outcome == "accepted", (dataset, [f.message_en for f in result.errors])
+            yield con
+        finally:
+            con.close()

@@ -23,12 +23,11 @@ Previous week 2022-12-12: only H1 reported (10 beds, 5 occupied, 10 doctors, 30 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import polars as pl
 import pytest
 
-from dashboard import icu, loading, queries, store
+from dashboard import icu, queries
 from dashboard.figures import briefing
 from tests import apptest
 from dashboard.figures import icu as figures
@@ -52,21 +51,14 @@ H1,10,5,5,10,30,3,9
 """
 
 
-def load_icu_fixture(con) -> None:
-    for dataset, text, week in (("facility", FACILITY, WEEK), ("icu", ICU_PREV, PREV), ("icu", ICU, WEEK)):
-        result = loading.load_bytes(text.encode("utf-8"), f"{dataset}.csv", dataset=dataset, week=week, con=con)
-        assert result.outcome == "accepted", [f.message_en for f in result.errors]
+FILES = (("facility", FACILITY, WEEK), ("icu", ICU_PREV, PREV), ("icu", ICU, WEEK))
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("icu")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HC_DATA_DIR", str(folder))
-        con = store.connect(folder / "db.duckdb")
-        load_icu_fixture(con)
+    with apptest.loaded_database(folder, FILES) as con:
         yield con, folder
-        con.close()
 
 
 AREA = {"league_code": None, "county_code": None, "consortium": None}

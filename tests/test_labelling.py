@@ -30,7 +30,7 @@ import re
 import polars as pl
 import pytest
 
-from dashboard import geography, labelling, loading, queries, store
+from dashboard import geography, labelling, queries
 from dashboard.figures import briefing
 from tests import apptest
 from dashboard.figures import labelling as figures
@@ -60,22 +60,15 @@ REGISTER_PREV = HEADER + """150102195201010011,甲,13800000001,R1,P1,70,无基�
 AREA = {"league_code": None, "county_code": None, "consortium": None}
 
 
-def load_labelling_fixture(con) -> None:
-    for dataset, text, week in (("facility", FACILITY, WEEK), ("register", with_valid_checksums(REGISTER_PREV), PREV),
-                                ("register", with_valid_checksums(REGISTER), WEEK)):
-        result = loading.load_bytes(text.encode("utf-8"), f"{dataset}.csv", dataset=dataset, week=week, con=con)
-        assert result.outcome == "accepted", [f.message_en for f in result.errors]
+FILES = (("facility", FACILITY, WEEK), ("register", with_valid_checksums(REGISTER_PREV), PREV),
+                                ("register", with_valid_checksums(REGISTER), WEEK))
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("labelling")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HC_DATA_DIR", str(folder))
-        con = store.connect(folder / "db.duckdb")
-        load_labelling_fixture(con)
+    with apptest.loaded_database(folder, FILES) as con:
         yield con, folder
-        con.close()
 
 
 def facilities(con, week=WEEK) -> pl.DataFrame:

@@ -29,12 +29,11 @@ Refused 2; pending too long 1.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import polars as pl
 import pytest
 
-from dashboard import loading, queries, referrals, store
+from dashboard import queries, referrals
 from dashboard.figures import briefing
 from tests import apptest
 from dashboard.figures import referrals as figures
@@ -68,21 +67,14 @@ T13,2022-12-23 09:00,P2,S2,下转,普通型,新冠,已接收,2022-12-23 10:00
 AREA = {"league_code": None, "county_code": None, "consortium": None}
 
 
-def load_referral_fixture(con) -> None:
-    for dataset, text in (("facility", FACILITY), ("transfer", TRANSFER)):
-        result = loading.load_bytes(text.encode("utf-8"), f"{dataset}.csv", dataset=dataset, week=WEEK, con=con)
-        assert result.outcome == "accepted", [f.message_en for f in result.errors]
+FILES = (("facility", FACILITY, WEEK), ("transfer", TRANSFER, WEEK))
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("referrals")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HC_DATA_DIR", str(folder))
-        con = store.connect(folder / "db.duckdb")
-        load_referral_fixture(con)
+    with apptest.loaded_database(folder, FILES) as con:
         yield con, folder
-        con.close()
 
 
 def classified(con, **area) -> pl.DataFrame:

@@ -26,12 +26,11 @@ Slider at 15%: antigen shortfall 100 (P1 only). Cover slider at 7 days: P2's 10 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import polars as pl
 import pytest
 
-from dashboard import loading, queries, stock, store
+from dashboard import queries, stock
 from dashboard.figures import briefing
 from tests import apptest
 from dashboard.figures import stock as figures
@@ -56,21 +55,14 @@ STOCK_PREV = HEADER + """P1,2000,100,2000,100,2000,100,2000,100,25
 AREA = {"league_code": None, "county_code": None, "consortium": None}
 
 
-def load_stock_fixture(con) -> None:
-    for dataset, text, week in (("facility", FACILITY, WEEK), ("stock", STOCK_PREV, PREV), ("stock", STOCK, WEEK)):
-        result = loading.load_bytes(text.encode("utf-8"), f"{dataset}.csv", dataset=dataset, week=week, con=con)
-        assert result.outcome == "accepted", [f.message_en for f in result.errors]
+FILES = (("facility", FACILITY, WEEK), ("stock", STOCK_PREV, PREV), ("stock", STOCK, WEEK))
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("stock")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HC_DATA_DIR", str(folder))
-        con = store.connect(folder / "db.duckdb")
-        load_stock_fixture(con)
+    with apptest.loaded_database(folder, FILES) as con:
         yield con, folder
-        con.close()
 
 
 def rows(con, week=WEEK, **sliders) -> pl.DataFrame:
