@@ -6,16 +6,23 @@ import polars as pl
 
 from dashboard import policy
 
-LEVELS = {"county": ("county_code", "county_name"), "league": ("league_code", "league_name"),
-          "consortium": ("consortium", "consortium")}
+LEVELS = {"county": ("county_code", "county_name", "county_name"), "league": ("league_code", "league_name", "league_name_en"),
+          "consortium": ("consortium", "consortium", "consortium")}  # code, Chinese name, English name
 SUMMED = ["icu_beds", "convertible_beds", "occupied", "icu_doctors", "icu_nurses", "doctors_required",
           "nurses_required", "nurses_required_low", "nurses_required_high", "reserve_doctors", "reserve_nurses",
           "reserve_doctors_required", "reserve_nurses_required", "doctor_gap", "nurse_gap", "reserve_doctor_gap",
-          "reserve_nurse_gap", "extra_doctors_if_converted", "extra_nurses_if_converted"]
+          "reserve_nurse_gap", "reserve_required", "front_line_gap", "reserve_gap", "extra_doctors_if_converted",
+          "extra_nurses_if_converted", "opened_beds"]
 
 
-def params(nurses_end: str | None = None, reserve_end: str | None = None) -> dict:
-    """Query parameters; an end ('low' | 'high') overrides the policy file's strict end."""
+def _sum(column: str) -> pl.Expr:
+    """A sum that stays null when no hospital has a figure (polars would answer 0: missing is not zero)."""
+    return pl.when(pl.col(column).count() > 0).then(pl.col(column).sum()).alias(column)
+
+
+def params(nurses_end: str | None = None, reserve_end: str | None = None, open_share: float = 1.0) -> dict:
+    """Query parameters; an end ('low' | 'high') overrides the policy file's strict end; `open_share`
+    is the what-if's share of convertible beds opened (all of them by default)."""
     nurses_low, nurses_high = policy.policy_range("icu.nurses_per_bed")
     reserve_low, reserve_high = policy.policy_range("icu.reserve_share")
     out = policy.params("icu.doctors_per_bed", "icu.nurses_per_bed", "icu.reserve_share")
@@ -23,7 +30,7 @@ def params(nurses_end: str | None = None, reserve_end: str | None = None) -> dic
         out["icu_nurses_per_bed"] = nurses_low if nurses_end == "low" else nurses_high
     if reserve_end:
         out["icu_reserve_share"] = reserve_low if reserve_end == "low" else reserve_high
-    return out | {"nurses_low": nurses_low, "nurses_high": nurses_high}
+    return out | {"nurses_low": nurses_low, "nurses_high": nurses_high, "open_share": open_share}
 
 
 def strict_end(key: str) -> str:
@@ -33,23 +40,27 @@ def strict_end(key: str) -> str:
 def rollup(hospitals: pl.DataFrame, level: str) -> pl.DataFrame:
     """Sum the hospitals' figures per county, league or consortium. Gaps are summed per hospital
     (a surplus in one hospital does not fill another's gap). Missing reports are counted, not zeroed."""
-    code, name = LEVELS[level]
+    code, name, name_en = LEVELS[level]
     return (
-        hospitals.group_by(pl.col(code).alias("code"), pl.col(name).alias("name"))
+        hospitals.group_by(pl.col(code).alias("code"), pl.col(name).fill_null(pl.col(code)).alias("name"),
+                           pl.col(name_en).fill_null(pl.col(code)).alias("name_en"))
         .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"),
-             *[pl.col(c).sum() for c in SUMMED])
+             *[_sum(c) for c in SUMMED])
         .with_columns((pl.col("hospitals") - pl.col("reported")).alias("missing"),
                       pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"))
-        .sort(pl.col("doctor_gap") + pl.col("nurse_gap"), "code", descending=[True, False])
+        .sort("front_line_gap", "code", descending=[True, False], nulls_last=True)
     )
 
 
-def trend(hospitals: pl.DataFrame) -> pl.DataFrame:
-    """Per week: beds, occupancy, gaps and how many hospitals reported."""
+def trend(hospitals: pl.DataFrame, until=None) -> pl.DataFrame:
+    """Per week (up to `until`, the chosen week, when given): beds, occupancy, gaps and how many
+    hospitals reported. A week in which no hospital reported has null figures, not zeros."""
+    if until is not None:
+        hospitals = hospitals.filter(pl.col("week") <= until)
     return (
         hospitals.group_by("week")
         .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"),
-             pl.col("icu_beds").sum(), pl.col("occupied").sum(), pl.col("doctor_gap").sum(), pl.col("nurse_gap").sum())
+             *[_sum(c) for c in ("icu_beds", "occupied", "doctor_gap", "nurse_gap", "reserve_gap")])
         .with_columns(pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"))
         .sort("week")
     )
@@ -59,6 +70,47 @@ def totals(hospitals: pl.DataFrame) -> dict:
     """The whole selection in one row (as a dict)."""
     whole = hospitals.with_columns(pl.lit("all").alias("_all"))
     return (whole.group_by("_all")
-            .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"), *[pl.col(c).sum() for c in SUMMED])
+            .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"), *[_sum(c) for c in SUMMED])
             .with_columns(pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"))
             .row(0, named=True))
+
+
+def ranked(hospitals: pl.DataFrame) -> pl.DataFrame:
+    """Hospitals by front-line gap, largest first; those that did not report at the end (unknown,
+    not zero), then hospitals without ICU beds."""
+    return hospitals.sort(["front_line_gap", "reserve_gap", "facility_code"], descending=[True, True, False],
+                          nulls_last=True)
+
+
+def convertible(hospitals: pl.DataFrame) -> pl.DataFrame:
+    """Hospitals with convertible ICU beds, those needing the most extra people first."""
+    return (hospitals.filter(pl.col("convertible_beds") > 0)
+            .sort(pl.col("extra_doctors_if_converted") + pl.col("extra_nurses_if_converted"), "facility_code",
+                  descending=[True, False]))
+
+
+def hospital_history(history: pl.DataFrame, facility_code: str, until=None) -> pl.DataFrame:
+    """One hospital's weeks (up to `until`): staff reported against staff required."""
+    one = history.filter(pl.col("facility_code") == facility_code)
+    if until is not None:
+        one = one.filter(pl.col("week") <= until)
+    return one.sort("week")
+
+
+def with_have_need(hospitals: pl.DataFrame) -> pl.DataFrame:
+    """Adds 'have / need' text columns for the hospital table (null when the hospital did not report)."""
+    def have_need(have: pl.Expr, need: pl.Expr) -> pl.Expr:
+        return pl.when(have.is_not_null() & need.is_not_null()).then(pl.format("{} / {}", have, need))
+
+    return hospitals.with_columns(
+        have_need(pl.col("icu_doctors"), pl.col("doctors_required")).alias("doctors_have_need"),
+        have_need(pl.col("icu_nurses"), pl.col("nurses_required")).alias("nurses_have_need"),
+        pl.when(pl.col("nurses_required_low").is_not_null())
+        .then(pl.format("{}-{}", "nurses_required_low", "nurses_required_high")).alias("nurses_range"),
+        have_need(pl.col("reserve_doctors") + pl.col("reserve_nurses"), pl.col("reserve_required")).alias("reserve_have_need"),
+    )
+
+
+def whatif_level(league_code: str | None) -> str:
+    """The what-if chart's areas: leagues for the whole region, banners/counties within a league."""
+    return "county" if league_code else "league"

@@ -9,7 +9,7 @@ from dashboard import policy
 COUNTS = ["persons", "persons_65", "labelled", "green", "yellow", "red", "under_labelled", "over_labelled", "signed",
           "rule_yellow", "rule_red", "yellow_contacted", "red_contacted", "managed"]
 LEVELS = {"county": ("county_code", "county_name"), "league": ("league_code", "league_name"),
-          "consortium": ("consortium", "consortium")}
+          "consortium": ("consortium", "consortium"), "facility": ("facility_code", "facility_name")}
 
 
 def params() -> dict:
@@ -27,8 +27,15 @@ def _rates(frame: pl.DataFrame) -> pl.DataFrame:
         share("red_contacted", "rule_red").alias("red_contact_share"),
         (pl.col("under_labelled") + pl.col("over_labelled")).alias("mislabelled"),
         share("under_labelled", "labelled").alias("under_share"),
-        (pl.col("managed") / (pl.col("rule_yellow") + pl.col("rule_red"))).alias("managed_share"),
+        pl.when((pl.col("rule_yellow") + pl.col("rule_red")) > 0)
+        .then(pl.col("managed") / (pl.col("rule_yellow") + pl.col("rule_red"))).alias("managed_share"),
     )
+
+
+def contact_level(league_code: str | None, county_code: str | None, consortium: str | None) -> str:
+    """Signing and contacts are compared across the level below the selected area: leagues across
+    the region, banners/counties across a league, facilities within a banner/county or consortium."""
+    return "facility" if county_code or consortium else "county" if league_code else "league"
 
 
 def with_rates(facilities: pl.DataFrame) -> pl.DataFrame:
@@ -40,7 +47,10 @@ def _sum(frame: pl.DataFrame, *keys) -> pl.DataFrame:
         pl.len().alias("facilities"), pl.col("reported").sum().alias("reported"), *[pl.col(c).sum() for c in COUNTS]))
 
 
-def totals(facilities: pl.DataFrame) -> dict:
+def totals(facilities: pl.DataFrame, facility_code: str | None = None) -> dict:
+    """The area's totals, or one facility's when `facility_code` is given (drill-down)."""
+    if facility_code:
+        facilities = facilities.filter(pl.col("facility_code") == facility_code)
     return _sum(facilities.with_columns(pl.lit(1).alias("_all")), "_all").row(0, named=True)
 
 
@@ -59,5 +69,22 @@ def trend(facilities: pl.DataFrame, counties: pl.DataFrame) -> pl.DataFrame:
 def found_by_league(counties: pl.DataFrame) -> pl.DataFrame:
     """League rows from the county rows (sums of found and of census 65+)."""
     return (counties.group_by("week", "league_code")
-            .agg(pl.col("found_65").sum(), pl.col("pop65").sum(), pl.col("found_65").is_not_null().sum().alias("reporting"))
-            .with_columns(pl.when(pl.col("reporting") > 0).then(pl.col("found_65") / pl.col("pop65")).alias("found_share")))
+            .agg(pl.col("league_name").drop_nulls().first(), pl.col("found_65").sum(), pl.col("pop65").sum(),
+                 pl.col("found_65").is_not_null().sum().alias("reporting"))
+            .with_columns(pl.when(pl.col("reporting") > 0).then(pl.col("found_65")),  # nobody reported: missing, not 0
+                          pl.when(pl.col("reporting") > 0).then(pl.col("found_65") / pl.col("pop65")).alias("found_share")))
+
+
+def areas(facilities: pl.DataFrame, counties: pl.DataFrame, level: str) -> pl.DataFrame:
+    """One row per banner/county or league/city of one week: the facility roll-up (labelled,
+    signed, case-managed...) beside people 65+ found against the census. `counties` are the rows of
+    queries/labelling_found_by_county.sql for the same week and area."""
+    rolled = rollup(facilities, level)
+    if level == "county":
+        found = counties.select(pl.col("county_code").alias("code"), pl.col("county_name").alias("census_name"),
+                                "found_65", "pop65", "found_share")
+    else:
+        found = found_by_league(counties).select(pl.col("league_code").alias("code"), pl.col("league_name").alias("census_name"),
+                                                 "found_65", "pop65", "found_share")
+    return (found.join(rolled, on="code", how="full", coalesce=True)
+            .with_columns(pl.coalesce("census_name", "name").alias("name")).drop("census_name").sort("code"))

@@ -1,10 +1,10 @@
-"""ICU staffing gaps: per hospital, rolled up by area, a what-if for convertible beds, the trend."""
+"""ICU staffing gaps: per hospital, rolled up by area, a map, a what-if for convertible beds, the trend."""
 import polars as pl
 import streamlit as st
 
 from dashboard import icu, policy
 from dashboard.figures import icu as figures
-from dashboard.ui import chart, filters, metric_row, num, pct, query, t, v
+from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, t, v
 
 f = filters()
 st.title(t("icu.heading"))
@@ -15,15 +15,25 @@ if f.week is None:
 
 (n_low, n_high), (r_low, r_high) = policy.policy_range("icu.nurses_per_bed"), policy.policy_range("icu.reserve_share")
 st.caption(t("icu.intro", nurses_low=f"{n_low:g}", nurses_high=f"{n_high:g}", reserve_low=pct(r_low, 0), reserve_high=pct(r_high, 0)))
+
+
+def end_choice(column, label: str, policy_key: str, state: str, shown) -> str:
+    """A radio for the end of a range; keyed per language (the front end keeps a choice by its shown
+    text), the choice itself kept in session state so it survives the switch."""
+    strict = icu.strict_end(policy_key)
+    current = st.session_state.get(state, strict)
+    labels = {e: shown(e) + (t("icu.strict_note") if e == strict else "") for e in ("low", "high")}  # in this run's language
+    choice = column.radio(label, list(labels), index=list(labels).index(current), horizontal=True,
+                          key=f"{state}_{lang()}", format_func=labels.__getitem__)
+    st.session_state[state] = choice
+    return choice
+
+
 left, right = st.columns(2)
-nurses_end = left.radio(
-    t("icu.nurses_end"), ["low", "high"], index=["low", "high"].index(icu.strict_end("icu.nurses_per_bed")), horizontal=True,
-    key="icu_nurses_end", format_func=lambda e: t("icu.end_nurses", n=f"{n_low if e == 'low' else n_high:g}")
-    + (t("icu.strict_note") if e == icu.strict_end("icu.nurses_per_bed") else ""))
-reserve_end = right.radio(
-    t("icu.reserve_end"), ["low", "high"], index=["low", "high"].index(icu.strict_end("icu.reserve_share")), horizontal=True,
-    key="icu_reserve_end", format_func=lambda e: t("icu.end_reserve", share=pct(r_low if e == "low" else r_high, 0))
-    + (t("icu.strict_note") if e == icu.strict_end("icu.reserve_share") else ""))
+nurses_end = end_choice(left, t("icu.nurses_end"), "icu.nurses_per_bed", "icu_nurses_end",
+                        lambda e: t("icu.end_nurses", n=f"{n_low if e == 'low' else n_high:g}"))
+reserve_end = end_choice(right, t("icu.reserve_end"), "icu.reserve_share", "icu_reserve_end",
+                         lambda e: t("icu.end_reserve", share=pct(r_low if e == "low" else r_high, 0)))
 
 params = icu.params(nurses_end, reserve_end)
 hospitals = query("icu_staffing_by_hospital", **f.params(), **params)
@@ -31,7 +41,7 @@ if hospitals.height == 0:
     st.info(t("icu.no_hospitals"))
     st.stop()
 history = query("icu_staffing_by_hospital", **(f.params() | {"week": None}), **params)
-ctx = f.context("icu")
+ctx = f.context("icu", "facility")
 total = icu.totals(hospitals)
 
 metric_row([
@@ -42,72 +52,92 @@ metric_row([
 metric_row([
     (t("icu.metric.doctor_gap"), num(total["doctor_gap"]), None),
     (t("icu.metric.nurse_gap"), num(total["nurse_gap"]), None),
-    (t("icu.metric.reserve_gap"), num(total["reserve_doctor_gap"] + total["reserve_nurse_gap"]), None),
+    (t("icu.metric.reserve_gap"), num(total["reserve_gap"]), None),
 ])
 st.caption(t("icu.reserve_basis"))
 
-table_config = {
-    t("icu.col.occupancy"): st.column_config.NumberColumn(format="percent"),
-}
+percent = st.column_config.NumberColumn(format="percent")
+statuses = {s: t(f"icu.status.{s}") for s in ("missing", "no_beds", "short", "met")}
 
-
-def hospital_table(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select(
+tabs = st.tabs([t("icu.tab.hospitals"), t("icu.tab.rollup"), t("icu.tab.map"), t("icu.tab.whatif"), t("icu.tab.trend")])
+with tabs[0]:
+    chart(figures.gap_ranking(hospitals, ctx), ctx, t("icu.chart.ranking"), key="icu_ranking")
+    ranked = icu.with_have_need(icu.ranked(hospitals))
+    st.dataframe(ranked.select(
         pl.col("facility_name").alias(t("icu.col.hospital")),
-        pl.col("tier").replace_strict({x: v("tier", x) for x in frame["tier"].unique()}).alias(t("icu.col.tier")),
+        pl.col("tier").replace_strict({x: v("tier", x) for x in ranked["tier"].unique()}).alias(t("icu.col.tier")),
         pl.col("county_name").alias(t("icu.col.county")),
-        pl.col("status").replace_strict({s: t(f"icu.status.{s}") for s in ("missing", "no_beds", "short", "met")}).alias(t("icu.col.status")),
+        pl.col("status").replace_strict(statuses).alias(t("icu.col.status")),
         pl.col("icu_beds").alias(t("icu.col.beds")),
         pl.col("convertible_beds").alias(t("icu.col.convertible")),
         pl.col("occupancy").alias(t("icu.col.occupancy")),
-        pl.format("{} / {}", "icu_doctors", "doctors_required").alias(t("icu.col.doctors")),
-        pl.format("{} / {}", "icu_nurses", "nurses_required").alias(t("icu.col.nurses")),
-        pl.format("{}-{}", "nurses_required_low", "nurses_required_high").alias(t("icu.col.nurses_range")),
-        pl.format("{} / {}", pl.col("reserve_doctors") + pl.col("reserve_nurses"),
-                  pl.col("reserve_doctors_required") + pl.col("reserve_nurses_required")).alias(t("icu.col.reserve")),
+        pl.col("doctors_have_need").alias(t("icu.col.doctors")),
+        pl.col("nurses_have_need").alias(t("icu.col.nurses")),
+        pl.col("nurses_range").alias(t("icu.col.nurses_range", low=f"{n_low:g}", high=f"{n_high:g}")),
+        pl.col("reserve_have_need").alias(t("icu.col.reserve")),
         pl.col("doctor_gap").alias(t("icu.col.doctor_gap")),
         pl.col("nurse_gap").alias(t("icu.col.nurse_gap")),
-        (pl.col("reserve_doctor_gap") + pl.col("reserve_nurse_gap")).alias(t("icu.col.reserve_gap")),
-    )
-
-
-tabs = st.tabs([t("icu.tab.hospitals"), t("icu.tab.rollup"), t("icu.tab.whatif"), t("icu.tab.trend")])
-with tabs[0]:
-    chart(figures.gap_ranking(hospitals, ctx), ctx, t("icu.chart.ranking"), key="icu_ranking")
-    ranked = hospitals.sort([pl.col("status") == "missing", pl.col("doctor_gap") + pl.col("nurse_gap")], descending=[True, True], nulls_last=True)
-    st.dataframe(hospital_table(ranked), hide_index=True, width="stretch", column_config=table_config)
+        pl.col("reserve_gap").alias(t("icu.col.reserve_gap")),
+    ), hide_index=True, width="stretch", column_config={t("icu.col.occupancy"): percent})
     st.download_button(t("icu.download"), hospitals.write_csv().encode("utf-8-sig"), file_name=f"{ctx.file_stem(t('icu.heading'))}.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore", key="icu_download")
+    st.subheader(t("icu.drill"))
+    names = dict(zip(ranked["facility_code"].to_list(), ranked["facility_name"].to_list()))
+    picked = st.selectbox(t("icu.drill"), list(names), format_func=names.__getitem__, key="icu_hospital",
+                          label_visibility="collapsed")
+    one = icu.hospital_history(history, picked, until=f.week)
+    chart(figures.hospital_trend(one, ctx, names[picked]), ctx, t("icu.chart.hospital", name=names[picked]),
+          key="icu_hospital_trend", data=one)
 with tabs[1]:
-    level = st.radio(t("icu.level"), ["county", "league", "consortium"], horizontal=True, key="icu_level",
-                     format_func=lambda x: t(f"icu.level_{x}"))
+    levels = {x: t(f"icu.level_{x}") for x in ("county", "league", "consortium")}
+    level = st.radio(t("icu.level"), list(levels), horizontal=True, key=f"icu_level_{lang()}", format_func=levels.__getitem__)
     rolled = icu.rollup(hospitals, level)
-    chart(figures.gap_map(icu.rollup(hospitals, "county"), ctx, league_code=f.league_code), ctx, t("icu.chart.map"), key="icu_map")
+    name_col = "name_en" if lang() == "en" else "name"
+    chart(figures.area_gaps(rolled, ctx, name_col), ctx, t("icu.chart.areas"), key="icu_areas",
+          data=rolled.select("code", "name", "hospitals", "reported", "doctor_gap", "nurse_gap", "reserve_gap"))
     st.dataframe(rolled.select(
-        pl.col("name").alias(t("icu.col.area")),
+        pl.col(name_col).alias(t(f"icu.level_{level}")),
         pl.col("hospitals").alias(t("icu.col.hospitals")),
         pl.col("missing").alias(t("icu.col.missing")),
         pl.col("icu_beds").alias(t("icu.col.beds")),
+        pl.col("convertible_beds").alias(t("icu.col.convertible")),
         pl.col("occupancy").alias(t("icu.col.occupancy")),
+        pl.col("doctors_required").alias(t("icu.col.doctors_required")),
+        pl.col("nurses_required").alias(t("icu.col.nurses_required")),
         pl.col("doctor_gap").alias(t("icu.col.doctor_gap")),
         pl.col("nurse_gap").alias(t("icu.col.nurse_gap")),
-        (pl.col("reserve_doctor_gap") + pl.col("reserve_nurse_gap")).alias(t("icu.col.reserve_gap")),
-    ), hide_index=True, width="stretch", column_config=table_config)
+        pl.col("reserve_gap").alias(t("icu.col.reserve_gap")),
+    ), hide_index=True, width="stretch", column_config={t("icu.col.occupancy"): percent})
+    st.caption(t("icu.rollup_note"))
 with tabs[2]:
-    st.caption(t("icu.whatif_help"))
-    metric_row([
-        (t("icu.metric.convertible"), num(total["convertible_beds"]), None),
-        (t("icu.metric.extra_doctors"), num(total["extra_doctors_if_converted"]), None),
-        (t("icu.metric.extra_nurses"), num(total["extra_nurses_if_converted"]), None),
-    ])
-    st.dataframe(
-        hospitals.filter(pl.col("convertible_beds") > 0)
-        .sort(pl.col("extra_doctors_if_converted") + pl.col("extra_nurses_if_converted"), descending=True)
-        .select(pl.col("facility_name").alias(t("icu.col.hospital")), pl.col("county_name").alias(t("icu.col.county")),
-                pl.col("icu_beds").alias(t("icu.col.beds")), pl.col("convertible_beds").alias(t("icu.col.convertible")),
-                pl.col("extra_doctors_if_converted").alias(t("icu.col.extra_doctors")),
-                pl.col("extra_nurses_if_converted").alias(t("icu.col.extra_nurses"))),
-        hide_index=True, width="stretch")
+    by_county = icu.rollup(hospitals, "county")
+    st.caption(t("icu.map_caption"))
+    st.pydeck_chart(figures.gap_deck(by_county, hospitals, lang(), league_code=f.league_code), height=560)
+    chart(figures.gap_map(by_county, ctx, league_code=f.league_code), ctx, t("icu.chart.map"), key="icu_map",
+          data=by_county.select("code", "name", "hospitals", "reported", "front_line_gap"))
 with tabs[3]:
-    per_week = icu.trend(history.filter(pl.col("week") <= f.week))
+    st.caption(t("icu.whatif_help"))
+    share = st.slider(t("icu.open_share"), min_value=10, max_value=100, value=100, step=10, format="%d%%",
+                      help=t("icu.open_share_help"), key="icu_open_share") / 100
+    opened = query("icu_staffing_by_hospital", **f.params(), **icu.params(nurses_end, reserve_end, share))
+    opened_total = icu.totals(opened)
+    metric_row([
+        (t("icu.metric.convertible"), num(opened_total["convertible_beds"]), None),
+        (t("icu.metric.opened"), num(opened_total["opened_beds"]), None),
+        (t("icu.metric.extra_doctors"), num(opened_total["extra_doctors_if_converted"]), None),
+        (t("icu.metric.extra_nurses"), num(opened_total["extra_nurses_if_converted"]), None),
+    ])
+    by_area = icu.rollup(opened, icu.whatif_level(f.league_code))
+    chart(figures.whatif(by_area, ctx, "name_en" if lang() == "en" else "name"), ctx, t("icu.chart.whatif"), key="icu_whatif",
+          data=by_area.select("code", "name", "convertible_beds", "opened_beds", "extra_doctors_if_converted",
+                              "extra_nurses_if_converted"))
+    st.dataframe(icu.convertible(opened).select(
+        pl.col("facility_name").alias(t("icu.col.hospital")), pl.col("county_name").alias(t("icu.col.county")),
+        pl.col("icu_beds").alias(t("icu.col.beds")), pl.col("convertible_beds").alias(t("icu.col.convertible")),
+        pl.col("opened_beds").alias(t("icu.metric.opened")),
+        pl.col("extra_doctors_if_converted").alias(t("icu.col.extra_doctors")),
+        pl.col("extra_nurses_if_converted").alias(t("icu.col.extra_nurses"))),
+        hide_index=True, width="stretch")
+with tabs[4]:
+    per_week = icu.trend(history, until=f.week)
     chart(figures.trend(per_week, ctx), ctx, t("icu.chart.trend"), key="icu_trend", data=per_week)

@@ -1,10 +1,24 @@
 """Risk labelling (红黄绿标识): coverage funnel, label audit, signing and contacts, map, trend."""
+from dataclasses import replace
+
 import polars as pl
 import streamlit as st
 
 from dashboard import labelling, policy
 from dashboard.figures import labelling as figures
-from dashboard.ui import chart, filters, metric_row, num, pct, query, t, v
+from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, t, v
+
+
+def choice(widget, label: str, options: list[str], key: str, fmt, **kwargs) -> str:
+    """A radio or selectbox whose choice survives a language switch (Streamlit's front end remembers it
+    by its displayed text, so the widget is keyed per language and the choice kept under `key`)."""
+    current = st.session_state.get(key)
+    shown = {option: fmt(option) for option in options}  # formatted now, in this run's language
+    value = widget(label, options, index=options.index(current) if current in options else 0,
+                   format_func=shown.__getitem__, key=f"{key}_{lang()}", **kwargs)
+    st.session_state[key] = value
+    return value
+
 
 f = filters()
 st.title(t("labelling.heading"))
@@ -40,11 +54,19 @@ metric_row([
 st.caption(t("labelling.choices"))
 
 percent = st.column_config.NumberColumn(format="percent")
+count = st.column_config.NumberColumn(format="localized")  # thousands separated
 tabs = st.tabs([t("labelling.tab.funnel"), t("labelling.tab.audit"), t("labelling.tab.contact"), t("labelling.tab.map"),
                 t("labelling.tab.trend")])
 with tabs[0]:
-    chart(figures.funnel(total, ctx), ctx, t("labelling.chart.funnel"), key="lab_funnel")
-    chart(figures.colours(total, ctx), ctx, t("labelling.chart.colours"), key="lab_colours")
+    reporting = dict(zip(*facilities.filter(pl.col("reported")).select("facility_code", "facility_name")))
+    one = choice(st.columns([2, 3])[0].selectbox, t("labelling.drill"), [""] + list(reporting), "lab_drill",
+                 lambda c: f"{reporting[c]} ({c})" if c else t("app.area.all"))
+    scope, scope_ctx = (total, ctx) if not one else (labelling.totals(facilities, one), replace(ctx, area=reporting[one]))
+    chart(figures.funnel(scope, scope_ctx), scope_ctx, t("labelling.chart.funnel"), key="lab_funnel")
+    st.caption(t("labelling.funnel_note"))
+    chart(figures.found(found[0], found[1], ctx), ctx, t("labelling.chart.found"), key="lab_found",
+          data=counties.select("county_code", "county_name", "pop65", "found_65", "found_share"))
+    chart(figures.colours(scope, scope_ctx), scope_ctx, t("labelling.chart.colours"), key="lab_colours")
     st.dataframe(facilities.sort("labelled_share", nulls_last=False).select(
         pl.col("facility_name").alias(t("labelling.col.facility")),
         pl.col("county_name").alias(t("labelling.col.county")),
@@ -78,7 +100,8 @@ with tabs[1]:
                 pl.col("age").alias(t("labelling.col.age")),
                 pl.col("disease_state").replace_strict({x: v("disease_state", x) for x in ("none", "stable", "unstable")}, default=None).alias(t("labelling.col.disease")),
                 pl.col("vaccination").replace_strict({x: v("vaccination", x) for x in ("none", "partial", "full")}, default=None).alias(t("labelling.col.vaccination")),
-                pl.col("recorded_label").replace_strict(labels, default=None).alias(t("labelling.col.recorded")),
+                pl.col("recorded_label").replace_strict(labels, default=None).fill_null(t("labelling.problem.unlabelled"))
+                .alias(t("labelling.col.recorded")),
                 pl.col("rule_label").replace_strict(labels, default=None).alias(t("labelling.col.rule")),
                 pl.col("problem").replace_strict({x: t(f"labelling.problem.{x}") for x in ("unlabelled", "under", "over")}).alias(t("labelling.col.problem")),
             )
@@ -88,12 +111,18 @@ with tabs[1]:
                                file_name=f"{code}_{f.week.isoformat()}_labels.csv", mime="text/csv",
                                icon=":material/download:", on_click="ignore", key="lab_fix_download")
 with tabs[2]:
-    level = "county" if f.league_code else "league"
-    areas = labelling.rollup(facilities, level)
-    chart(figures.rates(areas, ctx, yellow_min, red_min), ctx, t("labelling.chart.rates"), key="lab_rates", data=areas)
-    st.dataframe(facilities.filter(pl.col("reported")).sort("red_contact_share", nulls_last=True).select(
+    st.caption(t("labelling.contact_note", yellow=yellow_min, red=red_min))
+    level = labelling.contact_level(f.league_code, f.county_code, f.consortium)
+    compared = labelling.rollup(facilities, level)
+    chart(figures.rates(compared, ctx, yellow_min, red_min, policy.value("coverage.family_doctor_signed_target")), ctx,
+          t("labelling.chart.rates"), key="lab_rates",
+          data=compared.select("code", "name", "reported", "persons", "signed", "rule_yellow", "yellow_contacted",
+                               "rule_red", "red_contacted", "managed", "signed_share", "yellow_contact_share",
+                               "red_contact_share", "managed_share"))
+    st.dataframe(facilities.sort("red_contact_share", nulls_last=True).select(
         pl.col("facility_name").alias(t("labelling.col.facility")),
         pl.col("county_name").alias(t("labelling.col.county")),
+        pl.col("reported").replace_strict({True: t("labelling.reported"), False: t("labelling.not_reported")}).alias(t("labelling.col.status")),
         pl.col("signed_share").alias(t("labelling.col.signed_share")),
         pl.col("yellow_contact_share").alias(t("labelling.col.yellow_contact")),
         pl.col("red_contact_share").alias(t("labelling.col.red_contact")),
@@ -101,15 +130,31 @@ with tabs[2]:
     ), hide_index=True, width="stretch",
         column_config={t(f"labelling.col.{c}"): percent for c in ("signed_share", "yellow_contact", "red_contact", "managed_share")})
 with tabs[3]:
-    chart(figures.found_map(counties, ctx, league_code=f.league_code), ctx, t("labelling.chart.map"), key="lab_map")
-    st.dataframe(counties.sort("found_share", nulls_last=True).select(
-        pl.col("county_name").alias(t("labelling.col.county")),
+    left, right = st.columns([1, 2])
+    map_label = lambda x: t(f"labelling.map.{x}")  # noqa: E731
+    map_level = "county" if f.league_code else choice(left.radio, t("labelling.map.level"), ["league", "county"],
+                                                      "lab_map_level", map_label, horizontal=True)
+    metric = choice(right.radio, t("labelling.map.metric"), list(figures.MAP_KEYS), "lab_map_metric", map_label, horizontal=True)
+    shown = labelling.areas(facilities, counties, map_level)
+    st.caption(t("labelling.map_caption"))
+    st.pydeck_chart(figures.coverage_deck(shown, metric, map_level, lang(), league_code=f.league_code), height=560)
+    what = t("labelling.chart.map", metric=t(f"labelling.map.{metric}"))
+    chart(figures.coverage_map(shown, ctx, metric, map_level, league_code=f.league_code), ctx, what, key="lab_map",
+          data=shown.select("code", "name", "facilities", "reported", "pop65", "found_65", "found_share", "persons",
+                            "labelled_share", "signed_share", "managed_share"))
+    st.dataframe(shown.sort(metric, nulls_last=False).select(
+        pl.col("name").fill_null(pl.col("code")).alias(t("labelling.col.area")),
         pl.col("pop65").alias(t("labelling.col.pop65")),
         pl.col("found_65").alias(t("labelling.col.found")),
         pl.col("found_share").alias(t("labelling.col.found_share")),
-    ), hide_index=True, width="stretch", column_config={t("labelling.col.found_share"): percent})
+        pl.col("labelled_share").alias(t("labelling.col.labelled_share")),
+        pl.col("signed_share").alias(t("labelling.col.signed_share")),
+        pl.col("managed_share").alias(t("labelling.col.managed_share")),
+    ), hide_index=True, width="stretch", column_config={
+        **{t(f"labelling.col.{c}"): percent for c in ("found_share", "labelled_share", "signed_share", "managed_share")},
+        **{t(f"labelling.col.{c}"): count for c in ("pop65", "found")}})
 with tabs[4]:
     history = labelling.with_rates(query("labelling_by_facility", **(f.params() | {"week": None}), **params))
     all_counties = query("labelling_found_by_county", **(f.params() | {"week": None}))
     per_week = labelling.trend(history.filter(pl.col("week") <= f.week), all_counties.filter(pl.col("week") <= f.week))
-    chart(figures.trend(per_week, ctx), ctx, t("labelling.chart.trend"), key="lab_trend", data=per_week)
+    chart(figures.trend(per_week, ctx, policy.value("coverage.labelled_target")), ctx, t("labelling.chart.trend"), key="lab_trend", data=per_week)

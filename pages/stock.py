@@ -1,10 +1,10 @@
-"""Drug and antigen-kit stock against the 15-20% target: facilities, areas, equipment, trend."""
+"""Drug and antigen-kit stock against the 15-20% target: facilities, map, areas, equipment, trend."""
 import polars as pl
 import streamlit as st
 
 from dashboard import policy, stock
 from dashboard.figures import stock as figures
-from dashboard.ui import chart, filters, metric_row, num, pct, query, t, v
+from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, t
 
 f = filters()
 st.title(t("stock.heading"))
@@ -20,8 +20,13 @@ st.caption(t("stock.intro", low=pct(low, 0), high=pct(high, 0), days=minimum_day
 share_col, cover_col, item_col = st.columns([2, 2, 1])
 share = share_col.slider(t("stock.share"), min_value=5, max_value=50, value=round(policy.value("stock.population_share") * 100),
                          step=1, format="%d%%", help=t("stock.share_help"), key="stock_share") / 100
-cover_days = cover_col.slider(t("stock.cover"), min_value=7, max_value=42, value=minimum_days, step=1, key="stock_cover")
-item = item_col.selectbox(t("stock.item"), stock.ITEMS, format_func=lambda i: t(f"stock.items.{i}"), key="stock_item")
+cover_days = cover_col.slider(t("stock.cover"), min_value=7, max_value=42, value=minimum_days, step=1,
+                              help=t("stock.cover_help"), key="stock_cover")
+# keyed per language (Streamlit's front end keeps a choice by its shown text); the choice itself lives in
+# session state, so it survives the switch
+item = item_col.selectbox(t("stock.item"), stock.ITEMS, index=stock.ITEMS.index(st.session_state.get("stock_item", "antigen")),
+                          format_func=lambda i: t(f"stock.items.{i}"), key=f"stock_item_{lang()}")
+st.session_state["stock_item"] = item
 
 params = stock.params(share, cover_days)
 rows = query("stock_by_facility", **f.params(), **params)
@@ -31,10 +36,11 @@ if rows.height == 0:
 ctx = f.context("stock", "facility")
 totals = {r["item"]: r for r in stock.totals(rows).iter_rows(named=True)}
 chosen = totals[item]
+items = {i: t(f"stock.items.{i}") for i in stock.ITEMS}
 metric_row([
     (t("stock.metric.reported"), f"{chosen['facilities'] - chosen['missing']}/{chosen['facilities']}", None),
-    (t("stock.metric.share"), pct(chosen["share_of_target"]), None),
-    (t("stock.metric.shortfall"), num(chosen["shortfall"]), None),
+    (t("stock.metric.share", item=items[item]), pct(chosen["share_of_target"]), t("stock.metric.share_help", share=pct(share, 0))),
+    (t("stock.metric.shortfall", item=items[item]), num(chosen["shortfall"]), t("stock.metric.shortfall_help", share=pct(share, 0))),
 ])
 metric_row([
     (t("stock.metric.below", low=pct(low, 0)), num(chosen["below_low"]), None),
@@ -43,25 +49,29 @@ metric_row([
 ])
 st.caption(t("stock.cover_note"))
 
-statuses = {s: t(f"stock.status.{s}") for s in ("missing", "no_population", "below_low", "between", "met")}
-covers = {s: t(f"stock.cover_status.{s}") for s in ("missing", "no_use", "short", "ok")}
-items = {i: t(f"stock.items.{i}") for i in stock.ITEMS}
+statuses = {s: t(f"stock.status.{s}", low=pct(low, 0), high=pct(high, 0)) for s in ("missing", "no_population", "below_low", "between", "met")}
+covers = {s: t(f"stock.cover_status.{s}") for s in ("missing", "use_missing", "no_use", "short", "ok")}
+equipment_statuses = {s: t(f"stock.equipment_status.{s}") for s in ("missing", "short", "ok")}
 percent = st.column_config.NumberColumn(format="percent")
 days = st.column_config.NumberColumn(format="%.1f")
+count = st.column_config.NumberColumn(format="localized")  # thousands separated
 
-tabs = st.tabs([t("stock.tab.facilities"), t("stock.tab.rollup"), t("stock.tab.equipment"), t("stock.tab.trend")])
+tabs = st.tabs([t("stock.tab.facilities"), t("stock.tab.map"), t("stock.tab.rollup"), t("stock.tab.equipment"),
+                t("stock.tab.trend")])
 with tabs[0]:
     chart(figures.ranking(rows, item, ctx), ctx, t("stock.chart.ranking", item=items[item]), key="stock_ranking")
-    shortfall = rows.filter((pl.col("shortfall") > 0) | (pl.col("status") == "missing") | (pl.col("cover_status") == "short")) \
-        .sort([pl.col("status") == "missing", "share_of_target"], descending=[False, False], nulls_last=True)
-    table = shortfall.select(
+    st.subheader(t("stock.list_heading"))
+    only_action = st.toggle(t("stock.only_action"), value=True, key="stock_only_action")
+    st.caption(t("stock.list_caption"))
+    table = stock.needs_action(rows, only_action).select(
         pl.col("facility_name").alias(t("stock.col.facility")),
         pl.col("county_name").alias(t("stock.col.county")),
+        pl.col("consortium").alias(t("stock.col.consortium")),
         pl.col("item").replace_strict(items).alias(t("stock.col.item")),
         pl.col("service_population").alias(t("stock.col.population")),
-        pl.col("target_low").alias(t("stock.col.target_low")),
-        pl.col("target_high").alias(t("stock.col.target_high")),
-        pl.col("target").alias(t("stock.col.target")),
+        pl.col("target_low").alias(t("stock.col.target_low", low=pct(low, 0))),
+        pl.col("target_high").alias(t("stock.col.target_high", high=pct(high, 0))),
+        pl.col("target").alias(t("stock.col.target", share=pct(share, 0))),
         pl.col("on_hand").alias(t("stock.col.on_hand")),
         pl.col("used").alias(t("stock.col.used")),
         pl.col("shortfall").alias(t("stock.col.shortfall")),
@@ -70,44 +80,83 @@ with tabs[0]:
         pl.col("cover_status").replace_strict(covers).alias(t("stock.col.cover_status")),
         pl.col("status").replace_strict(statuses).alias(t("stock.col.status")),
     )
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={t("stock.col.share"): percent, t("stock.col.cover_days"): days})
+    st.dataframe(table, hide_index=True, width="stretch", height=420,
+                 column_config={t("stock.col.share"): percent, t("stock.col.cover_days"): days}
+                 | dict.fromkeys([t("stock.col.population"), t("stock.col.target_low", low=pct(low, 0)),
+                                  t("stock.col.target_high", high=pct(high, 0)), t("stock.col.target", share=pct(share, 0)),
+                                  t("stock.col.on_hand"), t("stock.col.used"), t("stock.col.shortfall")], count))
     st.download_button(t("stock.download"), table.write_csv().encode("utf-8-sig"),
-                       file_name=f"{ctx.file_stem(t('stock.download'))}.csv", mime="text/csv",
+                       file_name=f"{ctx.file_stem(t('stock.download_name'))}.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore", key="stock_download")
+    st.subheader(t("stock.detail_heading"))
+    choices = stock.facility_choices(rows)
+    picked = st.selectbox(t("stock.detail_pick"), list(choices), format_func=choices.__getitem__, key="stock_facility")
+    st.dataframe(stock.facility_detail(rows, picked).select(
+        pl.col("item").replace_strict(items).alias(t("stock.col.item")),
+        pl.col("target_low").alias(t("stock.col.target_low", low=pct(low, 0))),
+        pl.col("target_high").alias(t("stock.col.target_high", high=pct(high, 0))),
+        pl.col("target").alias(t("stock.col.target", share=pct(share, 0))),
+        pl.col("on_hand").alias(t("stock.col.on_hand")),
+        pl.col("used").alias(t("stock.col.used")),
+        pl.col("shortfall").alias(t("stock.col.shortfall")),
+        pl.col("cover_days").alias(t("stock.col.cover_days")),
+        pl.col("cover_status").replace_strict(covers).alias(t("stock.col.cover_status")),
+        pl.col("status").replace_strict(statuses).alias(t("stock.col.status")),
+    ), hide_index=True, width="stretch", column_config={t("stock.col.cover_days"): days}
+        | dict.fromkeys([t("stock.col.target_low", low=pct(low, 0)), t("stock.col.target_high", high=pct(high, 0)),
+                         t("stock.col.target", share=pct(share, 0)), t("stock.col.on_hand"), t("stock.col.used"),
+                         t("stock.col.shortfall")], count))
 with tabs[1]:
-    level = st.radio(t("stock.level"), ["county", "league", "consortium"], horizontal=True, key="stock_level",
-                     format_func=lambda x: t(f"stock.level_{x}"))
-    chart(figures.share_map(stock.rollup(rows, "county"), item, ctx, league_code=f.league_code), ctx,
+    st.subheader(t("stock.map.heading", item=items[item]))
+    st.caption(t("stock.status_legend", low=pct(low, 0), high=pct(high, 0)))
+    st.pydeck_chart(figures.shortfall_map(rows, item, lang(), league_code=f.league_code), height=560)
+    st.caption(t("stock.map.png_note"))
+    by_county = stock.rollup(rows, "county")
+    chart(figures.share_map(by_county, item, ctx, league_code=f.league_code), ctx,
           t("stock.chart.map", item=items[item]), key="stock_map")
-    st.dataframe(stock.rollup(rows, level).filter(pl.col("item") == item).select(
+with tabs[2]:
+    level = st.radio(t("stock.level"), stock.LEVELS_SHOWN, horizontal=True, key=f"stock_level_{lang()}",
+                     index=stock.LEVELS_SHOWN.index(st.session_state.get("stock_level", "county")),
+                     format_func=lambda x: t(f"stock.level_{x}"))
+    st.session_state["stock_level"] = level
+    areas = stock.rollup(rows, level, names=query("area_census_names") if lang() == "en" else None).filter(pl.col("item") == item).select(
         pl.col("name").alias(t("stock.col.area")),
         pl.col("facilities").alias(t("stock.col.facilities")),
         pl.col("missing").alias(t("stock.col.missing")),
-        pl.col("target").alias(t("stock.col.target")),
+        pl.col("target").alias(t("stock.col.target", share=pct(share, 0))),
         pl.col("on_hand").alias(t("stock.col.on_hand")),
         pl.col("shortfall").alias(t("stock.col.shortfall")),
         pl.col("share_of_target").alias(t("stock.col.share")),
-        pl.col("below_low").alias(t("stock.col.below_low")),
-    ), hide_index=True, width="stretch", column_config={t("stock.col.share"): percent})
-with tabs[2]:
-    equipment = query("stock_equipment", **f.params(), **params)
-    failing = equipment.filter(~pl.col("oximeters_ok").fill_null(True) | ~pl.col("ambulances_ok"))
-    metric_row([
-        (t("stock.metric.oximeters", n=int(params["stock_min_oximeters"])), num(equipment["oximeters_ok"].not_().sum()), None),
-        (t("stock.metric.ambulances"), num(equipment["ambulances_ok"].not_().sum()), None),
-    ])
-    if failing.height == 0:
-        st.success(t("stock.equipment_ok"), icon=":material/check_circle:")
-    else:
-        st.dataframe(failing.select(
-            pl.col("facility_name").alias(t("stock.col.facility")),
-            pl.col("primary_type").replace_strict({x: v("primary_type", x) for x in ("chc", "township")}).alias(t("stock.col.type")),
-            pl.col("county_name").alias(t("stock.col.county")),
-            pl.col("oximeters").alias(t("stock.col.oximeters")),
-            pl.col("ambulances_120").alias(t("stock.col.ambulances")),
-        ), hide_index=True, width="stretch")
+        pl.col("below_low").alias(t("stock.col.below_low", low=pct(low, 0))),
+        pl.col("cover_short").alias(t("stock.col.cover_short", days=cover_days)),
+    )
+    st.caption(t("stock.rollup_caption", item=items[item]))
+    st.dataframe(areas, hide_index=True, width="stretch",
+                 column_config={t("stock.col.share"): percent}
+                 | dict.fromkeys([t("stock.col.target", share=pct(share, 0)), t("stock.col.on_hand"),
+                                  t("stock.col.shortfall")], count))
 with tabs[3]:
+    equipment = query("stock_equipment", **f.params(), **params)
+    counts = stock.equipment_totals(equipment)
+    metric_row([
+        (t("stock.metric.oximeters", n=int(params["stock_min_oximeters"])), num(counts["oximeter_short"]), None),
+        (t("stock.metric.equipment_missing"), num(counts["oximeter_missing"]), None),
+        (t("stock.metric.ambulances", n=int(params["stock_min_ambulances_120"])), num(counts["ambulance_short"]), None),
+    ])
+    if counts["oximeter_short"] == 0 and counts["ambulance_short"] == 0:
+        st.success(t("stock.equipment_ok"), icon=":material/check_circle:")
+    st.caption(t("stock.equipment_caption"))
+    st.dataframe(equipment.select(
+        pl.col("facility_name").alias(t("stock.col.facility")),
+        pl.col("county_name").alias(t("stock.col.county")),
+        pl.col("oximeters").alias(t("stock.col.oximeters_n")),
+        pl.col("oximeter_status").replace_strict(equipment_statuses).alias(t("stock.col.oximeter_status")),
+        pl.col("ambulances_120").alias(t("stock.col.ambulances_n")),
+        pl.col("ambulance_status").replace_strict(equipment_statuses).alias(t("stock.col.ambulance_status")),
+    ), hide_index=True, width="stretch")
+with tabs[4]:
     history = query("stock_by_facility", **(f.params() | {"week": None}), **params)
-    per_week = stock.trend(history.filter(pl.col("week") <= f.week))
-    chart(figures.trend(per_week, ctx), ctx, t("stock.chart.trend"), key="stock_trend", data=per_week)
+    per_week = stock.trend(history, until=f.week)
+    chart(figures.trend(per_week, ctx), ctx, t("stock.chart.trend"), key="stock_trend",
+          data=per_week.select("week", "item", "facilities", "missing", "target", "on_hand", "shortfall",
+                               "share_of_target", "below_low", "cover_short"))

@@ -23,7 +23,8 @@ found as (
     from agg_register g join area a using (facility_code)
     group by g.week, a.county_code
 )
-select w.week, k.league_code, k.county_code, c.name_zh as county_name, c.name_en as county_name_en,
+select w.week, k.league_code, c.league_name_zh as league_name, k.county_code, c.name_zh as county_name,
+       c.name_en as county_name_en,
        c.pop65, coalesce(f.found_65, case when f.county_code is not null then 0 end)::bigint as found_65,
        coalesce(f.found_65, case when f.county_code is not null then 0 end) / nullif(c.pop65, 0) as found_share
 from report_week w

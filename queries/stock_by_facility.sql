@@ -6,7 +6,9 @@
 --   page, default the policy's strict end), $share_low, $share_high (the policy range, for the status),
 --   $stock_min_cover_days.
 -- Targets are whole doses (人份), rounded up per facility; days of cover = on hand / (this week's use / 7),
--- null with cover_status 'no_use' when nothing was used (no division by zero, no infinity).
+-- rounded down to 0.1 day,
+-- null with cover_status 'no_use' when nothing was used (no division by zero, no infinity), and
+-- 'use_missing' when the report left this week's use blank.
 with area as (
     select *
     from facility_current f
@@ -36,7 +38,7 @@ reported as (
 ),
 joined as (
     select w.week, f.facility_code, f.facility_name, f.primary_type, f.league_code, f.league_name,
-           f.county_code, f.county_name, f.consortium, f.service_population, i.item, i.item_order,
+           f.county_code, f.county_name, f.consortium, f.lon, f.lat, f.service_population, i.item, i.item_order,
            r.facility_code is not null as reported, r.on_hand, r.used,
            ceil(round(f.service_population * $share, 6))::bigint as target,
            ceil(round(f.service_population * $share_low, 6))::bigint as target_low,
@@ -48,16 +50,21 @@ joined as (
 ),
 cover as (
     select *,
-           case when used > 0 then on_hand * 7.0 / used end as cover_days,
+           -- rounded down to a tenth of a day, so that a cover shown as 14.0 always meets 14
+           case when used > 0 then floor(on_hand * 70.0 / used) / 10 end as cover_days,
            -- compared without dividing: 5000 / (5000 / 7.0) is 6.999999999999999 in binary
            case when not reported then 'missing'
+                -- use is optional in the report: left blank, the cover is unknown (not 'no use')
+                when used is null then 'use_missing'
                 when used = 0 then 'no_use'
                 when on_hand * 7 < $stock_min_cover_days * used then 'short'
                 else 'ok' end as cover_status
     from joined
 )
 select *,
-       case when reported then greatest(target - on_hand, 0) end as shortfall,
+       -- no target (no population; loading requires one for these facilities): shortfall unknown, not the 0
+       -- that duckdb's greatest() gives when one side is null
+       case when reported and target is not null then greatest(target - on_hand, 0) end as shortfall,
        case when target > 0 then on_hand / target end as share_of_target,
        case when not reported then 'missing'
             when service_population is null then 'no_population'

@@ -23,6 +23,7 @@ Previous week 2022-12-12: only H1 reported (10 beds, 5 occupied, 10 doctors, 30 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
 import pytest
@@ -30,6 +31,7 @@ import pytest
 from dashboard import icu, queries
 from dashboard.figures import briefing
 from tests import apptest
+from tests.apptest import CJK
 from dashboard.figures import icu as figures
 
 WEEK = dt.date(2022, 12, 19)
@@ -115,6 +117,25 @@ def test_opening_convertible_beds(db):
     assert (rows["D1"]["extra_doctors_if_converted"], rows["D1"]["extra_nurses_if_converted"]) == (2, 6)
 
 
+def test_opening_half_the_convertible_beds(db):
+    con, _ = db
+    rows = by_code(queries.run("icu_staffing_by_hospital", con=con, week=WEEK, **AREA, **icu.params(open_share=0.5)))
+    # H1: ceil(0.5 x 5) = ceil(2.5) = 3 beds opened -> 13 beds: 13 doctors, 39 nurses; has 8 and 25 -> gaps 5 and 14,
+    #     i.e. 3 and 9 more than today's 2 and 5
+    assert (rows["H1"]["opened_beds"], rows["H1"]["extra_doctors_if_converted"], rows["H1"]["extra_nurses_if_converted"]) == (3, 3, 9)
+    # D1: ceil(0.5 x 2) = 1 bed -> 1 doctor, 3 nurses, has none
+    assert (rows["D1"]["opened_beds"], rows["D1"]["extra_doctors_if_converted"], rows["D1"]["extra_nurses_if_converted"]) == (1, 1, 3)
+    assert rows["T1"]["opened_beds"] is None  # not reported: unknown
+    frame = queries.run("icu_staffing_by_hospital", con=con, week=WEEK, **AREA, **icu.params(open_share=0.5))
+    assert icu.whatif_level(None) == "league" and icu.whatif_level("150100") == "county"
+    fig = figures.whatif(icu.rollup(frame, "county"), briefing.Context("呼和浩特市", "2022年第51周", ("icu",), "zh"))
+    assert "呼和浩特市" in fig.layout.title.text and "2022年第51周" in fig.layout.title.text
+    doctors, nurses = fig.data
+    # 150102: H1 3 + D1 1 doctors, 9 + 3 nurses; 150121 opens nothing (H2 has no convertible beds) and is left out
+    assert (list(doctors.y), list(doctors.x), list(nurses.x)) == (["新城区"], [4], [12])
+    assert fig.layout.xaxis.title.text == "人数（人）"
+
+
 def test_totals_and_rollups(db):
     con, _ = db
     frame = hospitals(con)
@@ -128,6 +149,8 @@ def test_totals_and_rollups(db):
     assert (counties["150102"]["hospitals"], counties["150102"]["missing"], counties["150102"]["nurse_gap"]) == (2, 0, 5)
     assert (counties["150121"]["hospitals"], counties["150121"]["missing"], counties["150121"]["nurse_gap"]) == (2, 1, 2)
     assert icu.rollup(frame, "county")["code"].to_list() == ["150102", "150121"]  # ranked by gap
+    leagues = icu.rollup(frame, "league")
+    assert leagues.select("name", "name_en", "hospitals", "front_line_gap").row(0) == ("呼和浩特市", "Hohhot", 4, 9)
     consortia = icu.rollup(frame, "consortium")
     assert set(consortia["name"]) == {"新城区城市医疗集团", "土默特左旗县域医共体"}
 
@@ -155,7 +178,11 @@ def test_figures(db):
     assert list(ranking.data[0].x) == [0, 2] and list(ranking.data[1].x) == [2, 5]
     trend = figures.trend(icu.trend(hospitals(con, week=None)), briefing.Context("Hohhot", "2022-W51", ("icu",), "en"))
     assert trend.layout.title.text.startswith("ICU occupancy and staff gaps, Hohhot")
-    assert list(trend.data[2].y) == pytest.approx([0.5, 11 / 13])
+    occupancy, doctors, nurses, reserve = trend.data
+    assert list(occupancy.y) == pytest.approx([0.5, 11 / 13])
+    # week 50: H1 alone, fully staffed; week 51: the totals above (reserve 1 + 3 at H1, 1 + 1 at H2)
+    assert (list(doctors.y), list(nurses.y), list(reserve.y)) == ([0, 2], [0, 7], [0, 6])
+    assert trend.layout.yaxis.title.text == "Occupancy" and trend.layout.yaxis2.title.text == "Gap (people)"
     gap_map = figures.gap_map(icu.rollup(frame, "county"), ctx, league_code="150100")
     assert "ICU一线医护缺口" in gap_map.layout.title.text
 
@@ -177,8 +204,130 @@ def test_page_renders(app_env, lang):
         assert not apptest.chinese_leaks(at)
 
 
-def test_page_switches_to_the_low_end(app_env):
+def test_page_switches_to_the_low_end_and_keeps_it_in_english(app_env):
     at = apptest.render("pages/icu.py")
-    at.radio(key="icu_nurses_end").set_value("low").run()
+    at.radio(key="icu_nurses_end_zh").set_value("low").run()
+    assert apptest.metrics(at)["一线护士缺口"] == "1"  # H1 0 + H2 1 at 2.5 nurses a bed
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert at.radio(key="icu_nurses_end_en").value == "low"
+    assert apptest.metrics(at)["Front-line nurse gap"] == "1"
+
+
+def test_page_what_if_slider(app_env):
+    at = apptest.render("pages/icu.py")
+    assert apptest.metrics(at)["需增医师"] == "7"  # all 7 convertible beds: H1 5, D1 2 (see the module docstring)
+    at.slider(key="icu_open_share").set_value(50).run()
     metrics = apptest.metrics(at)
-    assert metrics["一线护士缺口"] == "1"  # H1 0 + H2 1 at 2.5 nurses a bed
+    # half: H1 opens 3, D1 1 (test_opening_half_the_convertible_beds); nurses at 3 a bed
+    assert (metrics["启用床位"], metrics["需增医师"], metrics["需增护士"]) == ("4", "4", "12")
+
+
+def test_page_shows_the_map_and_the_hospital_drill_down(app_env):
+    at = apptest.render("pages/icu.py", "en")
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 1
+    spec = json.loads(decks[0].proto.json)
+    # map_provider=None: no provider, and pydeck's placeholder style, which Streamlit drops (no tiles)
+    assert spec.get("mapProvider") is None and spec.get("mapStyle") in (None, "__MAP_STYLE__")
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    # the drill-down starts on the hospital with the largest gap, H1 新城区医院 (2 + 5 people)
+    assert any(x.startswith("ICU front-line staff at 新城区医院") for x in titles), titles
+    at.selectbox(key="icu_hospital").set_value("H2").run()
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any(x.startswith("ICU front-line staff at 土默特左旗蒙中医院") for x in titles), titles
+
+
+# A second fixture for the blanks, week 2022-12-26:
+#   A sub-designated, county 150102: 4 beds, convertible, occupied and reserve left blank; 4 doctors, 10 nurses
+#     needs 4 doctors, ceil(3*4)=12 nurses -> gaps 0 and 2; reserve needs ceil(0.3*4)=ceil(1.2)=2 doctors and
+#     ceil(0.3*12)=ceil(3.6)=4 nurses = 6, but the reserve was not reported: reserve gap null, not 6 and not 0;
+#     convertible beds unknown: what-if null; occupancy null
+#   B designated, county 150121: no report -> the county roll-up has no figures (null), 1 of 1 missing
+BLANK_WEEK = dt.date(2022, 12, 26)
+BLANK_FACILITY = """机构编码,机构名称,层级,基层机构类型,医院等级,盟市代码,旗县代码,医联体名称,纬度,经度,服务人口,设发热门诊（诊室）,入网120救护车数
+A,新城区二院,亚定点医院,,二级,150100,150102,新城区城市医疗集团,40.8500,111.6700,,是,2
+B,土左旗定点医院,定点医院,,二级,150100,150121,土默特左旗县域医共体,40.7203,111.1503,,是,2
+"""
+BLANK_ICU = """机构编码,ICU床位数,可转换ICU床位数,ICU在床人数,ICU医师数,ICU护士数,后备医师数,后备护士数
+A,4,,,4,10,,
+"""
+
+
+@pytest.fixture(scope="module")
+def blank_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("icu_blank")
+    files = (("facility", BLANK_FACILITY, BLANK_WEEK), ("icu", BLANK_ICU, BLANK_WEEK))
+    with apptest.loaded_database(folder, files) as con:
+        yield con
+
+
+def test_blank_optional_columns_stay_missing(blank_db):
+    rows = by_code(hospitals(blank_db, week=BLANK_WEEK))
+    a = rows["A"]
+    assert (a["doctors_required"], a["nurses_required"], a["doctor_gap"], a["nurse_gap"]) == (4, 12, 0, 2)
+    assert (a["reserve_doctors_required"], a["reserve_nurses_required"], a["reserve_required"]) == (2, 4, 6)
+    assert a["reserve_gap"] is None and a["reserve_doctor_gap"] is None  # not reported: unknown, not 0
+    assert a["extra_doctors_if_converted"] is None and a["occupancy"] is None
+    assert a["status"] == "short"
+
+
+def test_a_county_with_no_report_rolls_up_to_missing(blank_db):
+    frame = hospitals(blank_db, week=BLANK_WEEK)
+    counties = {r["code"]: r for r in icu.rollup(frame, "county").iter_rows(named=True)}
+    b = counties["150121"]
+    assert (b["hospitals"], b["reported"], b["missing"]) == (1, 0, 1)
+    for column in ("icu_beds", "front_line_gap", "doctor_gap", "reserve_gap", "occupancy"):
+        assert b[column] is None, column  # polars would sum nothing to 0
+    total = icu.totals(frame)
+    assert (total["front_line_gap"], total["reserve_gap"]) == (2, None)
+
+
+def test_pydeck_map_draws_boundaries_and_hospitals_without_tiles(db):
+    con, _ = db
+    frame = hospitals(con)
+    deck = figures.gap_deck(icu.rollup(frame, "county"), frame, "en", league_code="150100")
+    spec = json.loads(deck.to_json())
+    assert deck.map_provider is None and "mapProvider" not in spec  # no basemap tiles
+    base, dots = spec["layers"]
+    assert base["@@type"] == "GeoJsonLayer" and dots["@@type"] == "ScatterplotLayer"
+    counties = {f["properties"]["adcode"]: f["properties"] for f in base["data"]["features"]}
+    assert {c[:4] for c in counties} == {"1501"}  # the league only
+    # the county's name comes from the census when the register has none; gap 2 doctors + 5 nurses
+    assert counties["150102"]["tip"] == "<b>新城区</b><br>Gap (people): 7 people<br>Hospitals reporting: 2 / 2"
+    assert counties["150121"]["tip"].endswith("Hospitals reporting: 1 / 2")
+    assert counties["150102"]["colour"] == [255, 65, 65, 210]  # the largest gap in view: full red
+    assert counties["150103"]["colour"] == [248, 249, 249, 255]  # no hospital expected: blank
+    tips = {d["tip"].split("</b>")[0][3:]: d for d in dots["data"]}
+    assert set(tips) == {"新城区医院", "呼和浩特市定点医院", "土默特左旗蒙中医院", "内蒙古自治区人民医院"}
+    assert "Not reported" in tips["内蒙古自治区人民医院"]["tip"] and not CJK.search(tips["新城区医院"]["tip"].split("</b>")[1])
+    assert dots["data"][-1]["tip"].startswith("<b>新城区医院")  # the largest gap drawn last, on top
+    assert 40.7 < spec["initialViewState"]["latitude"] < 40.9
+    assert dots["radiusUnits"] == "pixels"  # a plain string, not an "@@=" expression
+    assert dots["data"][-1]["radius"] == pytest.approx(16) and tips["内蒙古自治区人民医院"]["radius"] == pytest.approx(4)
+
+
+def test_area_gaps_chart(db, blank_db):
+    con, _ = db
+    ctx = briefing.Context("Hohhot", "2022-W51", ("icu",), "en")
+    fig = figures.area_gaps(icu.rollup(hospitals(con), "county"), ctx)
+    assert fig.layout.title.text == "ICU front-line gaps by area, Hohhot, 2022-W51"
+    doctors, nurses = fig.data
+    # 150102 新城区: H1 2 + 5 = 7 (drawn last, on top); 150121 土默特左旗: H2 0 + 2
+    assert (list(doctors.y), list(doctors.x), list(nurses.x)) == (["土默特左旗", "新城区"], [0, 2], [2, 5])
+    # a county where no hospital reported has no known gap: left out, not drawn as 0
+    blank = figures.area_gaps(icu.rollup(hospitals(blank_db, week=BLANK_WEEK), "county"), ctx)
+    assert list(blank.data[0].y) == ["新城区"]
+
+
+def test_hospital_trend_shows_reported_against_required(db):
+    con, _ = db
+    one = icu.hospital_history(hospitals(con, week=None), "H1", until=WEEK)
+    fig = figures.hospital_trend(one, briefing.Context("呼和浩特市", "2022年第51周", ("icu",), "zh"), "新城区医院")
+    assert "新城区医院" in fig.layout.title.text and "2022年第51周" in fig.layout.title.text
+    doctors, doctors_needed, nurses, nurses_needed = fig.data
+    assert list(doctors.y) == [10, 8] and list(doctors_needed.y) == [10, 10]  # weeks 50 and 51
+    assert list(nurses.y) == [30, 25] and list(nurses_needed.y) == [30, 30]
+    assert fig.layout.yaxis.title.text == "人数（人）"
+    assert icu.hospital_history(hospitals(con, week=None), "H1", until=PREV).height == 1

@@ -25,6 +25,7 @@ Previous week 2022-12-12: P1 only, R1 and R2, both labelled as the rule says.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import polars as pl
@@ -108,6 +109,10 @@ def test_totals_and_rollups(db):
     assert total["signed_share"] == pytest.approx(0.75)
     assert total["yellow_contact_share"] == pytest.approx(1 / 3) and total["red_contact_share"] == pytest.approx(1.0)
     assert total["managed_share"] == pytest.approx(0.4)
+    # drill-down to P2: 2 people, both labelled, 2 green, rule yellow 1, nobody managed
+    p2 = labelling.totals(facilities(con), "P2")
+    assert (p2["facilities"], p2["persons"], p2["labelled"], p2["green"], p2["rule_yellow"], p2["managed"]) == (1, 2, 2, 2, 1, 0)
+    assert p2["managed_share"] == 0.0
     counties = {r["code"]: r for r in labelling.rollup(facilities(con), "county").iter_rows(named=True)}
     assert (counties["150102"]["facilities"], counties["150102"]["reported"], counties["150102"]["persons"]) == (2, 1, 6)
 
@@ -140,6 +145,13 @@ def test_trend(db):
     assert per_week["week"].to_list() == [PREV, WEEK]
     assert per_week["labelled_share"].to_list() == pytest.approx([1.0, 0.875])
     assert per_week["found_65"].to_list() == [2, 7]
+    # signed: 2/2 then 6/8; case-managed: 1/1 (R2) then 2/5
+    assert per_week["signed_share"].to_list() == pytest.approx([1.0, 0.75])
+    assert per_week["managed_share"].to_list() == pytest.approx([1.0, 0.4])
+    fig = figures.trend(per_week, briefing.Context("内蒙古自治区", "2022年第51周", ("register",), "zh"), 0.95)
+    assert "内蒙古自治区" in fig.layout.title.text and "2022年第51周" in fig.layout.title.text
+    assert [trace.name for trace in fig.data] == ["65岁及以上摸底", "已标识", "家庭医生签约", "红黄专案管理"]
+    assert list(fig.data[1].y) == pytest.approx([1.0, 0.875]) and fig.layout.shapes[0].y0 == 0.95
 
 
 def test_figures(db):
@@ -152,9 +164,12 @@ def test_figures(db):
     audit = figures.audit(facilities(con), ctx)
     assert list(audit.data[0].y) == ["察素齐镇卫生院", "东街社区卫生服务中心"]  # P1 has more (2) and is drawn on top
     assert list(audit.data[0].x) == [1, 1] and list(audit.data[1].x) == [0, 1]
-    en = figures.rates(labelling.rollup(facilities(con), "county"), briefing.Context("Hohhot", "2022-W51", ("register",), "en"), 2, 3)
+    en = figures.rates(labelling.rollup(facilities(con), "county"), briefing.Context("Hohhot", "2022-W51", ("register",), "en"), 2, 3, 0.9)
     assert en.layout.title.text.startswith("Family-doctor signing and contact frequency, Hohhot")
     assert [trace.name for trace in en.data] == ["Family-doctor signed", "Yellow contacted ≥2/week", "Red contacted ≥3/week"]
+    # 150102: P1 signed 4/6, yellow 1/2, red 2/2; 150121: P2 signed 2/2, yellow 0/1, red: nobody (no bar, not 0)
+    assert list(en.data[0].y) == pytest.approx([4 / 6, 1.0]) and list(en.data[2].y)[1] is None
+    assert en.layout.shapes[0].y0 == 0.9  # the target line is the policy number passed in, not a literal 100%
 
 
 @pytest.fixture()
@@ -170,5 +185,100 @@ def test_page_renders(app_env, lang):
     metrics = apptest.metrics(at)
     assert metrics["已标识" if lang == "zh" else "Labelled"] == "87.5%"
     assert metrics["红黄专案管理率" if lang == "zh" else "Yellow/red under case management"] == "40.0%"
+    assert at.get("deck_gl_json_chart"), "the pydeck map is shown"
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any(("65岁及以上老年人摸底" if lang == "zh" else "People aged 65+ found") in x for x in titles)
     if lang == "en":
         assert not apptest.chinese_leaks(at)
+
+
+def test_contact_level_is_one_below_the_selection():
+    assert labelling.contact_level(None, None, None) == "league"
+    assert labelling.contact_level("150100", None, None) == "county"
+    assert labelling.contact_level("150100", "150102", None) == "facility"
+    assert labelling.contact_level(None, None, "新城区城市医疗集团") == "facility"
+
+
+def test_areas_for_the_map(db):
+    con, _ = db
+    census = dict(zip(geography.census()["adcode"], geography.census()["pop65"]))
+    counties = queries.run("labelling_found_by_county", con=con, week=WEEK, **AREA)
+    by_county = {r["code"]: r for r in labelling.areas(facilities(con), counties, "county").iter_rows(named=True)}
+    # 150102: P1 6 people, 5 labelled (5/6), 4 signed (4/6), managed 2 of rule yellow+red 4; P3 silent -> 1 of 2 reported
+    one = by_county["150102"]
+    assert (one["name"], one["found_65"], one["pop65"], one["facilities"], one["reported"]) == ("新城区", 5, census["150102"], 2, 1)
+    assert (one["labelled_share"], one["signed_share"], one["managed_share"]) == pytest.approx((5 / 6, 4 / 6, 0.5))
+    # 150121: P2 2 people, both labelled and signed; rule yellow 1, not contacted enough -> 0 managed of 1
+    two = by_county["150121"]
+    assert (two["found_65"], two["labelled_share"], two["signed_share"], two["managed_share"]) == (2, 1.0, 1.0, 0.0)
+    # the league: 7 found against the two counties' census 65+; 7 labelled of 8; managed 2 of 5
+    league = labelling.areas(facilities(con), counties, "league").row(0, named=True)
+    assert (league["code"], league["name"], league["found_65"]) == ("150100", "呼和浩特市", 7)
+    assert league["pop65"] == census["150102"] + census["150121"]
+    assert (league["labelled_share"], league["managed_share"]) == pytest.approx((7 / 8, 0.4))
+
+
+def test_an_area_that_did_not_report_is_blank_not_zero(db):
+    con, _ = db
+    # 2022-12-12: P2 (the only facility of 150121) sent nothing: every share is null, never 0 or NaN
+    counties = queries.run("labelling_found_by_county", con=con, week=PREV, **AREA)
+    silent = {r["code"]: r for r in labelling.areas(facilities(con, PREV), counties, "county").iter_rows(named=True)}["150121"]
+    assert silent["reported"] == 0
+    assert all(silent[c] is None for c in ("found_65", "found_share", "labelled_share", "signed_share", "managed_share"))
+    league = labelling.found_by_league(counties.with_columns(pl.lit(None, pl.Int64).alias("found_65"))).row(0, named=True)
+    assert (league["found_65"], league["found_share"]) == (None, None)  # a league where nobody reported
+    # 150102 that week: R1 green and R2 yellow contacted twice and signed -> managed 1 of 1
+    assert labelling.totals(facilities(con, PREV))["managed_share"] == 1.0
+
+
+def test_found_and_map_figures(db):
+    con, _ = db
+    census = dict(zip(geography.census()["adcode"], geography.census()["pop65"]))
+    ctx = briefing.Context("呼和浩特市", "2022年第51周", ("register",), "zh")
+    fig = figures.found(7, census["150102"] + census["150121"], ctx)
+    assert "呼和浩特市" in fig.layout.title.text and "2022年第51周" in fig.layout.title.text
+    assert list(fig.data[0].x) == [census["150102"] + census["150121"], 7]
+    counties = queries.run("labelling_found_by_county", con=con, week=WEEK, **AREA)
+    shown = labelling.areas(facilities(con), counties, "county")
+    en = briefing.Context("Hohhot", "2022-W51", ("register",), "en")
+    plot = figures.coverage_map(shown, en, "labelled_share", "county", league_code="150100")
+    assert plot.layout.title.text.startswith("Labelled by area, Hohhot, 2022-W51")
+    assert not [t for t in plot.data if getattr(t, "type", "") in ("choropleth", "choroplethmapbox", "scattergeo")]
+    deck = figures.coverage_deck(shown, "labelled_share", "county", "en", league_code="150100")
+    assert deck.map_provider is None
+    features = {f["properties"]["adcode"]: f["properties"] for f in deck.layers[0].data["features"]}
+    assert set(features) == {f["properties"]["adcode"] for f in geography.boundaries("county")["features"]
+                             if f["properties"]["league_code"] == "150100"}
+    assert "Labelled: 83.3%" in features["150102"]["tip"] and "Facilities reporting: 1 / 2" in features["150102"]["tip"]
+    assert "Labelled: 100.0%" in features["150121"]["tip"]
+    # 100% labelled is the green end of the scale; a county with no facility is left blank
+    assert features["150121"]["colour"][:3] == [int(x) for x in figures._colours([1.0])[0][:3]]
+    blank = next(p for code, p in features.items() if code not in ("150102", "150121"))
+    assert blank["colour"] == [248, 249, 249, 255]
+    assert not apptest.CJK.search(features["150102"]["tip"].replace("新城区", ""))
+
+
+def _plot_titles(at) -> list[str]:
+    return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+
+
+def test_map_choices_survive_a_language_switch(app_env):
+    at = apptest.render("pages/labelling.py", "zh")
+    at.radio(key="lab_map_level_zh").set_value("county")
+    at.radio(key="lab_map_metric_zh").set_value("signed_share")
+    at.run()
+    assert not at.exception
+    assert any("各地家庭医生签约率" in x for x in _plot_titles(at))
+    at.session_state["lang"] = "en"  # what the sidebar's language radio does
+    at.run()
+    assert not at.exception
+    assert (at.radio(key="lab_map_level_en").value, at.radio(key="lab_map_metric_en").value) == ("county", "signed_share")
+    # drill to one facility: its funnel, titled with its name
+    at.session_state["lang"] = "en"  # AppTest does not keep the router's sidebar radio between runs
+    at.selectbox(key="lab_drill_en").set_value("P2").run()
+    assert not at.exception
+    funnel = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                  if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Key-population coverage"))
+    assert "察素齐镇卫生院" in funnel["layout"]["title"]["text"] and funnel["data"][0]["x"] == [2, 2, 1, 0]
+    assert any(x.startswith("Family-doctor signed by area") for x in _plot_titles(at))
+    assert not apptest.chinese_leaks(at)

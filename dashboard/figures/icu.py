@@ -1,11 +1,18 @@
-"""ICU staffing charts: hospitals ranked by gap, a map of gaps, occupancy and gaps over the weeks."""
+"""ICU staffing charts: hospitals ranked by gap, maps of gaps (pydeck on screen, a plotly choropleth
+for export; neither loads tiles), occupancy and gaps over the weeks, one hospital's staff over the weeks."""
 from __future__ import annotations
+
+import math
 
 import plotly.graph_objects as go
 import polars as pl
+import pydeck as pdk
+from plotly.subplots import make_subplots
 
-from dashboard import i18n, weeks
+from dashboard import geography, i18n, weeks
 from dashboard.figures import briefing, maps
+
+STATUS_COLOURS = {"short": briefing.BAD, "met": briefing.GOOD, "no_beds": briefing.NEUTRAL, "missing": briefing.MISSING}
 
 
 def gap_ranking(hospitals: pl.DataFrame, ctx: briefing.Context, top: int = 15) -> go.Figure:
@@ -24,43 +31,194 @@ def gap_ranking(hospitals: pl.DataFrame, ctx: briefing.Context, top: int = 15) -
         fig.add_trace(go.Bar(y=names, x=ranked[column].to_list(), orientation="h", name=i18n.t(key, ctx.lang),
                              marker_color=colour, text=ranked[column].to_list(), textposition="inside", textangle=0,
                              insidetextanchor="middle"))
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(title=i18n.t("icu.chart.gap_axis", ctx.lang))
     fig.update_yaxes(automargin=True)
-    return briefing.briefing(fig, ctx, what, height=max(360, 130 + 28 * ranked.height))
+    briefing.briefing(fig, ctx, what, height=max(380, 170 + 28 * ranked.height), legend_below=False)
+    return _legend_on_top(fig)
 
 
 def gap_map(by_county: pl.DataFrame, ctx: briefing.Context, league_code: str | None = None) -> go.Figure:
     """Front-line gap (doctors + nurses, people) per banner/county; grey where no hospital reported."""
-    values = by_county.select(pl.col("code").alias("adcode"),
-                              pl.when(pl.col("reported") > 0).then(pl.col("doctor_gap") + pl.col("nurse_gap")).alias("value"))
+    values = by_county.select(pl.col("code").alias("adcode"), pl.col("front_line_gap").alias("value"))
     return maps.choropleth(values, ctx, i18n.t("icu.chart.map", ctx.lang), level="county",
                            value_label=i18n.t("icu.chart.gap_axis", ctx.lang), tickformat=",d", colorscale="Reds",
                            zmin=0, league_code=league_code)
 
 
+def _legend_on_top(fig: go.Figure, source_shift: int = -74) -> go.Figure:
+    """Legend over the plot under the title, the source line under the axis title (pixel offsets, so
+    the layout holds at the export's larger height too)."""
+    fig.update_layout(margin={"t": 100, "b": 100, "r": 70},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None})
+    fig.layout.annotations[-1].yshift = source_shift
+    return fig
+
+
 def trend(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
-    """Occupancy (line, left axis) and front-line gaps (bars, right axis) per week."""
+    """Two panels over the weeks: occupancy (line, %) above, front-line and reserve gaps (bars,
+    people) below. A week with no report leaves a hole, never a zero."""
     what = i18n.t("icu.chart.trend", ctx.lang)
     if per_week.height == 0:
         return briefing.empty(ctx, what)
     labels = [weeks.short(w) for w in per_week["week"].to_list()]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(x=labels, y=per_week["doctor_gap"].to_list(), name=i18n.t("icu.col.doctor_gap", ctx.lang),
-                         marker_color=briefing.TIER_COLOURS["lead"], opacity=0.75, yaxis="y2"))
-    fig.add_trace(go.Bar(x=labels, y=per_week["nurse_gap"].to_list(), name=i18n.t("icu.col.nurse_gap", ctx.lang),
-                         marker_color=briefing.TIER_COLOURS["primary"], opacity=0.75, yaxis="y2"))
-    fig.add_trace(go.Scatter(x=labels, y=per_week["occupancy"].to_list(), name=i18n.t("icu.chart.occupancy_axis", ctx.lang),
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.4, 0.6], vertical_spacing=0.08)
+    occupancy = per_week["occupancy"].to_list()
+    fig.add_trace(go.Scatter(x=labels, y=occupancy, name=i18n.t("icu.chart.occupancy_axis", ctx.lang),
                              mode="lines+markers+text", line={"color": briefing.NEUTRAL, "width": 3},
-                             text=[f"{v:.0%}" if v is not None else "" for v in per_week["occupancy"].to_list()],
-                             textposition="top center"))
-    fig.update_layout(
-        barmode="group",
-        yaxis={"title": i18n.t("icu.chart.occupancy_axis", ctx.lang), "tickformat": ".0%", "rangemode": "tozero"},
-        yaxis2={"title": i18n.t("icu.chart.gap_axis", ctx.lang), "overlaying": "y", "side": "right",
-                "rangemode": "tozero", "showgrid": False},
+                             text=[f"{v:.0%}" if v is not None else "" for v in occupancy], textposition="top center",
+                             cliponaxis=False), row=1, col=1)
+    for column, key, colour in (("doctor_gap", "icu.col.doctor_gap", briefing.TIER_COLOURS["lead"]),
+                                ("nurse_gap", "icu.col.nurse_gap", briefing.TIER_COLOURS["primary"]),
+                                ("reserve_gap", "icu.col.reserve_gap", briefing.TIER_COLOURS["sub_designated"])):
+        values = per_week[column].to_list()
+        fig.add_trace(go.Bar(x=labels, y=values, name=i18n.t(key, ctx.lang), marker_color=colour,
+                             text=values, textposition="outside", cliponaxis=False), row=2, col=1)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title=i18n.t("icu.chart.occupancy_axis", ctx.lang), tickformat=".0%", range=[0, 1.15], row=1, col=1)
+    fig.update_yaxes(title=i18n.t("icu.chart.gap_axis", ctx.lang), rangemode="tozero", row=2, col=1)
+    fig.update_xaxes(type="category")
+    briefing.briefing(fig, ctx, what, height=560, legend_below=False)
+    fig.update_xaxes(title=i18n.t("icu.chart.week_axis", ctx.lang), row=2, col=1)
+    return _legend_on_top(fig)
+
+def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+def _view(lons: list[float], lats: list[float], width: int = 950, height: int = 560) -> pdk.ViewState:
+    """An initial view fitting the points (pydeck has no fit-bounds): the zoom at which both the
+    east-west and the Mercator north-south spans fit in width x height pixels."""
+    if not lons:
+        return pdk.ViewState(longitude=111.7, latitude=44.0, zoom=3.6)
+    lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
+    y_lo, y_hi = (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (lo_y, hi_y))
+    zoom_x = math.log2(width * 360 / (512 * max(hi_x - lo_x, 0.05)))
+    zoom_y = math.log2(height * 2 * math.pi / (512 * max(y_hi - y_lo, 0.001)))
+    zoom = max(min(min(zoom_x, zoom_y) - 0.3, 10), 3)
+    latitude = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
+    return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
+
+
+def _shown(column: str) -> pl.Expr:
+    return pl.col(column).cast(pl.Int64).cast(pl.String).fill_null("—")
+
+
+def gap_deck(by_county: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league_code: str | None = None) -> pdk.Deck:
+    """Banner/county boundaries filled by the front-line gap (white to red; grey where no hospital
+    reported), one dot per hospital coloured by status, sized by its gap; tooltips in `lang`."""
+    features = geography.boundaries("county")["features"]
+    if league_code:
+        features = [f for f in features if f["properties"]["league_code"] == league_code]
+    gap_label, people = i18n.t("icu.chart.gap_axis", lang), i18n.t("icu.metric.people", lang)
+    no_report = i18n.t("icu.status.missing", lang)
+    most = max(by_county["front_line_gap"].max() or 1, 1) if by_county.height else 1
+    counties = by_county.with_columns(
+        pl.when(pl.col("front_line_gap").is_null()).then(pl.lit(_rgb(briefing.MISSING, 200)))
+        # white (no gap) to red (the largest gap in view), as r, g, b, a
+        .otherwise(pl.concat_list(pl.lit(255), (235 - 170 * pl.col("front_line_gap") / most).round().cast(pl.Int64),
+                                  (235 - 170 * pl.col("front_line_gap") / most).round().cast(pl.Int64), pl.lit(210)))
+        .alias("colour"),
+        pl.format("<b>{}</b><br>{}: {}<br>{}: {} / {}", "name", pl.lit(gap_label),
+                  pl.when(pl.col("front_line_gap").is_null()).then(pl.lit(no_report))
+                  .otherwise(pl.format("{} {}", "front_line_gap", pl.lit(people))),
+                  pl.lit(i18n.t("icu.metric.reported", lang)), "reported", "hospitals").alias("tip"),
     )
+    lookup = {r["code"]: r for r in counties.select("code", "colour", "tip").to_dicts()}
+    blank = {"colour": [248, 249, 249, 255], "tip": ""}
+    coloured = [{**f, "properties": {**f["properties"], **{k: v for k, v in lookup.get(f["properties"]["adcode"], blank).items()
+                                                           if k != "code"}}} for f in features]
+    base = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": coloured}, stroked=True, filled=True,
+                     get_fill_color="properties.colour", get_line_color=[150, 160, 170, 255], line_width_min_pixels=1,
+                     pickable=True)
+    status = {s: i18n.t(f"icu.status.{s}", lang) for s in STATUS_COLOURS}
+    located = hospitals.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+    worst = max(located["front_line_gap"].max() or 1, 1) if located.height else 1
+    points = located.with_columns(
+        pl.col("status").replace_strict({s: _rgb(c, 235) for s, c in STATUS_COLOURS.items()},
+                                        return_dtype=pl.List(pl.Int64)).alias("colour"),
+        (4 + 12 * (pl.col("front_line_gap").fill_null(0) / worst).sqrt()).alias("radius"),  # pixels
+        pl.format("<b>{}</b><br>{}<br>{}: {} · {}: {} / {} · {}: {} / {}", "facility_name",
+                  pl.col("status").replace_strict(status),
+                  pl.lit(i18n.t("icu.col.beds", lang)), _shown("icu_beds"),
+                  pl.lit(i18n.t("icu.chart.doctors", lang)), _shown("icu_doctors"), _shown("doctors_required"),
+                  pl.lit(i18n.t("icu.chart.nurses", lang)), _shown("icu_nurses"), _shown("nurses_required")).alias("tip"),
+    ).sort(pl.col("front_line_gap").fill_null(-1))  # the largest gaps drawn last, on top
+    dots = pdk.Layer("ScatterplotLayer", points.select("lon", "lat", "colour", "tip", "radius").to_dicts(),
+                     get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
+                     get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
+                     radius_units=pdk.types.String("pixels"), pickable=True)
+    if points.height:
+        lons, lats = points["lon"].to_list(), points["lat"].to_list()
+    else:
+        rings = [pt for f in features for ring in maps._rings(f["geometry"]) for pt in ring]
+        lons, lats = [p[0] for p in rings], [p[1] for p in rings]
+    return pdk.Deck(layers=[base, dots], initial_view_state=_view(lons, lats), map_provider=None,
+                    tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
+
+
+def hospital_trend(one: pl.DataFrame, ctx: briefing.Context, name: str) -> go.Figure:
+    """One hospital over the weeks: front-line doctors and nurses reported (bars) against the number
+    required (lines). A week with no report shows as a gap in the bars, not as zero."""
+    what = i18n.t("icu.chart.hospital", ctx.lang, name=name)
+    if one.height == 0:
+        return briefing.empty(ctx, what)
+    labels = [weeks.short(w) for w in one["week"].to_list()]
+    fig = go.Figure()
+    for have, need, key, colour in (("icu_doctors", "doctors_required", "icu.chart.doctors", briefing.TIER_COLOURS["lead"]),
+                                    ("icu_nurses", "nurses_required", "icu.chart.nurses", briefing.TIER_COLOURS["primary"])):
+        label = i18n.t(key, ctx.lang)
+        fig.add_trace(go.Bar(x=labels, y=one[have].to_list(), name=i18n.t("icu.chart.reported", ctx.lang, who=label),
+                             marker_color=colour, opacity=0.8, text=one[have].to_list(), textposition="outside"))
+        fig.add_trace(go.Scatter(x=labels, y=one[need].to_list(), name=i18n.t("icu.chart.required", ctx.lang, who=label),
+                                 mode="lines+markers", line={"color": colour, "width": 2, "dash": "dash"}))
+    fig.update_layout(barmode="group")
     fig.update_xaxes(title=i18n.t("icu.chart.week_axis", ctx.lang), type="category")
-    briefing.briefing(fig, ctx, what)
-    fig.update_layout(margin={"r": 70})
-    return fig
+    fig.update_yaxes(title=i18n.t("icu.chart.people_axis", ctx.lang), rangemode="tozero")
+    briefing.briefing(fig, ctx, what, height=480, legend_below=False)
+    return _legend_on_top(fig)
+
+
+def whatif(by_area: pl.DataFrame, ctx: briefing.Context, name_col: str = "name") -> go.Figure:
+    """Extra doctors and nurses needed per area if the convertible beds are opened (on top of today's gap)."""
+    what = i18n.t("icu.chart.whatif", ctx.lang)
+    rows = (by_area.filter(pl.col("opened_beds") > 0)
+            .sort(pl.col("extra_doctors_if_converted") + pl.col("extra_nurses_if_converted"), "code", descending=[True, False])
+            .reverse())  # horizontal bars: plotly draws the first at the bottom, so the largest ends on top
+    if rows.height == 0:
+        return briefing.empty(ctx, what)
+    names = rows[name_col].to_list()
+    fig = go.Figure()
+    for column, key, colour in (("extra_doctors_if_converted", "icu.col.extra_doctors", briefing.TIER_COLOURS["lead"]),
+                                ("extra_nurses_if_converted", "icu.col.extra_nurses", briefing.TIER_COLOURS["primary"])):
+        values = rows[column].to_list()
+        fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=i18n.t(key, ctx.lang), marker_color=colour,
+                             text=values, textposition="outside", cliponaxis=False))
+    fig.update_layout(barmode="group", legend_traceorder="normal")
+    fig.update_xaxes(title=i18n.t("icu.chart.people_axis", ctx.lang), rangemode="tozero")
+    fig.update_yaxes(type="category", automargin=True)
+    briefing.briefing(fig, ctx, what, height=max(380, 170 + 44 * rows.height), legend_below=False)
+    return _legend_on_top(fig)
+
+
+def area_gaps(rolled: pl.DataFrame, ctx: briefing.Context, name_col: str = "name", top: int = 20) -> go.Figure:
+    """Front-line gap per area (stacked doctors and nurses), largest on top; areas where no hospital
+    reported are left out (their gap is unknown), and counted in the table beside."""
+    what = i18n.t("icu.chart.areas", ctx.lang)
+    rows = (rolled.filter(pl.col("front_line_gap") > 0)
+            .sort(["front_line_gap", "code"], descending=[True, False]).head(top).reverse())
+    if rows.height == 0:
+        return briefing.empty(ctx, what)
+    names = rows[name_col].to_list()
+    fig = go.Figure()
+    for column, key, colour in (("doctor_gap", "icu.col.doctor_gap", briefing.TIER_COLOURS["lead"]),
+                                ("nurse_gap", "icu.col.nurse_gap", briefing.TIER_COLOURS["primary"])):
+        values = rows[column].to_list()
+        fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=i18n.t(key, ctx.lang), marker_color=colour,
+                             text=values, textposition="inside", textangle=0, insidetextanchor="middle"))
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    fig.update_xaxes(title=i18n.t("icu.chart.gap_axis", ctx.lang))
+    fig.update_yaxes(type="category", automargin=True)
+    briefing.briefing(fig, ctx, what, height=max(380, 170 + 28 * rows.height), legend_below=False)
+    return _legend_on_top(fig)

@@ -2,11 +2,24 @@
 rates, the map of people found, and the trend."""
 from __future__ import annotations
 
+import math
+
 import plotly.graph_objects as go
 import polars as pl
+import pydeck as pdk
+from plotly.colors import sample_colorscale
 
-from dashboard import i18n, weeks
+from dashboard import geography, i18n, weeks
 from dashboard.figures import briefing, maps
+
+
+def _legend_on_top(fig: go.Figure, source_shift: int = -74, bottom: int = 100) -> go.Figure:
+    """Legend under the title and the source line under the axis title (pixel offsets, so the
+    layout holds at the export's larger size too)."""
+    fig.update_layout(margin={"t": 100, "b": bottom},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None, "traceorder": "normal"})
+    fig.layout.annotations[-1].yshift = source_shift
+    return fig
 
 
 def funnel(total: dict, ctx: briefing.Context) -> go.Figure:
@@ -24,7 +37,9 @@ def funnel(total: dict, ctx: briefing.Context) -> go.Figure:
         connector={"line": {"color": "#D5D8DC"}},
     ))
     fig.update_yaxes(automargin=True)
-    return briefing.briefing(fig, ctx, what, legend_below=False)
+    briefing.briefing(fig, ctx, what, legend_below=False)
+    fig.update_layout(margin={"b": 80})  # room for the source line
+    return fig
 
 
 def colours(total: dict, ctx: briefing.Context) -> go.Figure:
@@ -43,7 +58,8 @@ def colours(total: dict, ctx: briefing.Context) -> go.Figure:
                              text=[f"{value:,}<br>{value / total['persons']:.1%}"], textposition="inside", insidetextanchor="middle"))
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=i18n.t("labelling.chart.people_axis", ctx.lang))
-    return briefing.briefing(fig, ctx, what, height=340)
+    fig.update_yaxes(showticklabels=False)
+    return _legend_on_top(briefing.briefing(fig, ctx, what, height=340))
 
 
 def audit(facilities: pl.DataFrame, ctx: briefing.Context, top: int = 15) -> go.Figure:
@@ -61,11 +77,12 @@ def audit(facilities: pl.DataFrame, ctx: briefing.Context, top: int = 15) -> go.
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=i18n.t("labelling.chart.people_axis", ctx.lang))
     fig.update_yaxes(automargin=True)
-    return briefing.briefing(fig, ctx, what, height=max(360, 130 + 28 * ranked.height))
+    return _legend_on_top(briefing.briefing(fig, ctx, what, height=max(380, 160 + 28 * ranked.height)))
 
 
-def rates(areas: pl.DataFrame, ctx: briefing.Context, yellow_min: int, red_min: int) -> go.Figure:
-    """Signing and contact-frequency shares per area (grouped bars), against the 100% target."""
+def rates(areas: pl.DataFrame, ctx: briefing.Context, yellow_min: int, red_min: int, target: float) -> go.Figure:
+    """Signing and contact-frequency shares per area or facility (grouped bars; `name` column),
+    against the signing target (coverage.family_doctor_signed_target)."""
     what = i18n.t("labelling.chart.rates", ctx.lang)
     shown = areas.filter(pl.col("reported") > 0)
     if shown.height == 0:
@@ -77,22 +94,112 @@ def rates(areas: pl.DataFrame, ctx: briefing.Context, yellow_min: int, red_min: 
         ("red_contact_share", i18n.t("labelling.series.red_contact", ctx.lang, n=red_min), briefing.LABEL_COLOURS["red"]),
     ):
         fig.add_trace(go.Bar(x=shown["name"].to_list(), y=shown[column].to_list(), name=name, marker_color=colour))
-    fig.add_hline(y=1, line={"color": briefing.NEUTRAL, "dash": "dash"},
-                  annotation_text=i18n.t("labelling.chart.target", ctx.lang), annotation_position="top right")
+    fig.add_hline(y=target, line={"color": briefing.NEUTRAL, "dash": "dash"},
+                  annotation_text=f"{i18n.t('labelling.chart.target', ctx.lang)} {target:.0%}", annotation_position="top right")
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.08])
-    fig.update_xaxes(tickangle=-30)
-    return briefing.briefing(fig, ctx, what)
+    fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, max(1.08, target + 0.08)])
+    fig.update_xaxes(tickangle=-30, automargin=True)
+    return _legend_on_top(briefing.briefing(fig, ctx, what, height=540), source_shift=-130, bottom=155)
 
 
-def found_map(counties: pl.DataFrame, ctx: briefing.Context, league_code: str | None = None) -> go.Figure:
-    values = counties.select(pl.col("county_code").alias("adcode"), pl.col("found_share").alias("value"))
-    return maps.choropleth(values, ctx, i18n.t("labelling.chart.map", ctx.lang), level="county",
-                           value_label=i18n.t("labelling.col.found_share", ctx.lang), tickformat=".0%",
-                           colorscale="RdYlGn", zmin=0.5, zmax=1.0, league_code=league_code)
+def found(found_65: int | None, pop65: int | None, ctx: briefing.Context) -> go.Figure:
+    """Everyone found (全覆盖): people aged 65+ in the registers against the census 65+ population."""
+    what = i18n.t("labelling.chart.found", ctx.lang)
+    if not pop65 or found_65 is None:
+        return briefing.empty(ctx, what)
+    names = [i18n.t("labelling.col.pop65", ctx.lang), i18n.t("labelling.col.found", ctx.lang)]
+    fig = go.Figure(go.Bar(
+        y=names, x=[pop65, found_65], orientation="h", marker_color=[briefing.MISSING, briefing.NEUTRAL],
+        text=[f"{pop65:,}", f"{found_65:,} ({found_65 / pop65:.1%})"], textposition="auto", showlegend=False,
+    ))
+    fig.update_xaxes(title=i18n.t("labelling.chart.people_axis", ctx.lang))
+    fig.update_yaxes(automargin=True, autorange="reversed")
+    briefing.briefing(fig, ctx, what, height=320, legend_below=False)
+    fig.update_layout(margin={"b": 90})
+    fig.layout.annotations[-1].yshift = -64  # the source line under the axis title
+    return fig
 
 
-def trend(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
+MAP_KEYS = ("found_share", "labelled_share", "signed_share", "managed_share")
+COVERAGE_SCALE = "RdYlGn"
+COVERAGE_RANGE = (0.5, 1.0)  # colour stretch: 50% and below red, full coverage green
+
+
+def coverage_map(areas: pl.DataFrame, ctx: briefing.Context, metric: str, level: str,
+                 league_code: str | None = None) -> go.Figure:
+    """Offline plotly choropleth (PNG export) of one coverage share per banner/county or league/city."""
+    what = i18n.t("labelling.chart.map", ctx.lang, metric=i18n.t(f"labelling.map.{metric}", ctx.lang))
+    values = areas.select(pl.col("code").alias("adcode"), pl.col(metric).alias("value"))
+    return maps.choropleth(values, ctx, what, level=level, value_label=i18n.t(f"labelling.map.{metric}", ctx.lang),
+                           tickformat=".0%", colorscale=COVERAGE_SCALE, zmin=COVERAGE_RANGE[0], zmax=COVERAGE_RANGE[1],
+                           league_code=league_code if level == "county" else None)
+
+
+def _view(features: list[dict], width: int = 950, height: int = 560) -> pdk.ViewState:
+    """An initial view fitting the boundaries shown (pydeck has no fit-bounds of its own)."""
+    points = [pt for f in features for ring in maps._rings(f["geometry"]) for pt in ring]
+    if not points:
+        return pdk.ViewState(longitude=111.7, latitude=44.0, zoom=3.6)
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
+    y_lo, y_hi = (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (lo_y, hi_y))
+    zoom_x = math.log2(width * 360 / (512 * max(hi_x - lo_x, 0.05)))
+    zoom_y = math.log2(height * 2 * math.pi / (512 * max(y_hi - y_lo, 0.001)))
+    zoom = max(min(min(zoom_x, zoom_y) - 0.2, 10), 2.4)
+    latitude = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
+    return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
+
+
+def _colours(values: list) -> list[list[int]]:
+    """RGBA of each share on the coverage scale; grey (maps.NO_DATA) where missing."""
+    lo, hi = COVERAGE_RANGE
+    present = [v is not None and not (isinstance(v, float) and math.isnan(v)) for v in values]
+    sampled = iter(sample_colorscale(COVERAGE_SCALE, [min(max((v - lo) / (hi - lo), 0.0), 1.0)
+                                                      for v, ok in zip(values, present) if ok]))
+    out = []
+    for ok in present:
+        rgb = next(sampled) if ok else "rgb(213, 216, 220)"
+        out.append([int(float(x)) for x in rgb[rgb.index("(") + 1:-1].split(",")] + [215])
+    return out
+
+
+def _share(column: str) -> pl.Expr:
+    return pl.when(pl.col(column).is_not_nan()).then((pl.col(column) * 100).round(1).cast(pl.String) + "%").fill_null("—")
+
+
+def coverage_deck(areas: pl.DataFrame, metric: str, level: str, lang: str, league_code: str | None = None) -> pdk.Deck:
+    """The same map on screen: pydeck over the real boundaries, no basemap tiles, tooltips in `lang`
+    with the area's found / census 65+, labelled, signed and case-managed shares."""
+    features = geography.boundaries(level)["features"]
+    if league_code and level == "county":
+        features = [f for f in features if f["properties"]["league_code"] == league_code]
+    label = {k: i18n.t(f"labelling.map.{k}", lang) for k in MAP_KEYS}
+    tips = areas.with_columns(pl.col("reported").fill_null(0), pl.col("facilities").fill_null(0)).select(
+        "code",
+        pl.format("{}{}: {} ({} / {})<br>{}: {}<br>{}: {}<br>{}: {}<br>{}: {} / {}",
+                  pl.when(pl.col("reported") == 0).then(pl.lit(i18n.t("labelling.not_reported", lang) + "<br>")).otherwise(pl.lit("")),
+                  pl.lit(label["found_share"]), _share("found_share"),
+                  pl.col("found_65").cast(pl.String).fill_null("—"), pl.col("pop65").cast(pl.String).fill_null("—"),
+                  pl.lit(label["labelled_share"]), _share("labelled_share"),
+                  pl.lit(label["signed_share"]), _share("signed_share"),
+                  pl.lit(label["managed_share"]), _share("managed_share"),
+                  pl.lit(i18n.t("labelling.metric.reported", lang)), "reported", "facilities").alias("tip"),
+        pl.Series("colour", _colours(areas[metric].to_list()), dtype=pl.List(pl.Int64)),
+    )
+    lookup = {r["code"]: r for r in tips.to_dicts()}
+    blank = {"tip": "", "colour": [248, 249, 249, 255]}
+    coloured = [{**f, "properties": {**f["properties"], "colour": lookup.get(f["properties"]["adcode"], blank)["colour"],
+                                     "tip": f"<b>{f['properties']['name_zh']}</b><br>"
+                                            + lookup.get(f["properties"]["adcode"], blank)["tip"]}} for f in features]
+    base = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": coloured}, stroked=True, filled=True,
+                     get_fill_color="properties.colour", get_line_color=[255, 255, 255, 255], line_width_min_pixels=1,
+                     pickable=True, auto_highlight=True)
+    return pdk.Deck(layers=[base], initial_view_state=_view(features), map_provider=None,
+                    tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
+
+
+def trend(per_week: pl.DataFrame, ctx: briefing.Context, target: float | None = None) -> go.Figure:
+    """Shares over the weeks up to the selected one, with the full-coverage target (policy) dashed."""
     what = i18n.t("labelling.chart.trend", ctx.lang)
     if per_week.height == 0:
         return briefing.empty(ctx, what)
@@ -104,6 +211,9 @@ def trend(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
                                 ("managed_share", "managed", briefing.LABEL_COLOURS["red"])):
         fig.add_trace(go.Scatter(x=x, y=per_week[column].to_list(), name=i18n.t(f"labelling.series.{key}", ctx.lang),
                                  mode="lines+markers", line={"color": colour, "width": 3}))
-    fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.05])
+    if target is not None:
+        fig.add_hline(y=target, line={"color": briefing.NEUTRAL, "dash": "dash"},
+                      annotation_text=f"{i18n.t('labelling.chart.target', ctx.lang)} {target:.0%}", annotation_position="bottom right")
+    fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, max(1.05, (target or 0) + 0.05)])
     fig.update_xaxes(title=i18n.t("labelling.chart.week_axis", ctx.lang), type="category")
-    return briefing.briefing(fig, ctx, what)
+    return _legend_on_top(briefing.briefing(fig, ctx, what))

@@ -1,11 +1,19 @@
-"""Stock charts: facilities furthest below target, a map of stock against target, the trend."""
+"""Stock charts: facilities furthest below target, maps of the shortfalls (pydeck, no basemap tiles;
+and a plotly choropleth that exports as PNG), the trend."""
 from __future__ import annotations
+
+import math
 
 import plotly.graph_objects as go
 import polars as pl
+import pydeck as pdk
 
-from dashboard import i18n, weeks
+from dashboard import geography, i18n, policy, weeks
 from dashboard.figures import briefing, maps
+
+STATUS_COLOURS = {"below_low": briefing.BAD, "between": briefing.WARN, "met": briefing.GOOD,
+                  "missing": briefing.MISSING, "no_population": briefing.MISSING}
+
 
 ITEM_COLOURS = {"antigen": "#C0392B", "antipyretic": "#2E86C1", "cough": "#8E6CC9", "tcm": "#2E9D5B"}
 
@@ -24,7 +32,8 @@ def ranking(rows: pl.DataFrame, item: str, ctx: briefing.Context, top: int = 15)
     shares = ranked["share_of_target"].to_list()
     fig = go.Figure(go.Bar(
         y=ranked["facility_name"].to_list(), x=shares, orientation="h",
-        marker_color=[briefing.BAD if s < 0.75 else briefing.WARN for s in shares],
+        # coloured by the status against the policy's 15-20% range, as on the map
+        marker_color=ranked["status"].replace_strict(STATUS_COLOURS, default=briefing.MISSING).to_list(),
         text=[f"{s:.0%}" for s in shares], textposition="outside", cliponaxis=False,
         customdata=ranked.select("on_hand", "target").rows(),
         hovertemplate="%{y}<br>%{x:.0%} (%{customdata[0]:,} / %{customdata[1]:,})<extra></extra>",
@@ -33,7 +42,10 @@ def ranking(rows: pl.DataFrame, item: str, ctx: briefing.Context, top: int = 15)
                   annotation_text=i18n.t("stock.chart.target_line", ctx.lang), annotation_position="top")
     fig.update_xaxes(title=i18n.t("stock.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.15])
     fig.update_yaxes(automargin=True)
-    return briefing.briefing(fig, ctx, what, height=max(360, 130 + 28 * ranked.height), legend_below=False)
+    briefing.briefing(fig, ctx, what, height=max(380, 150 + 28 * ranked.height), legend_below=False)
+    fig.update_layout(margin={"b": 100})  # the source line under the axis title, not on it
+    fig.layout.annotations[-1].yshift = -74
+    return fig
 
 
 def share_map(by_county: pl.DataFrame, item: str, ctx: briefing.Context, league_code: str | None = None) -> go.Figure:
@@ -58,4 +70,70 @@ def trend(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
                   annotation_text=i18n.t("stock.chart.target_line", ctx.lang), annotation_position="right")
     fig.update_yaxes(title=i18n.t("stock.chart.share_axis", ctx.lang), tickformat=".0%", rangemode="tozero")
     fig.update_xaxes(title=i18n.t("stock.chart.week_axis", ctx.lang), type="category")
-    return briefing.briefing(fig, ctx, what)
+    briefing.briefing(fig, ctx, what, height=500, legend_below=False)
+    # legend over the plot, under the title; the source line under the week axis title (pixel offsets,
+    # so the layout holds at the export's larger height too)
+    fig.update_layout(margin={"t": 100, "b": 100, "r": 70},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None})
+    fig.layout.annotations[-1].yshift = -74
+    return fig
+
+
+def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
+    h = hex_colour.lstrip("#")
+    return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+def _view(lons: list[float], lats: list[float], width: int = 950, height: int = 560) -> pdk.ViewState:
+    """An initial view that fits the points in a width x height pixel map (pydeck has no fit-bounds of
+    its own): the zoom at which both the east-west and the (Mercator) north-south spans fit."""
+    if not lons:
+        return pdk.ViewState(longitude=111.7, latitude=44.0, zoom=3.6)
+    lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
+    y_lo, y_hi = (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (lo_y, hi_y))
+    zoom_x = math.log2(width * 360 / (512 * max(hi_x - lo_x, 0.05)))
+    zoom_y = math.log2(height * 2 * math.pi / (512 * max(y_hi - y_lo, 0.001)))
+    zoom = max(min(min(zoom_x, zoom_y) - 0.2, 11), 3)  # a margin so the dots at the edges show whole
+    latitude = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
+    return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
+
+
+def shortfall_map(rows: pl.DataFrame, item: str, lang: str, league_code: str | None = None) -> pdk.Deck:
+    """The real banner/county boundaries as the base (no tiles: map_provider=None) and one dot per
+    facility for `item`: colour by status against the 15-20% range, area by shortfall (facilities that
+    did not report: small grey dots); tooltips in `lang`."""
+    features = geography.boundaries("county")["features"]
+    if league_code:
+        features = [f for f in features if f["properties"]["league_code"] == league_code]
+    base = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, stroked=True, filled=True,
+                     get_fill_color=[244, 246, 247, 255], get_line_color=[150, 160, 170, 255], line_width_min_pixels=1,
+                     pickable=False)
+    low, high = policy.policy_range("stock.population_share")
+    status = {s: i18n.t(f"stock.status.{s}", lang, low=f"{low:.0%}", high=f"{high:.0%}") for s in STATUS_COLOURS}
+    cover = {s: i18n.t(f"stock.cover_status.{s}", lang) for s in ("missing", "use_missing", "no_use", "short", "ok")}
+    unit = i18n.t("stock.map.unit", lang)
+    one = rows.filter((pl.col("item") == item) & pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
+    most = max(one["shortfall"].max() or 1, 1) if one.height else 1
+    def shown(col: str) -> pl.Expr:
+        return pl.col(col).cast(pl.Int64).cast(pl.String).fill_null("—")
+
+    points = one.with_columns(
+        pl.col("status").replace_strict({s: _rgb(c, 230) for s, c in STATUS_COLOURS.items()}, default=[120, 120, 120, 230],
+                                        return_dtype=pl.List(pl.Int64)).alias("colour"),
+        # dot area in proportion to the shortfall; a floor so that met and missing facilities still show
+        (1500 + 14000 * (pl.col("shortfall").fill_null(0) / most).sqrt()).alias("radius"),
+        pl.format("<b>{}</b><br>{}<br>{}: {} / {} {}<br>{}: {} {}<br>{}: {}",
+                  "facility_name", pl.col("status").replace_strict(status, default=""),
+                  pl.lit(i18n.t("stock.col.on_hand", lang)), shown("on_hand"), shown("target"), pl.lit(unit),
+                  pl.lit(i18n.t("stock.col.shortfall", lang)), shown("shortfall"), pl.lit(unit),
+                  pl.lit(i18n.t("stock.col.cover_days", lang)),
+                  pl.when(pl.col("cover_days").is_not_null()).then(pl.col("cover_days").round(1).cast(pl.String))
+                  .otherwise(pl.col("cover_status").replace_strict(cover, default=""))).alias("tip"),
+    ).sort(pl.col("shortfall").fill_null(-1))  # the largest gaps drawn last, on top
+    dots = pdk.Layer("ScatterplotLayer", points.select("lon", "lat", "colour", "tip", "radius").to_dicts(),
+                     get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
+                     get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
+                     radius_min_pixels=3, radius_max_pixels=28, pickable=True)
+    return pdk.Deck(layers=[base, dots], initial_view_state=_view(points["lon"].to_list(), points["lat"].to_list()),
+                    map_provider=None,
+                    tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})

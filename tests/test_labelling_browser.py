@@ -1,0 +1,86 @@
+"""The risk-labelling page in headless Chromium on the hand-worked fixture of tests/test_labelling.py:
+the headline numbers, the correction list of one facility, the map drawn with no tiles, English, and
+nothing fetched from outside this machine. (tests/test_browser.py covers every page on the demo.)
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests import apptest
+from tests.test_browser import ROOT, _free_port, assert_clean, browser, page, settle  # noqa: F401 (fixtures)
+from tests.test_browser import pytestmark  # noqa: F401 (browser marker, skipped without chromium)
+from tests.test_labelling import FILES
+
+
+@pytest.fixture(scope="module")
+def labelling_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("labelling_browser")
+    with apptest.loaded_database(folder, FILES):
+        pass  # built and closed: the server opens it
+    port = _free_port()
+    env = {**os.environ, "HC_DATA_DIR": str(folder), "HC_DB_PATH": str(folder / "db.duckdb")}
+    log = open(folder / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (folder / "streamlit.log").read_text()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()
+
+
+def metric(tab, label: str) -> str:
+    box = tab.locator("[data-testid='stMetric']", has_text=label).first
+    return box.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def test_labelling_page_numbers_corrections_map_and_english(labelling_server, page):
+    page.goto(f"{labelling_server}/labelling")
+    settle(page, 1500)
+    assert_clean(page, "labelling-fixture-zh")
+    assert page.get_by_role("heading", name="红黄绿标识").count() == 1
+    # 2 of 3 facilities reported; 7 of 8 labelled; 3 mislabelled; 6 of 8 signed; 2 of 5 case-managed
+    assert metric(page, "已报送机构") == "2/3"
+    assert metric(page, "已标识") == "87.5%"
+    assert metric(page, "标识与规则不符") == "3"
+    assert metric(page, "家庭医生签约率") == "75.0%"
+    assert metric(page, "红黄专案管理率") == "40.0%"
+
+    page.get_by_role("tab", name="标识核查").click()
+    settle(page)
+    page.get_by_text("共 3 人需更正", exact=False).first.wait_for(timeout=20000)  # P1 is first: 2 mislabelled
+    assert page.get_by_role("button", name=re.compile("下载更正名单")).count() == 1
+
+    page.get_by_role("tab", name="地图").click()
+    settle(page, 2000)
+    assert page.locator("[data-testid='stDeckGlJsonChart'] canvas").count() >= 1  # pydeck drawn, no tiles asked for
+    assert_clean(page, "labelling-fixture-map-zh")
+
+    page.get_by_text("English", exact=True).first.click()
+    settle(page, 1500)
+    assert page.get_by_role("heading", name="Risk labelling").count() == 1
+    assert metric(page, "Labelled") == "87.5%"
+    headings = page.locator("h1, h2, h3, [data-testid='stCaptionContainer'], [data-testid='stTab']").all_inner_texts()
+    leaks = [h for h in headings if re.search(r"[\u3400-\u9fff]", h) and "·" not in h]
+    assert not leaks, leaks
+    assert_clean(page, "labelling-fixture-en")
