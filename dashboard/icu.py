@@ -20,6 +20,12 @@ def _sum(column: str) -> pl.Expr:
     return pl.when(pl.col(column).count() > 0).then(pl.col(column).sum()).alias(column)
 
 
+# Silent hospitals: 'missing' owe the report (grade II and above); 'duty_unknown' are hospitals of blank
+# grade, of which nobody can say whether they should have ICU beds (counted apart, not as missing).
+_STATUS_COUNTS = [(pl.col("status") == "missing").sum().alias("missing"),
+                  (pl.col("status") == "duty_unknown").sum().alias("duty_unknown")]
+
+
 def params(nurses_end: str | None = None, reserve_end: str | None = None, open_share: float = 1.0) -> dict:
     """Query parameters; an end ('low' | 'high') overrides the policy file's strict end; `open_share`
     is the what-if's share of convertible beds opened (all of them by default)."""
@@ -44,10 +50,9 @@ def rollup(hospitals: pl.DataFrame, level: str) -> pl.DataFrame:
     return (
         hospitals.group_by(pl.col(code).alias("code"), pl.col(name).fill_null(pl.col(code)).alias("name"),
                            pl.col(name_en).fill_null(pl.col(code)).alias("name_en"))
-        .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"),
+        .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"), *_STATUS_COUNTS,
              *[_sum(c) for c in SUMMED])
-        .with_columns((pl.col("hospitals") - pl.col("reported")).alias("missing"),
-                      pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"))
+        .with_columns(pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"))
         .sort("front_line_gap", "code", descending=[True, False], nulls_last=True)
     )
 
@@ -70,7 +75,8 @@ def totals(hospitals: pl.DataFrame) -> dict:
     """The whole selection in one row (as a dict)."""
     whole = hospitals.with_columns(pl.lit("all").alias("_all"))
     return (whole.group_by("_all")
-            .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"), *[_sum(c) for c in SUMMED])
+            .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"), *_STATUS_COUNTS,
+                 *[_sum(c) for c in SUMMED])
             .with_columns(pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"))
             .row(0, named=True))
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import config, policy, rules
+from dashboard import config, contracts, policy, rules
 
 SCHEMA_VERSION = 1
 
@@ -124,12 +124,26 @@ CENSUS_FILE = config.DATA / "census" / "nmg_2020_census.csv"
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_SCHEMA)
     con.execute(rules.RISK_LABEL_MACRO)
+    create_building_blocks(con)
     _load_census(con)
     row = con.execute("select value from meta where key = 'schema_version'").fetchone()
     if row is None:
         con.execute("insert into meta values ('schema_version', $v)", {"v": str(SCHEMA_VERSION)})
     if current_policy_fingerprint(con) != policy.fingerprint():
         rebuild_derived(con)
+
+
+def create_building_blocks(con: duckdb.DuckDBPyConnection) -> None:
+    """The SQL every query shares, defined once: the table macros in queries/shared/, and the view
+    `reporting_duty` (dataset, facility_code, must_report) built from each contract's `must_report`
+    condition. must_report is null where the register cannot tell (a hospital of blank grade)."""
+    for path in sorted((config.QUERIES / "shared").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+    duties = [
+        f"select '{name}' as dataset, facility_code, ({ds.must_report}) as must_report from facility_current"
+        for name in contracts.DATASETS if (ds := contracts.dataset(name)).must_report
+    ]
+    con.execute("create or replace view reporting_duty as\n" + "\nunion all\n".join(duties))
 
 
 def _load_census(con: duckdb.DuckDBPyConnection) -> None:

@@ -16,13 +16,13 @@
 -- would skip the null and answer 0, hence the explicit cases).
 with area as (
     select *
-    from facility_current f
-    where ($league_code::varchar is null or f.league_code = $league_code::varchar)
-      and ($county_code::varchar is null or f.county_code = $county_code::varchar)
-      and ($consortium::varchar is null or f.consortium = $consortium::varchar)
+    from area_facilities($league_code, $county_code, $consortium) f
 ),
 hospital as (
-    select * from area where tier <> 'primary'
+    -- who owes the report: queries/shared reporting_duty (grade II and above; null = grade blank)
+    select a.*, d.must_report
+    from area a join reporting_duty d on d.dataset = 'icu' and d.facility_code = a.facility_code
+    where a.tier <> 'primary'
 ),
 report_week as (
     select distinct week from icu where $week::date is null or week = $week::date
@@ -37,13 +37,15 @@ joined as (
     select e.week, e.facility_code, e.facility_name, e.tier, e.grade, e.league_code,
            coalesce(e.league_name, cl.name_zh) as league_name, coalesce(cl.name_en, e.league_name, cl.name_zh) as league_name_en,
            e.county_code, coalesce(e.county_name, cc.name_zh) as county_name, e.consortium, e.lat, e.lon,
-           i.facility_code is not null as reported,
+           e.must_report, i.facility_code is not null as reported,
            i.icu_beds, i.convertible_beds, i.occupied, i.icu_doctors, i.icu_nurses,
            i.reserve_doctors, i.reserve_nurses
     from expected e
     left join icu i on i.week = e.week and i.facility_code = e.facility_code
     left join census cl on cl.adcode = e.league_code
     left join census cc on cc.adcode = e.county_code
+    -- a hospital the policy does not ask for ICU beds (grade I, ungraded) is shown only when it reports
+    where e.must_report is not false or i.facility_code is not null
 ),
 required as (
     select *,
@@ -82,7 +84,8 @@ select * exclude (doctor_gap_converted, nurse_gap_converted),
        doctor_gap + nurse_gap as front_line_gap,
        reserve_doctor_gap + reserve_nurse_gap as reserve_gap,
        case when icu_beds > 0 then occupied / icu_beds end as occupancy,
-       case when not reported then 'missing'
+       case when not reported and must_report then 'missing'
+            when not reported then 'duty_unknown'
             when icu_beds = 0 then 'no_beds'
             when doctor_gap + nurse_gap > 0 then 'short'
             else 'met' end as status

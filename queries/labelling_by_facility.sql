@@ -12,13 +12,11 @@
 -- rule, family-doctor signed and contacted at the policy frequency this week.
 with area as (
     select *
-    from facility_current f
-    where ($league_code::varchar is null or f.league_code = $league_code::varchar)
-      and ($county_code::varchar is null or f.county_code = $county_code::varchar)
-      and ($consortium::varchar is null or f.consortium = $consortium::varchar)
+    from area_facilities($league_code, $county_code, $consortium) f
 ),
 expected as (
-    select * from area where primary_type in ('chc', 'township')
+    select a.* from area a join reporting_duty d on d.dataset = 'register' and d.facility_code = a.facility_code
+    where d.must_report
 ),
 report_week as (
     select distinct week from agg_register where $week::date is null or week = $week::date

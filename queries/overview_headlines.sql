@@ -3,10 +3,7 @@
 --   $stock_population_share_low (the 15% end), $icu_doctors_per_bed, $icu_nurses_per_bed.
 with area as (
     select *
-    from facility_current f
-    where ($league_code::varchar is null or f.league_code = $league_code::varchar)
-      and ($county_code::varchar is null or f.county_code = $county_code::varchar)
-      and ($consortium::varchar is null or f.consortium = $consortium::varchar)
+    from area_facilities($league_code, $county_code, $consortium) f
 ),
 labelling as (
     select sum(persons) as persons,

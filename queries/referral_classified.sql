@@ -16,10 +16,7 @@
 -- Only upward referrals sent by primary care are assessed; the others are 'not_assessed'.
 with area as (
     select facility_code
-    from facility_current f
-    where ($league_code::varchar is null or f.league_code = $league_code::varchar)
-      and ($county_code::varchar is null or f.county_code = $county_code::varchar)
-      and ($consortium::varchar is null or f.consortium = $consortium::varchar)
+    from area_facilities($league_code, $county_code, $consortium) f
 ),
 tier_rank(tier, tier_rank) as (
     values ('primary', 1), ('sub_designated', 2), ('designated', 3), ('lead', 4), ('partner', 5)
