@@ -1,4 +1,10 @@
-"""Data contracts for the five datasets, read from data/datasets.toml."""
+"""Data contracts, one per dataset, read from data/datasets.toml: the only place that lists datasets.
+
+A contract names its fields (type, required, enum, aliases, personal), the strings that mean "no
+value" (`missing_values`), the unit a re-upload replaces (`replace_by`: week or day), who must report
+(`must_report`, a SQL condition on the facility register) and which column names the reporting
+facility (`reported_by`). The store's tables, the templates, the upload and data-quality pages, the
+reporting gaps and the dataset docs are all derived from it."""
 from __future__ import annotations
 
 import re
@@ -9,7 +15,6 @@ from functools import lru_cache
 
 from dashboard import config
 
-DATASETS = ("facility", "register", "transfer", "icu", "stock")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,12 @@ class Dataset:
     key: tuple[str, ...]
     columns: tuple[Column, ...] = field(default_factory=tuple)
     must_report: str | None = None     # SQL condition on the facility register: who owes this report
+    must_report_source: str | None = None
+    replace_by: str = "week"           # what a re-upload replaces: "week" or "day"
+    reported_by: str | None = None     # the column naming the facility that sent a row
+    reported_in: str | None = None     # a smaller table holding (week, reported_by) for the same loads
+    missing_values: tuple[str, ...] = ("",)
+    derived: tuple[tuple[str, str], ...] = ()  # (stored column, SQL type) worked out at load
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -72,14 +83,36 @@ def _raw() -> dict:
     return tomllib.loads((config.DATA / "datasets.toml").read_text(encoding="utf-8"))
 
 
+_NOT_DATASETS = {"enums", "defaults"}
+GRAINS = ("week", "day")
+
+
+def dataset_names() -> tuple[str, ...]:
+    """Every dataset, in the contract file's order (the facility register first: others refer to it)."""
+    return tuple(k for k, v in _raw().items() if k not in _NOT_DATASETS and isinstance(v, dict))
+
+
 @lru_cache(maxsize=None)
 def dataset(name: str) -> Dataset:
     spec = _raw()[name]
+    defaults = _raw().get("defaults", {})
     columns = tuple(
         Column(**{**c, "aliases": tuple(c.get("aliases", ()))}) for c in spec["columns"]
     )
-    return Dataset(name, spec["zh"], spec["en"], spec["grain"], tuple(spec["key"]), columns,
-                   spec.get("must_report"))
+    replace_by = spec.get("replace_by", "week")
+    if replace_by not in GRAINS:
+        raise ValueError(f"datasets.toml [{name}]: replace_by must be one of {GRAINS}, not {replace_by!r}")
+    return Dataset(
+        name, spec["zh"], spec["en"], spec["grain"], tuple(spec["key"]), columns,
+        must_report=spec.get("must_report"), must_report_source=spec.get("must_report_source"),
+        replace_by=replace_by, reported_by=spec.get("reported_by"), reported_in=spec.get("reported_in"),
+        missing_values=tuple(spec.get("missing_values", defaults.get("missing_values", [""]))),
+        derived=tuple((d["name"], d["sql_type"]) for d in spec.get("derived", ())),
+    )
+
+
+def daily(name: str) -> bool:
+    return dataset(name).replace_by == "day"
 
 
 def enum_values(enum: str) -> dict[str, tuple[str, ...]]:
@@ -124,3 +157,6 @@ def detect_dataset(headers: list[str]) -> str | None:
         if score > best_score:
             best, best_score = name, score
     return best
+
+
+DATASETS: tuple[str, ...] = dataset_names()

@@ -1,4 +1,5 @@
-"""Loading an upload: read, validate, then replace that dataset's week in one transaction.
+"""Loading an upload: read, validate, then replace that dataset's week (or day, for a day-grain
+dataset) in one transaction.
 
 A file loads entirely or not at all. Every attempt is logged (load_log, load_issue); the original
 bytes of every accepted file are kept under uploads/ with their SHA-256.
@@ -58,6 +59,7 @@ class LoadResult:
     stored_path: str | None = None
     duration_s: float = 0.0
     size_bytes: int = 0
+    day: dt.date | None = None  # the day a day-grain dataset's file reports (week is then its Monday)
 
     @property
     def ok(self) -> bool:
@@ -73,7 +75,7 @@ class LoadResult:
 
     def summary(self, lang: str = "en") -> str:
         name = contracts.dataset(self.dataset).label(lang) if self.dataset else "?"
-        week = weeks.short(self.week) if self.week else "?"
+        week = self.day.isoformat() if self.day else weeks.short(self.week) if self.week else "?"
         if lang == "zh":
             verdict = {"accepted": "已载入", "rejected": "已拒绝", "dry_run": "预检"}[self.outcome]
             return (f"{verdict}：{self.file_name}（{name}，{week}）{self.rows}行，"
@@ -139,9 +141,10 @@ def load_bytes(
         if result.dataset is None:
             result.dataset = contracts.detect_dataset(headers)
             if result.dataset is None:
+                n = len(contracts.DATASETS)
                 result.findings.append(_file_finding(
-                    "wrong_dataset", "无法判断文件属于哪个数据集：表头与五个模板都不一致，请选择数据集或按模板修改表头。",
-                    "Cannot tell which dataset this file is: its headers match none of the five templates; choose the dataset or use a template's headers."))
+                    "wrong_dataset", f"无法判断文件属于哪个数据集：表头与{n}个模板都不一致，请选择数据集或按模板修改表头。",
+                    f"Cannot tell which dataset this file is: its headers match none of the {n} templates; choose the dataset or use a template's headers."))
                 return _finish(cur, result, started, user)
         ds = contracts.dataset(result.dataset)
         mapping, extras = contracts.header_map(ds, headers)
@@ -156,7 +159,14 @@ def load_bytes(
             result.findings.append(Finding("warning", None, None, "extra_columns", listed,
                                            f"以下列不在模板中，已忽略：{listed}。",
                                            f"These columns are not in the template and were ignored: {listed}."))
-        if result.week is None:
+        if ds.replace_by == "day":
+            result.day = _day_of(week, file_name)
+            result.week = weeks.monday(result.day) if result.day else None
+            if result.day is None:
+                result.findings.append(_file_finding(
+                    "no_day", f"「{ds.zh}」是日报：请选择所报的日期（如 2022-12-19），或在文件名中写明。",
+                    f"'{ds.en}' is a daily report: choose the day it reports (e.g. 2022-12-19), or put it in the file name."))
+        elif result.week is None:
             result.findings.append(_file_finding(
                 "no_week", "未指定数据所属的周：请选择周，或在文件名中写明（如 2022-W51）。",
                 "No week given: choose the week, or put it in the file name (e.g. 2022-W51)."))
@@ -168,15 +178,19 @@ def load_bytes(
 
         say(0.2, "validate")
         inverse = {v: k for k, v in mapping.items()}
+        missing = [m for m in ds.missing_values if m]  # cells that mean "no value", as declared
         staged = raw.frame.select(
             pl.col(ROW),
-            *[pl.col(inverse[c.name]).alias(c.name) if c.name in inverse else pl.lit(None, pl.Utf8).alias(c.name)
+            *[(pl.when(pl.col(inverse[c.name]).str.strip_chars().is_in(missing)).then(None)
+               .otherwise(pl.col(inverse[c.name])) if missing else pl.col(inverse[c.name])).alias(c.name)
+              if c.name in inverse else pl.lit(None, pl.Utf8).alias(c.name)
               for c in ds.columns],
         )
         cur.register("stg", staged)
         build_typed(cur, ds, result.week, config.salt())
         cur.unregister("stg")
-        prev = cur.execute(f"select max(week) from {ds.name} where week < $w", {"w": result.week}).fetchone()[0]
+        prev = (cur.execute(f"select max(week) from {ds.name} where week < $w", {"w": result.week}).fetchone()[0]
+                if ds.replace_by == "week" and any(c.compare_last_week for c in ds.columns) else None)
         issues = find_issues(cur, ds, result.week, prev)
         errors, warnings = counts(cur)
         result.findings += [
@@ -186,8 +200,9 @@ def load_bytes(
         ]
         result.error_count = errors
         result.warning_count = warnings + sum(1 for f in result.findings if f.row is None and f.severity == "warning")
+        unit, at = _replaced_unit(ds, result)
         result.replaced_rows = cur.execute(
-            f"select count(*) from {ds.name} where week = $w", {"w": result.week}).fetchone()[0]
+            f"select count(*) from {ds.name} where {unit} = $w", {"w": at}).fetchone()[0]
         if errors or dry_run:
             result.outcome = "dry_run" if dry_run else "rejected"
             return _finish(cur, result, started, user, ds=ds)
@@ -224,6 +239,21 @@ def _keep_original(data: bytes, file_name: str, digest: str) -> Path:
     return path
 
 
+def _day_of(chosen: dt.date | str | None, file_name: str) -> dt.date | None:
+    """The day a day-grain file reports: the date chosen, else a date in the file name. A week label
+    (2022-W51) names no day."""
+    if isinstance(chosen, dt.datetime):
+        return chosen.date()
+    if isinstance(chosen, dt.date):
+        return chosen
+    return weeks.day_in(chosen if chosen is not None else file_name)
+
+
+def _replaced_unit(ds: Dataset, result: LoadResult) -> tuple[str, dt.date]:
+    """What a load replaces: the week, or the day for a day-grain dataset (contract `replace_by`)."""
+    return ("day", result.day) if ds.replace_by == "day" else ("week", result.week)
+
+
 def _stored_select(ds: Dataset) -> tuple[list[str], str]:
     if ds.name == "register":
         cols = ["person_key", "phone_key", "id_masked", *[c.name for c in ds.stored_columns], "rule_label"]
@@ -241,10 +271,12 @@ def _commit(cur: duckdb.DuckDBPyConnection, ds: Dataset, result: LoadResult, sta
     cur.execute("begin transaction")
     try:
         result.load_id = cur.execute("select nextval('load_id_seq')").fetchone()[0]
-        cur.execute(f"delete from {ds.name} where week = $w", {"w": result.week})
+        unit, at = _replaced_unit(ds, result)
+        cur.execute(f"delete from {ds.name} where {unit} = $at", {"at": at})
+        day_col, day_val = (", day", ", $day") if ds.replace_by == "day" else ("", "")
         cur.execute(
-            f"insert into {ds.name} (week, load_id, {col_list}) select $w, $id, {col_list} from typed {where}",
-            {"w": result.week, "id": result.load_id},
+            f"insert into {ds.name} (week{day_col}, load_id, {col_list}) select $w{day_val}, $id, {col_list} from typed {where}",
+            {"w": result.week, "id": result.load_id, **({"day": result.day} if day_col else {})},
         )
         if ds.name == "register":
             cur.execute("delete from agg_register where week = $week", {"week": result.week})
@@ -275,12 +307,12 @@ def _log(cur, result: LoadResult, started: float, user: str) -> None:
     first = result.errors[0].message_en if result.errors else None
     cur.execute(
         """insert into load_log values ($id, now()::timestamp, $user, $dataset, $week, $file, $sha, $size, $enc,
-               $rows, $blank, $outcome, $errors, $warnings, $replaced, $stored, $message, $duration)""",
+               $rows, $blank, $outcome, $errors, $warnings, $replaced, $stored, $message, $duration, $day)""",
         {"id": result.load_id, "user": user, "dataset": result.dataset, "week": result.week,
          "file": result.file_name, "sha": result.sha256, "size": result.size_bytes, "enc": result.encoding,
          "rows": result.rows, "blank": result.blank_rows, "outcome": result.outcome,
          "errors": result.error_count, "warnings": result.warning_count, "replaced": result.replaced_rows,
-         "stored": result.stored_path, "message": first, "duration": result.duration_s},
+         "stored": result.stored_path, "message": first, "duration": result.duration_s, "day": result.day},
     )
     if result.findings:
         frame = pl.DataFrame(

@@ -53,40 +53,6 @@ create table if not exists load_issue (
     message_en varchar,
     occurrences integer                -- how many rows share this column and code
 );
-create table if not exists facility (
-    week date not null, load_id bigint not null,
-    facility_code varchar not null, facility_name varchar, tier varchar, primary_type varchar,
-    grade varchar, league_code varchar, league_name varchar, county_code varchar, county_name varchar,
-    consortium varchar, lat double, lon double, service_population integer, fever_clinic boolean,
-    ambulances_120 integer
-);
-create table if not exists register (
-    week date not null, load_id bigint not null,
-    person_key ubigint not null,       -- first 64 bits of the salted SHA-256 of the ID number
-    phone_key ubigint,                 -- the same for the phone number
-    id_masked varchar,                 -- 150102********123X, for facilities finding a record
-    record_no varchar, facility_code varchar not null, age integer, sex varchar,
-    diseases varchar, disease_state varchar, vaccination varchar, recorded_label varchar,
-    family_doctor_signed boolean, contacts_week integer, care_home boolean,
-    rule_label varchar                 -- Annex 1 applied at load (rebuilt when the policy changes)
-);
-create table if not exists transfer (
-    week date not null, load_id bigint not null,
-    referral_id varchar not null, requested_at timestamp, from_code varchar, to_code varchar,
-    direction_recorded varchar, severity varchar, main_problem varchar, status varchar,
-    received_at timestamp
-);
-create table if not exists icu (
-    week date not null, load_id bigint not null,
-    facility_code varchar not null, icu_beds integer, convertible_beds integer, occupied integer,
-    icu_doctors integer, icu_nurses integer, reserve_doctors integer, reserve_nurses integer
-);
-create table if not exists stock (
-    week date not null, load_id bigint not null,
-    facility_code varchar not null,
-    antigen_on_hand integer, antigen_used integer, antipyretic_on_hand integer, antipyretic_used integer,
-    cough_on_hand integer, cough_used integer, tcm_on_hand integer, tcm_used integer, oximeters integer
-);
 -- One row per facility, week and combination of the register's counted attributes: pages read
 -- this, never the person-level rows. Maintained at load.
 create table if not exists agg_register (
@@ -95,6 +61,37 @@ create table if not exists agg_register (
     care_home boolean, contacts_week integer,  -- capped at 7: policy thresholds stay below that
     persons bigint not null
 );
+"""
+
+# Stored SQL type of each contract type. Personal columns are never stored in clear: an ID number
+# becomes person_key (first 64 bits of its salted SHA-256) and id_masked (150102********123X), a phone
+# number phone_key; personal text and dates (names, birth dates) are dropped.
+SQL_TYPES = {"code": "varchar", "text": "varchar", "enum": "varchar", "int": "integer", "float": "double",
+             "bool": "boolean", "date": "date", "datetime": "timestamp"}
+PERSONAL_KEYS = {"id_number": (("person_key", "ubigint"), ("id_masked", "varchar")),
+                 "phone": (("phone_key", "ubigint"),)}
+
+
+def stored_columns(ds: contracts.Dataset) -> list[tuple[str, str]]:
+    """(column, SQL type) of the dataset's table after week, day and load_id, in this order: the
+    keys made from personal columns, the columns kept in clear, then the columns worked out at load."""
+    keys = [pair for c in ds.columns if c.personal for pair in PERSONAL_KEYS.get(c.type, ())]
+    keys.sort(key=lambda pair: ("id_masked" in pair[0], pair[0]))  # person_key, phone_key, id_masked
+    clear = [(c.name, SQL_TYPES[c.type]) for c in ds.stored_columns]
+    return keys + clear + list(ds.derived)
+
+
+def table_ddl(ds: contracts.Dataset) -> str:
+    """CREATE TABLE of one dataset, generated from its contract. Key columns are not null; a day-grain
+    dataset has a `day` column next to the week (its Monday)."""
+    grain = ["week date not null"] + (["day date not null"] if ds.replace_by == "day" else []) + ["load_id bigint not null"]
+    key = set(ds.key)
+    body = [f"{name} {sql_type}{' not null' if name in key else ''}" for name, sql_type in stored_columns(ds)]
+    return f"create table if not exists {ds.name} (\n    " + ",\n    ".join(grain + body) + "\n);"
+
+
+def dataset_ddl() -> str:
+    return "\n".join(table_ddl(contracts.dataset(name)) for name in contracts.DATASETS) + """
 create or replace view facility_current as
     select * exclude (load_id) from facility where week = (select max(week) from facility);
 """
@@ -123,6 +120,8 @@ CENSUS_FILE = config.DATA / "census" / "nmg_2020_census.csv"
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_SCHEMA)
+    con.execute(dataset_ddl())
+    con.execute("alter table load_log add column if not exists day date")  # the day of a day-grain load
     con.execute(rules.RISK_LABEL_MACRO)
     create_building_blocks(con)
     _load_census(con)
@@ -144,6 +143,23 @@ def create_building_blocks(con: duckdb.DuckDBPyConnection) -> None:
         for name in contracts.DATASETS if (ds := contracts.dataset(name)).must_report
     ]
     con.execute("create or replace view reporting_duty as\n" + "\nunion all\n".join(duties))
+    con.execute(reported_view())
+
+
+def reported_view() -> str:
+    """The view `reported (dataset, week, day, facility_code)`: what each load delivered, one row per
+    dataset, week (its Monday), day (null for week-grain datasets) and reporting facility (null for a
+    dataset that no facility reports, such as the facility register). Generated from the contracts
+    (`reported_by`, `reported_in`, `replace_by`), so a new dataset appears in the weeks available and
+    in the reporting gaps without a query naming it."""
+    parts = []
+    for name in contracts.DATASETS:
+        ds = contracts.dataset(name)
+        table = ds.reported_in or ds.name
+        day = "day" if ds.replace_by == "day" else "null::date"
+        reporter = ds.reported_by or "null::varchar"
+        parts.append(f"select distinct '{name}' as dataset, week, {day} as day, {reporter} as facility_code from {table}")
+    return "create or replace view reported as\n" + "\nunion all\n".join(parts)
 
 
 def _load_census(con: duckdb.DuckDBPyConnection) -> None:

@@ -27,6 +27,17 @@ def parse_week(text: str | dt.date) -> dt.date:
     raise ValueError(f"not a week: {text!r} (use 2022-W51 or a date such as 2022-12-19)")
 
 
+def day_in(text: str) -> dt.date | None:
+    """The date written in a text ('2022-12-19', 'fever_20221219.csv'), or None (a week label names no day)."""
+    match = _DATE.search(text or "")
+    if not match:
+        return None
+    try:
+        return dt.date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
 def week_from_filename(name: str) -> dt.date | None:
     try:
         return parse_week(name)
