@@ -6,7 +6,7 @@ import threading
 
 import streamlit as st
 
-from dashboard import config, store
+from dashboard import config, navigation, store
 from dashboard.ui import lang, t
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -36,21 +36,11 @@ def main() -> None:
     with st.sidebar:
         st.radio(t("app.sidebar.language"), ["zh", "en"], key="lang", horizontal=True,
                  format_func=lambda c: {"zh": "中文", "en": "English"}[c])
-    # url_path = the file's stem for every page: a freshly started server runs the first visitor's
-    # /<page> in Streamlit's old pages/ mode, where that is the address (see ui._through_the_router).
-    pages = {
-        t("app.nav.section.overview"): [st.Page("pages/overview.py", title=t("app.nav.overview"), icon=":material/dashboard:", default=True, url_path="overview")],
-        t("app.nav.section.missions"): [
-            st.Page("pages/labelling.py", title=t("app.nav.labelling"), icon=":material/traffic:", url_path="labelling"),
-            st.Page("pages/referrals.py", title=t("app.nav.referrals"), icon=":material/alt_route:", url_path="referrals"),
-            st.Page("pages/icu.py", title=t("app.nav.icu"), icon=":material/monitor_heart:", url_path="icu"),
-            st.Page("pages/stock.py", title=t("app.nav.stock"), icon=":material/medication:", url_path="stock"),
-        ],
-        t("app.nav.section.data"): [
-            st.Page("pages/upload.py", title=t("app.nav.upload"), icon=":material/upload_file:", url_path="upload"),
-            st.Page("pages/data_quality.py", title=t("app.nav.quality"), icon=":material/fact_check:", url_path="data_quality"),
-        ],
-    }
+    # Every pages/*.py that declares NAV (dashboard/navigation.py): adding a page is adding its file.
+    pages: dict[str, list] = {}
+    for spec in navigation.pages():
+        pages.setdefault(t(f"app.nav.section.{spec.section}"), []).append(
+            st.Page(spec.path, title=t(spec.title), icon=spec.icon, default=spec.default, url_path=spec.url_path))
     # Navigation first: until st.navigation runs, Streamlit would show its own list of pages/ files.
     page = st.navigation(pages)
     try:

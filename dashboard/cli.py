@@ -126,7 +126,7 @@ def parser() -> argparse.ArgumentParser:
     log.add_argument("--limit", type=int, default=30)
     log.set_defaults(func=cmd_log)
 
-    tpl = sub.add_parser("templates", help="write the five upload templates (xlsx and csv)")
+    tpl = sub.add_parser("templates", help="write every upload template (xlsx and csv), one per dataset")
     tpl.add_argument("out")
     tpl.set_defaults(func=cmd_templates)
 

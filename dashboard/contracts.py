@@ -36,6 +36,7 @@ class Column:
     references: str | None = None
     compare_last_week: bool = False
     note: str | None = None
+    example: str | None = None         # the template's example cell
 
     def headers(self) -> tuple[str, ...]:
         return (self.name, self.zh, self.en, *self.aliases)
@@ -59,6 +60,7 @@ class Dataset:
     reported_in: str | None = None     # a smaller table holding (week, reported_by) for the same loads
     missing_values: tuple[str, ...] = ("",)
     derived: tuple[tuple[str, str], ...] = ()  # (stored column, SQL type) worked out at load
+    note: str | None = None            # what the docs add about this dataset
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -108,6 +110,7 @@ def dataset(name: str) -> Dataset:
         replace_by=replace_by, reported_by=spec.get("reported_by"), reported_in=spec.get("reported_in"),
         missing_values=tuple(spec.get("missing_values", defaults.get("missing_values", [""]))),
         derived=tuple((d["name"], d["sql_type"]) for d in spec.get("derived", ())),
+        note=spec.get("note"),
     )
 
 

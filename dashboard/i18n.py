@@ -37,13 +37,13 @@ def t(key: str, lang: str = DEFAULT, **fmt) -> str:
 
 
 def value(group: str, stored: str | None, lang: str = DEFAULT) -> str:
-    """Display name of a stored value ('tier', 'primary') -> '基层医疗卫生机构'."""
+    """Display name of a stored value ('tier', 'primary') -> '基层医疗卫生机构'. A dataset's name is
+    its contract's (data/datasets.toml), so a new dataset needs no translation entry."""
     if stored is None:
         return "—"
+    if group == "dataset":
+        from dashboard import contracts
+
+        return contracts.dataset(stored).label(lang) if stored in contracts.DATASETS else str(stored)
     entry = catalog().get(f"values.{group}.{stored}")
     return entry[lang] if entry else str(stored)
-
-
-def values(group: str, lang: str = DEFAULT) -> dict[str, str]:
-    prefix = f"values.{group}."
-    return {k[len(prefix):]: v[lang] for k, v in catalog().items() if k.startswith(prefix)}

@@ -25,7 +25,7 @@ _EXAMPLE = {
 }
 
 # The facility template lists both facilities the other examples name (the community health centre
-# and its lead hospital), so the five example rows load together, facility register first.
+# and its lead hospital), so the example rows of every template load together, facility register first.
 _LEAD_HOSPITAL = {
     **_EXAMPLE, "facility_code": "H150102001", "facility_name": "新城区医院", "tier": "医联体牵头医院",
     "primary_type": "", "grade": "二级", "lat": "40.8501", "lon": "111.6701", "service_population": "",
@@ -34,12 +34,13 @@ _LEAD_HOSPITAL = {
 
 
 def examples(name: str) -> list[dict[str, str]]:
-    """The example rows of a template: column name -> cell text."""
-    if name == "facility":
-        return [_EXAMPLE, _LEAD_HOSPITAL]
-    if name == "icu":
-        return [{**_EXAMPLE, "facility_code": "H150102001"}]  # ICU beds are in the hospital
-    return [_EXAMPLE]
+    """The example rows of a template: column name -> cell text. A contract column's own `example`
+    comes first, so a new dataset's template needs no edit here."""
+    own = {c.name: c.example for c in contracts.dataset(name).columns if c.example is not None}
+    referenced = any(c.references == name for other in contracts.DATASETS for c in contracts.dataset(other).columns)
+    if referenced:  # the facility register: it lists every facility the other examples name
+        return [{**_EXAMPLE, **own}, _LEAD_HOSPITAL]
+    return [{**_EXAMPLE, **own}]
 
 
 def _describe(col: contracts.Column) -> tuple[str, str, str]:

@@ -162,6 +162,19 @@ def sidebar_filters() -> Filters:
     return result
 
 
+def page_header(title_key: str, *, needs_week: bool = True) -> Filters:
+    """The top of every page: its title, the 'area · week' caption, and (unless the page works without
+    data, like the upload page) a stop with a note when nothing has been loaded yet. Returns the filters."""
+    f = filters()
+    st.title(t(title_key))
+    if f.week is not None:
+        st.caption(f"{f.area_label} · {f.week_label}")
+    if needs_week and f.week is None:
+        st.info(t("app.sidebar.no_data"))
+        st.stop()
+    return f
+
+
 def chart(fig: go.Figure, ctx: briefing.Context, what: str, key: str, data: pl.DataFrame | None = None) -> None:
     """Show a briefing chart with image export (modebar camera, and a server-rendered PNG button)."""
     st.plotly_chart(fig, key=key, config=briefing.plotly_config(ctx, what))

@@ -1,4 +1,7 @@
 """ICU staffing gaps: per hospital, rolled up by area, a map, a what-if for convertible beds, the trend."""
+
+NAV = {"section": "missions", "order": 30, "title": "app.nav.icu", "icon": ":material/monitor_heart:"}  # read by dashboard/navigation.py (app.py's page list)
+
 import polars as pl
 import streamlit as st
 

@@ -1,4 +1,7 @@
 """Risk labelling (红黄绿标识): coverage funnel, label audit, signing and contacts, map, trend."""
+
+NAV = {"section": "missions", "order": 10, "title": "app.nav.labelling", "icon": ":material/traffic:"}  # read by dashboard/navigation.py (app.py's page list)
+
 from dataclasses import replace
 
 import polars as pl

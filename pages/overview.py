@@ -1,4 +1,7 @@
 """Overview: the headline of each monitoring area, with links to its page."""
+
+NAV = {"section": "overview", "order": 0, "title": "app.nav.overview", "icon": ":material/dashboard:", "default": True}  # read by dashboard/navigation.py (app.py's page list)
+
 import streamlit as st
 
 from dashboard import policy

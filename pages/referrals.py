@@ -1,5 +1,8 @@
 """Referral flows: a map of flows between places, flows between tiers, destination compliance,
 reception and refusals, and the consortium indicators."""
+
+NAV = {"section": "missions", "order": 20, "title": "app.nav.referrals", "icon": ":material/alt_route:"}  # read by dashboard/navigation.py (app.py's page list)
+
 from dataclasses import replace
 
 import polars as pl

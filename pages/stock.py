@@ -1,4 +1,7 @@
 """Drug and antigen-kit stock against the 15-20% target: facilities, map, areas, equipment, trend."""
+
+NAV = {"section": "missions", "order": 40, "title": "app.nav.stock", "icon": ":material/medication:"}  # read by dashboard/navigation.py (app.py's page list)
+
 import polars as pl
 import streamlit as st
 

@@ -1,46 +1,51 @@
 """Upload page for analysts: choose, check (dry run), confirm; templates to download."""
+
+NAV = {"section": "data", "order": 10, "title": "app.nav.upload", "icon": ":material/upload_file:"}  # read by dashboard/navigation.py (app.py's page list)
+
 import datetime as dt
 import hashlib
 
-import polars as pl
 import streamlit as st
 
-from dashboard import contracts, loading, store, templates, weeks
-from dashboard.ui import clear_caches, filters, lang, localise_file_uploader, t, v
+from dashboard import contracts, loading, quality, store, templates, weeks
+from dashboard.ui import clear_caches, lang, localise_file_uploader, page_header, t, v
 
-st.title(t("data.upload.heading"))
+f = page_header("data.upload.heading", needs_week=False)
 st.caption(t("data.upload.intro"))
+
+
+def grain(name: str) -> str:
+    return t(f"data.upload.grain.{contracts.dataset(name).replace_by}")
+
 
 with st.expander(t("data.upload.templates"), icon=":material/description:"):
     st.caption(t("data.upload.templates_help"))
-    columns = st.columns(len(contracts.DATASETS))
-    for column, name in zip(columns, contracts.DATASETS):
-        column.download_button(v("dataset", name), templates.xlsx(name), file_name=f"{contracts.dataset(name).zh}_模板.xlsx",
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                               key=f"tpl_{name}", on_click="ignore", icon=":material/download:")
+    per_row = 4
+    for start in range(0, len(contracts.DATASETS), per_row):
+        for column, name in zip(st.columns(per_row), contracts.DATASETS[start:start + per_row]):
+            column.download_button(f"{v('dataset', name)}（{grain(name)}）" if lang() == "zh" else f"{v('dataset', name)} ({grain(name)})",
+                                   templates.xlsx(name), file_name=f"{contracts.dataset(name).zh}_模板.xlsx",
+                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                   key=f"tpl_{name}", on_click="ignore", icon=":material/download:")
 
-f = filters()
 left, middle, right = st.columns(3)
 dataset = left.selectbox(t("data.upload.dataset"), [None, *contracts.DATASETS], key="up_dataset",
-                         format_func=lambda d: t("data.upload.detect") if d is None else v("dataset", d))
+                         format_func=lambda d: t("data.upload.detect") if d is None else f"{v('dataset', d)} · {grain(d)}")
+# A weekly report is loaded for the week of the date chosen; a daily report for that very day.
+when_label = ("data.upload.when_detected" if dataset is None
+              else "data.upload.day" if contracts.daily(dataset) else "data.upload.week")
 default_day = f.latest_week or weeks.monday(dt.date.today())
-day = middle.date_input(t("data.upload.week"), value=default_day, key="up_week")
+day = middle.date_input(t(when_label), value=default_day, key="up_week")
 user = right.text_input(t("data.upload.user"), value=st.session_state.get("up_user_saved", ""), key="up_user")
 upload = st.file_uploader(t("data.upload.file"), type=["csv", "xlsx", "txt"], key="up_file")
 localise_file_uploader(t("data.upload.file_button"), t("data.upload.file_limits"))
 
 
 def findings_table(result: loading.LoadResult, severity: str) -> None:
-    rows = [f for f in result.findings if f.severity == severity]
-    if not rows:
+    table = quality.result_findings(result.findings, severity, lang())
+    if table.height == 0:
         return
     st.markdown(f"**{t('data.upload.errors') if severity == 'error' else t('data.upload.warnings')}**")
-    table = pl.DataFrame({
-        t("data.col.row"): [f.row for f in rows],
-        t("data.col.column"): [f.column or "" for f in rows],
-        t("data.col.message"): [f.message(lang()) for f in rows],
-        t("data.col.occurrences"): [f.occurrences for f in rows],
-    }, schema_overrides={t("data.col.row"): pl.Int64})
     st.dataframe(table, hide_index=True, width="stretch")
     total = result.error_count if severity == "error" else result.warning_count
     if total > len(rows):
@@ -62,7 +67,7 @@ def run(dry_run: bool) -> loading.LoadResult:
 
 def describe(result: loading.LoadResult) -> None:
     name = v("dataset", result.dataset) if result.dataset else "?"
-    week = weeks.label(result.week, lang()) if result.week else "?"
+    week = (result.day.isoformat() if result.day else weeks.label(result.week, lang()) if result.week else "?")
     if result.outcome == "rejected":
         st.error(t("data.upload.rejected", errors=result.error_count), icon=":material/block:")
     elif result.outcome == "dry_run":
@@ -78,7 +83,7 @@ def describe(result: loading.LoadResult) -> None:
 
 if upload is not None:
     st.session_state["up_user_saved"] = user
-    token = (hashlib.sha256(upload.getvalue()).hexdigest(), dataset, weeks.monday(day))
+    token = (hashlib.sha256(upload.getvalue()).hexdigest(), dataset, day)
     if st.button(t("data.upload.check"), type="secondary", icon=":material/rule:", key="up_check"):
         st.session_state["up_checked"] = (token, run(dry_run=True))
     checked = st.session_state.get("up_checked")

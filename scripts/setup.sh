@@ -22,6 +22,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     echo "$want" > "$stamp"
 fi
 
+# docs/datasets.md is generated from the contracts (data/datasets.toml), not kept in git.
+.venv/bin/python scripts/make_dataset_docs.py >/dev/null
+
 if [ "${1:-}" = "--test" ]; then
     missing=()
     [ -x /usr/bin/chromium ] || missing+=(chromium)

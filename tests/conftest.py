@@ -1,15 +1,30 @@
-"""Shared fixtures: every test gets its own data folder and database, never the checkout's var/."""
+"""Shared fixtures and helpers. Every test gets its own data folder and database, never the checkout's
+var/. Page tests render through Streamlit's AppTest (`render`, `metrics`, `chinese_leaks`) on a database
+loaded through the real pipeline (`loaded_database`, or the `shell_app` fixture: the hand-made network of
+tests/shell_fixture.py). Browser tests start the real server (`start_app`) and wait on conditions
+(`settle`), never on fixed sleeps."""
 from __future__ import annotations
 
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from dashboard import policy, store
+from dashboard.config import ROOT
 
 FIXTURES = Path(__file__).parent / "fixtures"
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+# --- a database per test ------------------------------------------------------------------------------
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch) -> Path:
     """HC_DATA_DIR (uploads, salt) and HC_DB_PATH inside the test's temp folder."""
@@ -33,3 +48,149 @@ def con(data_dir):
 def fixture_bytes():
     """Bytes of a hand-made file under tests/fixtures/."""
     return lambda name: (FIXTURES / name).read_bytes()
+
+
+@contextmanager
+def loaded_database(folder: Path, files):
+    """A database in `folder` with the given (dataset, csv text, week or day) files loaded through the
+    real pipeline, each of which must be accepted. Yields the connection."""
+    from dashboard import loading
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        con = store.connect(folder / "db.duckdb")
+        try:
+            for dataset, text, week in files:
+                result = loading.load_bytes(text.encode("utf-8"), f"{dataset}.csv", dataset=dataset, week=week, con=con)
+                assert result.outcome == "accepted", (dataset, [f.message_en for f in result.errors])
+            yield con
+        finally:
+            con.close()
+
+
+# --- pages through AppTest ----------------------------------------------------------------------------
+@contextmanager
+def database(folder: Path):
+    """Point the app at a prepared fixture database (non-empty, so the demo does not load)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        mp.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
+        try:
+            yield
+        finally:
+            store.close_shared()
+
+
+def render(page: str, lang: str = "zh", check: bool = True):
+    """Run app.py in `lang`, then switch to `page` (e.g. 'pages/icu.py'). With check, no exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.session_state["lang"] = lang
+    at.run()
+    at.switch_page(page)
+    at.run()
+    if check:
+        assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def visible_text(at) -> list[str]:
+    texts = [e.value for e in at.title] + [e.value for e in at.header] + [e.value for e in at.subheader]
+    texts += [e.value for e in at.markdown] + [e.value for e in at.caption]
+    return [str(x) for x in texts]
+
+
+def chinese_leaks(at) -> list[str]:
+    """Texts of an English page that still hold Chinese, leaving out lines that carry data names
+    (area and facility names are data and stay as they are: the caption 'area · week')."""
+    return [x for x in visible_text(at) if CJK.search(x) and "·" not in x]
+
+
+@pytest.fixture(scope="session")
+def shell_db(tmp_path_factory) -> Path:
+    """A folder holding the hand-made two-county network of tests/shell_fixture.py, loaded once."""
+    from tests.shell_fixture import load_shell_fixture
+
+    folder = tmp_path_factory.mktemp("shell")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        con = store.connect(folder / "db.duckdb")
+        load_shell_fixture(con)
+        con.close()
+    return folder
+
+
+@pytest.fixture()
+def shell_app(shell_db):
+    """The app pointed at the shell fixture's database (for `render`)."""
+    with database(shell_db):
+        yield shell_db
+
+
+# --- the real server in a browser ---------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def start_app(folder: Path, **env_extra: str):
+    """`streamlit run app.py` on a free port with HC_DATA_DIR=folder; yields its URL once it serves.
+    Waits on the server's own "You can now view" line (read from its output), then checks health."""
+    port = free_port()
+    env = {**os.environ, "HC_DATA_DIR": str(folder), **env_extra}
+    if "HC_DB_PATH" not in env_extra:
+        env.pop("HC_DB_PATH", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    ready = threading.Event()
+    log: list[str] = []
+
+    def read() -> None:
+        for line in proc.stdout:
+            log.append(line)
+            if "You can now view" in line or "URL:" in line:
+                ready.set()
+        ready.set()  # the process ended: stop waiting
+
+    threading.Thread(target=read, daemon=True).start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not ready.wait(timeout=90) or proc.poll() is not None:
+            pytest.fail("streamlit did not start: " + "".join(log)[-2000:])
+        assert urllib.request.urlopen(f"{url}/_stcore/health", timeout=30).status == 200
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        (folder / "streamlit.log").write_text("".join(log), encoding="utf-8")
+
+
+def settle(tab, *_ignored) -> None:
+    """Wait until the app has finished what it was doing: connected, the script not running nor
+    requested to run (Streamlit sets that the moment a widget changes), no stale element, no spinner,
+    the one-off data preparation over. Conditions only, no fixed sleep. (A second argument, a number of
+    milliseconds from the old fixed waits, is accepted and ignored.)"""
+    tab.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60000)
+    tab.wait_for_function(
+        """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app
+              && app.getAttribute('data-test-connection-state') === 'CONNECTED'
+              && app.getAttribute('data-test-script-state') === 'notRunning'
+              && !document.querySelector('[data-stale="true"]')
+              && !document.querySelector('[data-testid="stStatusWidget"]')
+              && !document.querySelector('[data-testid="stSpinner"]')
+              && !document.body.innerText.includes('Preparing data');
+        }""",
+        timeout=180000,
+    )

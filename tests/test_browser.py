@@ -7,24 +7,21 @@ and on any request to a host that is not this machine. Screenshots go to test-ar
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from dashboard import navigation
+from tests.conftest import free_port, settle, start_app  # noqa: F401 (settle: imported by other browser tests)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-PAGES = ["", "labelling", "referrals", "icu", "stock", "upload", "data_quality"]  # "": the overview (default page, at /)
+PAGES = ["" if p.default else p.url_path for p in navigation.pages()]  # "": the default page (the overview, at /)
 
 pytestmark = [
     pytest.mark.browser,
@@ -32,39 +29,13 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+_free_port = free_port  # kept for the other browser tests' imports
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("browser")
-    port = _free_port()
-    env = {**os.environ, "HC_DATA_DIR": str(data), "HC_DEMO_SCALE": "0.01"}
-    env.pop("HC_DB_PATH", None)
-    log = open(data / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (data / "streamlit.log").read_text()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with start_app(tmp_path_factory.mktemp("browser"), HC_DEMO_SCALE="0.01") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -101,14 +72,6 @@ def sidebar_choices(tab) -> list[str]:
     return [inputs.nth(i).input_value() for i in range(inputs.count())]
 
 
-def settle(tab, extra_ms: int = 800) -> None:
-    tab.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60000)
-    tab.wait_for_timeout(500)
-    tab.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                          " && !document.body.innerText.includes('Preparing data')", timeout=120000)  # bootstrap
-    tab.wait_for_timeout(extra_ms)
-
-
 def assert_clean(tab, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -121,7 +84,7 @@ def test_first_visit_to_a_page_goes_through_the_router(server, page):
     # The server has just started and nobody has opened / yet: Streamlit would run pages/upload.py
     # on its own (no sidebar filters, no banner, no demo). It must come through app.py.
     page.goto(f"{server}/upload")
-    settle(page, 1500)
+    settle(page)
     assert page.get_by_role("radiogroup").count() >= 1  # the language switch of app.py
     page.get_by_text("演示数据").first.wait_for(timeout=90000)  # the demo banner: the bootstrap ran
     settle(page)
@@ -134,14 +97,14 @@ def test_first_visit_to_a_page_goes_through_the_router(server, page):
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_page_renders(server, page, lang):
     page.goto(f"{server}/")
-    settle(page, 1500)
+    settle(page)
     if lang == "en":
         page.get_by_text("English", exact=True).first.click()
         settle(page)
     for name in PAGES:
         # navigate inside the session (a fresh URL would start a new session in Chinese)
         page.locator(f"[data-testid='stSidebarNav'] a[href='{server}/{name}']").first.click()
-        settle(page, 2500)
+        settle(page)
         assert_clean(page, f"{name or 'overview'}-{lang}")
         if lang == "en":
             assert page.get_by_text("English", exact=True).count() >= 1
@@ -157,7 +120,7 @@ def test_upload_adds_a_week(server, page):
     path.write_bytes(stock)
 
     page.goto(f"{server}/upload")
-    settle(page, 1500)
+    settle(page)
     # the date field is three spin buttons (year / month / day)
     page.locator("[data-testid='stDateInput'] [data-type='year']").first.click()
     page.keyboard.type(new_week.strftime("%Y%m%d"))  # each segment moves on to the next when full
@@ -165,17 +128,17 @@ def test_upload_adds_a_week(server, page):
     settle(page)
     assert page.locator("[data-testid='stDateInput'] input[type='date']").first.input_value() == new_week.isoformat()
     page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(path))
-    settle(page, 1500)
+    settle(page)
     page.get_by_role("button", name="预检").click()
-    settle(page, 1500)
+    settle(page)
     assert page.get_by_text("预检通过").count() == 1, page.locator("[data-testid='stAlert']").all_inner_texts()
     page.get_by_role("button", name="确认载入").click()
-    settle(page, 2000)
+    settle(page)
     assert_clean(page, "upload-done")
     assert page.get_by_text("已载入").count() >= 1
     # the new week is now offered in the sidebar's week picker, newest first
     page.goto(f"{server}/stock")
-    settle(page, 2000)
+    settle(page)
     assert sidebar_choices(page)[0].startswith("2023年第2周"), sidebar_choices(page)
     assert_clean(page, "stock-after-upload")
 
@@ -184,7 +147,7 @@ def test_area_choice_survives_language_switch_and_page_change(server, page):
     # Streamlit's front end keeps a selectbox's choice by its displayed text, which the language
     # switch changes; the sidebar must keep the league chosen, shown in the new language.
     page.goto(f"{server}/")
-    settle(page, 1500)
+    settle(page)
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(1).click()
     page.get_by_role("option", name="包头市").click()
     settle(page)
@@ -193,6 +156,6 @@ def test_area_choice_survives_language_switch_and_page_change(server, page):
     week, league = sidebar_choices(page)[:2]
     assert re.fullmatch(r"20\d\d-W\d\d \(.*\)", week) and league == "Baotou", sidebar_choices(page)
     page.locator(f"[data-testid='stSidebarNav'] a[href='{server}/data_quality']").first.click()
-    settle(page, 1500)
+    settle(page)
     assert sidebar_choices(page) == [week, "Baotou", "All", "All"], sidebar_choices(page)
     assert_clean(page, "filters-after-language-switch")

@@ -55,3 +55,34 @@ def test_pages_hold_no_sql():
         text = path.read_text(encoding="utf-8").lower()
         assert not re.search(r"\bselect\b[^\n]*\bfrom\b", text), f"{path.name} has SQL: move it to queries/"
         assert ".execute(" not in text and ".sql(" not in text, f"{path.name} talks to the database directly"
+
+
+# Pages only lay out: filters -> metric function -> figure builder -> place. Dataframe shaping (polars
+# expressions, filters, joins, group-bys, derived columns) belongs in the metric modules in dashboard/.
+DATAFRAME_LOGIC = re.compile(
+    r"\bpl\.|\.with_columns\(|\.filter\(|\.group_by\(|\.agg\(|\.pivot\(|\.sort\(|\.unique\(|(?<![\"'])\.join\(")
+# Pages that still shape data, to be emptied by moving their logic into dashboard/<topic>.py. Do not
+# add to this list: a new page must pass.
+PAGES_WITH_DATAFRAME_LOGIC = {"icu.py", "labelling.py", "referrals.py", "stock.py"}
+
+
+def _page_files() -> list[Path]:
+    return sorted((ROOT / "pages").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", _page_files(), ids=lambda p: p.name)
+def test_pages_hold_no_dataframe_logic(path):
+    lines = [f"{n}: {line.strip()}" for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if DATAFRAME_LOGIC.search(line.split("#", 1)[0])]
+    if path.name in PAGES_WITH_DATAFRAME_LOGIC:
+        assert lines, f"{path.name} is clean now: take it off PAGES_WITH_DATAFRAME_LOGIC"
+        return
+    assert not lines, f"pages/{path.name} shapes data (move it to a metric module):\n" + "\n".join(lines[:10])
+
+
+def test_dataframe_logic_check_catches_what_it_should():
+    caught = ["x = frame.filter(pl.col('a') > 1)", "frame.with_columns(b=1)", "frame.group_by('a')",
+              "a.join(b, on='k')", "pl.lit(None)"]
+    passed = ["'、'.join(names)", "\", \".join(names)", "st.dataframe(table)", "query('icu_staffing_by_hospital')"]
+    assert all(DATAFRAME_LOGIC.search(x) for x in caught)
+    assert not any(DATAFRAME_LOGIC.search(x) for x in passed)

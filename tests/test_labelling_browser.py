@@ -4,17 +4,13 @@ nothing fetched from outside this machine. (tests/test_browser.py covers every p
 """
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from tests import apptest
-from tests.test_browser import ROOT, _free_port, assert_clean, browser, page, settle  # noqa: F401 (fixtures)
+from tests.conftest import settle, start_app
+from tests.test_browser import assert_clean, browser, page  # noqa: F401 (fixtures)
 from tests.test_browser import pytestmark  # noqa: F401 (browser marker, skipped without chromium)
 from tests.test_labelling import FILES
 
@@ -24,29 +20,8 @@ def labelling_server(tmp_path_factory):
     folder = tmp_path_factory.mktemp("labelling_browser")
     with apptest.loaded_database(folder, FILES):
         pass  # built and closed: the server opens it
-    port = _free_port()
-    env = {**os.environ, "HC_DATA_DIR": str(folder), "HC_DB_PATH": str(folder / "db.duckdb")}
-    log = open(folder / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + (folder / "streamlit.log").read_text()[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with start_app(folder, HC_DB_PATH=str(folder / "db.duckdb")) as url:
+        yield url
 
 
 def metric(tab, label: str) -> str:
@@ -56,7 +31,7 @@ def metric(tab, label: str) -> str:
 
 def test_labelling_page_numbers_corrections_map_and_english(labelling_server, page):
     page.goto(f"{labelling_server}/labelling")
-    settle(page, 1500)
+    settle(page)
     assert_clean(page, "labelling-fixture-zh")
     assert page.get_by_role("heading", name="红黄绿标识").count() == 1
     # 2 of 3 facilities reported; 7 of 8 labelled; 3 mislabelled; 6 of 8 signed; 2 of 5 case-managed
@@ -72,12 +47,12 @@ def test_labelling_page_numbers_corrections_map_and_english(labelling_server, pa
     assert page.get_by_role("button", name=re.compile("下载更正名单")).count() == 1
 
     page.get_by_role("tab", name="地图").click()
-    settle(page, 2000)
+    settle(page)
     assert page.locator("[data-testid='stDeckGlJsonChart'] canvas").count() >= 1  # pydeck drawn, no tiles asked for
     assert_clean(page, "labelling-fixture-map-zh")
 
     page.get_by_text("English", exact=True).first.click()
-    settle(page, 1500)
+    settle(page)
     assert page.get_by_role("heading", name="Risk labelling").count() == 1
     assert metric(page, "Labelled") == "87.5%"
     headings = page.locator("h1, h2, h3, [data-testid='stCaptionContainer'], [data-testid='stTab']").all_inner_texts()
