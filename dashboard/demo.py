@@ -25,6 +25,7 @@ import os
 import threading
 import time
 from functools import lru_cache
+from typing import Callable
 
 import duckdb
 import numpy as np
@@ -490,45 +491,42 @@ def register_facilities(demo_scale: float | None = None) -> pl.DataFrame:
     return pl.DataFrame(out).with_columns(pl.Series("fac_no", np.arange(len(out)), dtype=pl.Int64))
 
 
-def register_frame(week_index: int) -> pl.DataFrame:
-    fac = register_facilities()
-    people = fac["people"].to_numpy()
-    total = int(people.sum())
-    f = np.repeat(np.arange(len(people)), people)
-    person = np.arange(total) - np.repeat(np.cumsum(people) - people, people)
+class _Draws:
+    """Uniform draws per person for one week: the whole population is the same for a given scale, in
+    the same order, every week, so a person's draws are the same every week (per_week ones change)."""
 
-    def u(stream: int, per_week: bool = False) -> np.ndarray:
-        # The whole population is the same for a given scale, in the same order, every week: a
-        # person's draws are the same every week (per_week ones change weekly).
-        return _rng(20, stream, week_index + 1 if per_week else 0).random(total)
+    def __init__(self, total: int, week_index: int):
+        self.total, self.week_index = total, week_index
 
-    def col(name: str) -> np.ndarray:
-        return fac[name].to_numpy()[f]
+    def __call__(self, stream: int, per_week: bool = False) -> np.ndarray:
+        return _rng(20, stream, self.week_index + 1 if per_week else 0).random(self.total)
 
-    codes = fac["facility_code"].to_numpy()
-    county = np.array([int(c[1:7]) for c in codes], dtype=np.int64)[f]
-    intensity = INTENSITY[week_index]
 
-    # Age on the first demo Monday, then birth date; the age written is the one at this week's Monday.
-    young = u(1) < YOUNG_SHARE
+def _who(u: _Draws, young: np.ndarray) -> dict[str, np.ndarray]:
+    """Age on the first demo Monday, birth date, sex, disease state and diseases, vaccination."""
     band = np.searchsorted(np.cumsum(AGE_BAND_P), u(2) * AGE_BAND_P.sum(), side="right").clip(0, 6)
     age_ref = np.where(young, 60 + 5 * u(3), AGE_BANDS[band] + (AGE_BANDS[band + 1] - AGE_BANDS[band]) * u(3))
     birth = np.datetime64(REF_DATE) - (age_ref * 365.2425).astype("timedelta64[D]") - np.timedelta64(1, "D")
     female = u(4) < np.where(age_ref >= 80, 0.58, 0.52)
-    # Disease and vaccination.
     old = age_ref >= 80
     ud = u(5)
     disease = np.where(young, np.where(ud < 0.6, 1, 2),
                        np.where(ud < np.where(old, 0.30, 0.40), 0, np.where(ud < np.where(old, 0.78, 0.84), 1, 2)))
-    flare = (disease == 1) & (u(6, per_week=True) < 0.05 * intensity)  # decompensated while infected
+    flare = (disease == 1) & (u(6, per_week=True) < 0.05 * INTENSITY[u.week_index])  # decompensated while infected
     disease = np.where(flare, 2, disease)
     uv = u(7)
     vaccination = np.where(uv < np.where(old, 0.30, 0.12), 0, np.where(uv < np.where(old, 0.55, 0.28), 1, 2))
     first = np.searchsorted(np.cumsum(DISEASE_P), u(8) * DISEASE_P.sum(), side="right").clip(0, len(DISEASES) - 1)
     second = (first + 1 + (u(9) * (len(DISEASES) - 1)).astype(np.int64)) % len(DISEASES)
     two = u(10) < 0.35
+    return dict(birth=birth, female=female, disease=disease, vaccination=vaccination, first=first,
+                second=second, two=two)
 
-    # ID numbers: county, birth date, a sequence unique within county, day and sex (odd = male), check digit.
+
+def _id_numbers(county: np.ndarray, birth: np.ndarray, female: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """ID numbers: county, birth date, a sequence unique within county, day and sex (odd = male), and
+    the check character. Returns (the first 17 digits as a number, the check character)."""
+    total = len(county)
     days = (birth - np.datetime64("1900-01-01")).astype(np.int64)
     group = (county * 100_000 + days) * 2 + (~female)
     order = np.argsort(group, kind="stable")
@@ -543,46 +541,46 @@ def register_frame(week_index: int) -> pl.DataFrame:
     total_w = np.zeros(total, dtype=np.int64)
     for i, w in enumerate(ID_WEIGHTS):
         total_w += w * ((base // 10 ** (16 - i)) % 10)
-    check = CHECK_CHARS[total_w % 11]
+    return base, CHECK_CHARS[total_w % 11]
 
-    # Who is in this week's register: the first people of each facility (the register grows).
-    keep = person < np.round(col("people") * REGISTER_RAMP[week_index])
+
+def _age_at(birth: np.ndarray, week_index: int) -> np.ndarray:
+    """Completed years at this week's Monday (day-of-year comparison; off by one around 29 February
+    only, which no demo Monday is near)."""
     monday = np.datetime64(DEMO_WEEKS[week_index])
     birth_y = birth.astype("datetime64[Y]").astype(np.int64) + 1970
     birth_md = (birth - birth.astype("datetime64[Y]")).astype(np.int64)  # day of year
     monday_y = monday.astype("datetime64[Y]").astype(np.int64) + 1970
     monday_md = (monday - monday.astype("datetime64[Y]")).astype(np.int64)
-    # (day-of-year comparison; off by one around 29 February only, which no demo Monday is near)
-    age = monday_y - birth_y - (birth_md > monday_md)
-    label = _label_lookup()[age.clip(0, 120), disease, vaccination].astype(np.int64)
+    return monday_y - birth_y - (birth_md > monday_md)
 
-    # Recorded labels: blank for a few, wrong (one step off) for some.
-    blank = u(12) < col("blank_rate") * BLANK_LABEL_RAMP[week_index]
+
+def _labels_and_contacts(u: _Draws, label: np.ndarray, col) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What facilities recorded: blank for a few, one step off for some; and contacts this week: yellow
+    at least 2, red at least 3, met by most, not all (less at the peak). Returns (blank, recorded, contacts)."""
+    blank = u(12) < col("blank_rate") * BLANK_LABEL_RAMP[u.week_index]
     wrong = u(13) < col("wrong_rate")
     step = np.where(label == 0, 1, np.where(label == 2, -1, np.where(u(14) < 0.5, -1, 1)))
     recorded = np.where(wrong, label + step, label)
     seen = np.where(blank, label, recorded)  # what the facility acts on
-    # Contacts: yellow at least 2 a week, red at least 3; met by most, not all (less at the peak).
     yellow_min = int(policy.value("contacts.yellow_per_week"))
     red_min = int(policy.value("contacts.red_per_week"))
     need = np.where(seen == 2, red_min, np.where(seen == 1, yellow_min, 0))
-    meets = u(15, per_week=True) < col("contact_rate") * (1 - 0.15 * intensity)
+    meets = u(15, per_week=True) < col("contact_rate") * (1 - 0.15 * INTENSITY[u.week_index])
     uc = u(16, per_week=True)
     contacts = np.where(need == 0, (uc * 3).astype(np.int64),
                         np.where(meets, need + (uc * uc * 4).astype(np.int64), (uc * need).astype(np.int64)))
+    return blank, recorded, contacts
 
-    # From here on, only this week's people.
-    k = keep
-    n_kept = int(k.sum())
-    fk = f[k]
 
-    def take(values, index: np.ndarray) -> pl.Series:
-        """values[index] as a string column (a gather from a small table: no per-row Python)."""
-        return pl.Series(values, dtype=pl.Utf8).gather(pl.Series(index, dtype=pl.UInt32))
+def _take(values, index: np.ndarray) -> pl.Series:
+    """values[index] as a string column (a gather from a small table: no per-row Python)."""
+    return pl.Series(values, dtype=pl.Utf8).gather(pl.Series(index, dtype=pl.UInt32))
 
-    # Names and phones (invented; the pipeline drops names and hashes phones).
+
+def _names_and_phones(u: _Draws, k: np.ndarray, female_k: np.ndarray) -> tuple[pl.Series, pl.Series]:
+    """Invented names and phones of this week's people (the pipeline drops names and hashes phones)."""
     names, name_index = _name_table()
-    female_k = female[k]
     un = u(17)[k]
     two_char = u(26)[k] >= 0.3
     surname = (u(18)[k] * len(SURNAMES)).astype(np.int64)
@@ -596,32 +594,65 @@ def register_frame(week_index: int) -> pl.DataFrame:
               + (u(22)[k] * 10**8).astype(np.int64))
     phone = pl.Series(mobile).cast(pl.Utf8)
     landline = pl.Series((u(27)[k] * 10**7).astype(np.int64) + 2 * 10**6).cast(pl.Utf8)
+    phones = pl.select(pl.when(pl.Series(phone_kind < 0.86)).then(phone)
+                       .when(pl.Series(phone_kind < 0.92)).then(pl.lit("0471-") + landline)
+                       .otherwise(pl.lit(None, pl.Utf8))).to_series()
+    return _take(names, name_i), phones
+
+
+def register_frame(week_index: int) -> pl.DataFrame:
+    """This week's key-population register, as the facilities write it: who the people are, their ID
+    numbers, the label the rule gives and the one recorded, contacts, then names and phones."""
+    fac = register_facilities()
+    people = fac["people"].to_numpy()
+    total = int(people.sum())
+    f = np.repeat(np.arange(len(people)), people)
+    person = np.arange(total) - np.repeat(np.cumsum(people) - people, people)
+    u = _Draws(total, week_index)
+
+    def col(name: str) -> np.ndarray:
+        return fac[name].to_numpy()[f]
+
+    codes = fac["facility_code"].to_numpy()
+    county = np.array([int(c[1:7]) for c in codes], dtype=np.int64)[f]
+    who = _who(u, u(1) < YOUNG_SHARE)
+    base, check = _id_numbers(county, who["birth"], who["female"])
+    # Who is in this week's register: the first people of each facility (the register grows).
+    k = person < np.round(col("people") * REGISTER_RAMP[week_index])
+    age = _age_at(who["birth"], week_index)
+    label = _label_lookup()[age.clip(0, 120), who["disease"], who["vaccination"]].astype(np.int64)
+    blank, recorded, contacts = _labels_and_contacts(u, label, col)
+
+    # From here on, only this week's people.
+    n_kept = int(k.sum())
+    fk = f[k]
+    female_k = who["female"][k]
+    names, phones = _names_and_phones(u, k, female_k)
     label_style = fac["label_style"].to_numpy()[fk]
     disease_style = fac["disease_style"].to_numpy()[fk]
     no_birth = fac["no_birth_date"].to_numpy()[fk] | (u(29)[k] < 0.005)
-    disease_k = disease[k]
-    diseases_i = np.where(disease_k == 0, len(DISEASES) ** 2, first[k] * len(DISEASES) + np.where(two[k], second[k], first[k]))
+    disease_k = who["disease"][k]
+    diseases_i = np.where(disease_k == 0, len(DISEASES) ** 2,
+                          who["first"][k] * len(DISEASES) + np.where(who["two"][k], who["second"][k], who["first"][k]))
     label_i = np.where(blank[k], 9, label_style * 3 + recorded[k])
     codes = fac["facility_code"]
     out = pl.DataFrame({
         "id_number": pl.Series(base[k]).cast(pl.Utf8) + pl.Series(check[k]),
-        "name": take(names, name_i),
-        "phone": pl.select(pl.when(pl.Series(phone_kind < 0.86)).then(phone)
-                           .when(pl.Series(phone_kind < 0.92)).then(pl.lit("0471-") + landline)
-                           .otherwise(pl.lit(None, pl.Utf8))).to_series(),
+        "name": names,
+        "phone": phones,
         "record_no": (codes.str.slice(1).gather(pl.Series(fk, dtype=pl.UInt32))
                       + pl.Series(person[k]).cast(pl.Utf8).str.zfill(6)),
         "facility_code": codes.gather(pl.Series(fk, dtype=pl.UInt32)),
         "age": pl.Series(np.where(u(28)[k] < 0.015, -1, age[k])).replace(-1, None),
-        "birth_date": pl.Series(np.where(no_birth, np.datetime64("NaT"), birth[k]).astype("datetime64[D]")),
-        "sex": take(["男", "女"], female_k.astype(np.int64)),
-        "diseases": take(_disease_table(), diseases_i),
-        "disease_state": take([v for style in DISEASE_STYLES for v in style], disease_style * 3 + disease_k),
-        "vaccination": take(VACCINATION_ZH, vaccination[k]),
-        "recorded_label": take([v for style in LABEL_STYLES for v in style] + [None], label_i),
-        "family_doctor_signed": take(["否", "是"], (u(23)[k] < col("signed_rate")[k]).astype(np.int64)),
+        "birth_date": pl.Series(np.where(no_birth, np.datetime64("NaT"), who["birth"][k]).astype("datetime64[D]")),
+        "sex": _take(["男", "女"], female_k.astype(np.int64)),
+        "diseases": _take(_disease_table(), diseases_i),
+        "disease_state": _take([v for style in DISEASE_STYLES for v in style], disease_style * 3 + disease_k),
+        "vaccination": _take(VACCINATION_ZH, who["vaccination"][k]),
+        "recorded_label": _take([v for style in LABEL_STYLES for v in style] + [None], label_i),
+        "family_doctor_signed": _take(["否", "是"], (u(23)[k] < col("signed_rate")[k]).astype(np.int64)),
         "contacts_week": contacts[k],
-        "care_home": take(["否", "是"], (u(24)[k] < col("care_home_rate")[k]).astype(np.int64)),
+        "care_home": _take(["否", "是"], (u(24)[k] < col("care_home_rate")[k]).astype(np.int64)),
     })
     assert out.height == n_kept
     return out
@@ -657,20 +688,38 @@ def _name_table():
 
 
 # --- public API -----------------------------------------------------------------------------------------
-def generate(week: dt.date | str, datasets: tuple[str, ...] = contracts.DATASETS) -> dict[str, bytes]:
-    """CSV bytes per dataset for one demo week (Chinese headers; UTF-8 with BOM, one week's stock in GBK)."""
+# One generator per dataset with demo data: a week-grain one takes the week's index, a day-grain one
+# (contract replace_by = "day") the day. A contract without a generator simply has no demo data.
+WEEKLY: dict[str, Callable[[int], pl.DataFrame]] = {
+    "facility": facility_frame, "register": register_frame, "transfer": transfer_frame,
+    "icu": icu_frame, "stock": stock_frame,
+}
+DAILY: dict[str, Callable[[dt.date], pl.DataFrame]] = {}
+BACKGROUND = ("register",)  # minutes at full scale: loaded after the rest (ensure_demo, load_demo_register)
+DEMO_DAYS: list[dt.date] = [DEMO_WEEKS[0] + dt.timedelta(days=i) for i in range(7 * len(DEMO_WEEKS))]
+
+
+def generate(week: dt.date | str, datasets: tuple[str, ...] | None = None) -> dict[str, bytes]:
+    """CSV bytes per week-grain dataset for one demo week (Chinese headers; UTF-8 with BOM, one week's
+    stock in GBK). Default: every week-grain dataset with a generator."""
     i = _week_index(week)
-    makers = {"facility": facility_frame, "register": register_frame, "transfer": transfer_frame,
-              "icu": icu_frame, "stock": stock_frame}
     out = {}
-    for name in datasets:
+    for name in datasets or tuple(WEEKLY):
         encoding = "gbk" if name == "stock" and DEMO_WEEKS[i] == GBK_STOCK_WEEK else "utf-8-sig"
-        out[name] = _csv(name, makers[name](i), encoding)
+        out[name] = _csv(name, WEEKLY[name](i), encoding)
     return out
 
 
-def file_name(dataset: str, week: dt.date) -> str:
-    return f"demo_{dataset}_{isoweeks.short(week)}.csv"
+def generate_day(day: dt.date, dataset: str) -> bytes:
+    """CSV bytes of a day-grain dataset's report for one demo day."""
+    if day not in DEMO_DAYS:
+        raise ValueError(f"{day} is not a demo day ({DEMO_DAYS[0]}..{DEMO_DAYS[-1]})")
+    return _csv(dataset, DAILY[dataset](day))
+
+
+def file_name(dataset: str, when: dt.date) -> str:
+    """demo_stock_2022-W51.csv; a day-grain dataset's file names its day: demo_fever_2022-12-19.csv."""
+    return f"demo_{dataset}_{when.isoformat() if contracts.daily(dataset) else isoweeks.short(when)}.csv"
 
 
 def _accepted_loads(con: duckdb.DuckDBPyConnection) -> int:
@@ -695,13 +744,7 @@ def ensure_demo(con: duckdb.DuckDBPyConnection, force: bool = False, register: b
     if not force and _accepted_loads(con) > 0:
         return "The database already has data: demo not loaded."
     started = time.perf_counter()
-    rows = {name: 0 for name in contracts.DATASETS}
-    for name in ("facility", "icu", "stock", "transfer"):
-        # Oldest first, so week-on-week checks run as for an analyst. Transfers newest first: the
-        # order does not matter to them (they have no week-on-week checks), and validation.find_issues
-        # fails on a dataset without compared columns once an earlier week is stored.
-        for week in (DEMO_WEEKS[::-1] if name == "transfer" else DEMO_WEEKS):
-            rows[name] += _load(con, name, week, generate(week, (name,))[name]).rows
+    rows = _load_quick_datasets(con)
     con.execute("insert or replace into meta values ('demo', 'true')")
     con.execute("insert or replace into meta values ('demo_scale', $s)", {"s": f"{scale():g}"})
     quick = time.perf_counter() - started
@@ -716,6 +759,22 @@ def ensure_demo(con: duckdb.DuckDBPyConnection, force: bool = False, register: b
 
 
 _register_lock = threading.Lock()
+
+
+def _load_quick_datasets(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Every dataset with a demo generator except the background ones, in the contracts' order (the
+    facility register first), oldest week or day first as an analyst would. Returns rows per dataset."""
+    rows = {name: 0 for name in contracts.DATASETS}
+    for name in contracts.DATASETS:
+        if name in BACKGROUND:
+            continue
+        if name in WEEKLY:
+            for week in DEMO_WEEKS:
+                rows[name] += _load(con, name, week, generate(week, (name,))[name]).rows
+        elif name in DAILY:
+            for day in DEMO_DAYS:
+                rows[name] += _load(con, name, day, generate_day(day, name)).rows
+    return rows
 
 
 def _register_weeks_loaded(con: duckdb.DuckDBPyConnection) -> set[dt.date]:

@@ -36,18 +36,23 @@ def test_area_options_use_census_names(con):
         assert areas["county_name"].to_list() == ["新城区", "土默特左旗"]
 
 
+def mine(gaps):
+    return gaps.filter(gaps["dataset"].is_in(["icu", "register", "stock"]))
+
+
 def test_reporting_gaps_by_hand(con):
     # hospitals H1, H2, D1 owe an ICU report; only H1 sent one -> H2, D1 missing.
     # CHC/township P1, P2, P3 owe stock and register; only P1 sent them -> P2, P3 missing for each.
     # the village clinic V1 owes nothing.
-    gaps = run(con, "reporting_gaps", week=WEEK, **ALL)
+    # (datasets added later owe their own reports: each has its own test; these three are checked here)
+    gaps = mine(run(con, "reporting_gaps", week=WEEK, **ALL))
     assert sorted(gaps.select("dataset", "facility_code").rows()) == [
         ("icu", "D1"), ("icu", "H2"), ("register", "P2"), ("register", "P3"), ("stock", "P2"), ("stock", "P3")]
-    county = run(con, "reporting_gaps", week=WEEK, league_code="150100", county_code="150121", consortium=None)
+    county = mine(run(con, "reporting_gaps", week=WEEK, league_code="150100", county_code="150121", consortium=None))
     assert sorted(county.select("dataset", "facility_code").rows()) == [
         ("icu", "H2"), ("register", "P2"), ("stock", "P2")]
     # a week with nothing loaded: everyone is missing, nobody is counted as zero
-    assert run(con, "reporting_gaps", week=PREV, **ALL).height == 3 + 3 + 3
+    assert mine(run(con, "reporting_gaps", week=PREV, **ALL)).height == 3 + 3 + 3
 
 
 def test_overview_headlines_by_hand(con):
