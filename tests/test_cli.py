@@ -10,10 +10,10 @@ import sys
 import duckdb
 import pytest
 
-from dashboard import config
+from dashboard import config, contracts
 from tests.conftest import FIXTURES
 
-DATASETS = ("facility", "register", "transfer", "icu", "stock")
+DATASETS = ("facility", "register", "transfer", "icu", "stock")  # the datasets with a file in tests/fixtures
 
 
 @pytest.fixture
@@ -96,7 +96,7 @@ def test_templates_command(cli, tmp_path):
     done = cli("templates", str(tmp_path / "tpl"))
     assert done.returncode == 0
     assert sorted(p.name for p in (tmp_path / "tpl").iterdir()) == sorted(
-        f"{d}_template.{ext}" for d in DATASETS for ext in ("csv", "xlsx"))
+        f"{d}_template.{ext}" for d in contracts.DATASETS for ext in ("csv", "xlsx"))
 
 
 @pytest.mark.parametrize("args", [
