@@ -47,10 +47,14 @@ def one(con, sql: str, **params):
         cur.close()
 
 
+# one load per week of each week-grain generator, one per day of each day-grain one
+LOADS = len(demo.WEEKLY) * len(demo.DEMO_WEEKS) + len(demo.DAILY) * len(demo.DEMO_DAYS)
+
+
 def test_every_demo_file_is_accepted_without_errors(loaded):
     con, summary = loaded
     log = frame(con, "select dataset, week, outcome, errors, encoding from load_log")
-    assert log.height == 5 * len(demo.DEMO_WEEKS), summary
+    assert log.height == LOADS, summary
     assert set(log["outcome"]) == {"accepted"}
     assert log["errors"].sum() == 0
     assert sorted(set(log["week"])) == demo.DEMO_WEEKS
@@ -209,7 +213,7 @@ def test_demo_files_are_identified_but_not_kept(loaded):
     con, _ = loaded
     kept, hashed = one(con, "select count(stored_path), count(sha256) from load_log where user_name = 'demo'")
     assert kept == 0
-    assert hashed == 5 * len(demo.DEMO_WEEKS)
+    assert hashed == LOADS
     week = demo.DEMO_WEEKS[2]
     import hashlib
     sha = hashlib.sha256(demo.generate(week, ("icu",))["icu"]).hexdigest()
