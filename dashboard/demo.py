@@ -334,6 +334,51 @@ def stock_frame(week_index: int) -> pl.DataFrame:
     return pl.DataFrame(out)
 
 
+# --- fever clinics (daily) -----------------------------------------------------------------------------
+# The epidemic by day (0 = the first demo Monday): the weekly INTENSITY at mid-week, joined by straight
+# lines, from a quiet start, so visits rise about 20-30-fold in a fortnight as in Tianjin (TJ-2022 §一).
+FEVER_CURVE = ((0, 0.03), (3, 0.05), (10, 0.35), (17, 1.0), (24, 0.8), (31, 0.35), (34, 0.3))
+
+
+def _fever_intensity(day_index: int) -> float:
+    days, values = zip(*FEVER_CURVE)
+    return float(np.interp(day_index, days, values))
+
+
+def fever_frame(day: dt.date) -> pl.DataFrame:
+    """One day's fever clinic report of every hospital, community health centre and township hospital:
+    most report, a few are late; a few leave a cell blank; queues build up at the peak. Vectorised: the
+    facilities keep their order, so each one's draws are the same every day (per-day ones change)."""
+    index = (day - DEMO_WEEKS[0]).days
+    intensity = _fever_intensity(index)
+    net = (network().filter((pl.col("tier") != "primary") | pl.col("primary_type").is_in(["chc", "township"]))
+           .sort("facility_code"))
+    n = net.height
+    fixed, daily = _rng(30).random((n, 3)), _rng(31, index).random((n, 7))
+    primary = (net["tier"] == "primary").to_numpy()
+    population = net["service_population"].fill_null(0).to_numpy()
+    size = np.where(primary, population / 30_000 * (0.6 + 0.8 * fixed[:, 0]), 0.8 + 2.4 * fixed[:, 0])
+    crowding = np.where(primary, 0.03 + 0.25 * fixed[:, 1], 0.01 + 0.08 * fixed[:, 1])  # hospitals have more hands
+    noise = 0.8 + 0.4 * daily[:, 4]
+    set_up = (net["fever_from"] <= index // 7).to_numpy()
+    open_today = set_up & (daily[:, 3] > 0.03 + 0.05 * intensity)  # staff off sick at the peak
+    visits = np.where(open_today, np.round(110 * size * intensity * noise), 0).astype(np.int64)
+    peak = np.where(open_today, np.round(visits * crowding * noise * (0.5 + intensity)), 0).astype(np.int64)
+    sent = daily[:, 5] >= (0.06 if day == DEMO_DAYS[-1] else 0.025)  # the others are late today
+
+    def yes_no(values: np.ndarray, blank: np.ndarray) -> pl.Series:
+        return pl.Series(np.where(values, "是", "否")).set(pl.Series(blank), None)
+
+    frame = pl.DataFrame({
+        "facility_code": net["facility_code"],
+        "clinic_set_up": yes_no(set_up, daily[:, 0] < 0.01),
+        "open_today": yes_no(open_today, daily[:, 1] < 0.01),
+        "visits": pl.Series(visits).set(pl.Series(daily[:, 2] < 0.01), None),
+        "peak_waiting": pl.Series(peak).set(pl.Series(daily[:, 6] < 0.02), None),
+    })
+    return frame.filter(pl.Series(sent))
+
+
 # --- transfers ----------------------------------------------------------------------------------------
 SEVERITY = ("asymptomatic", "mild", "ordinary", "severe", "critical")
 SEVERITY_UP = (0.02, 0.10, 0.46, 0.30, 0.12)
@@ -694,7 +739,7 @@ WEEKLY: dict[str, Callable[[int], pl.DataFrame]] = {
     "facility": facility_frame, "register": register_frame, "transfer": transfer_frame,
     "icu": icu_frame, "stock": stock_frame,
 }
-DAILY: dict[str, Callable[[dt.date], pl.DataFrame]] = {}
+DAILY: dict[str, Callable[[dt.date], pl.DataFrame]] = {"fever": fever_frame}
 BACKGROUND = ("register",)  # minutes at full scale: loaded after the rest (ensure_demo, load_demo_register)
 DEMO_DAYS: list[dt.date] = [DEMO_WEEKS[0] + dt.timedelta(days=i) for i in range(7 * len(DEMO_WEEKS))]
 

@@ -1,0 +1,65 @@
+"""Fever clinics: set-up and opening rates against 100%, waiting status with the facilities in alarm,
+the daily visits trend, and who did not report today."""
+
+NAV = {"section": "missions", "order": 50, "title": "fever.nav", "icon": ":material/thermometer:"}  # read by dashboard/navigation.py (app.py's page list)
+
+import streamlit as st
+
+from dashboard import fever, policy
+from dashboard.ui import chart, lang, metric_row, num, page_header, pct, query, t
+
+f = page_header("fever.heading")
+rows = query("fever_clinic_days", **f.params(), **fever.params())
+days = fever.days(rows, f.week)
+if not days:
+    st.info(t("fever.no_day"))
+    st.stop()
+st.caption(t("fever.intro", normal=int(policy.value("fever_clinic.waiting_normal")),
+             warning=int(policy.value("fever_clinic.waiting_warning")), alarm=int(policy.value("fever_clinic.waiting_alarm"))))
+day = st.columns([1, 3])[0].selectbox(t("fever.day"), days, format_func=lambda d: fever.day_label(d, lang()),
+                                      key=f"fever_day_{lang()}")
+today = fever.on(rows, day)
+h = fever.headline(today)
+per_day = fever.trend(rows)
+ctx = fever.context(f.area_label, day, lang())
+
+metric_row([
+    (t("fever.metric.reported"), f"{h['reported']}/{h['owed']}", t("fever.metric.reported_help", unknown=h["unknown_duty"])),
+    (t("fever.metric.set_up_rate"), pct(h["set_up_rate"]),
+     t("fever.metric.rate_help", target=pct(policy.value("fever_clinic.setup_rate_target"), 0), blank=h["set_up_blank"])),
+    (t("fever.metric.open_rate"), pct(h["open_rate"]),
+     t("fever.metric.rate_help", target=pct(policy.value("fever_clinic.open_rate_target"), 0), blank=h["open_blank"])),
+])
+rise = fever.rise(per_day, day)
+metric_row([
+    (t("fever.metric.visits"), num(h["visits"]), t("fever.metric.visits_help", blank=h["visits_blank"])),
+    (t("fever.metric.rise", days=int(policy.value("fever_clinic.reference_rise_days"))),
+     "—" if rise is None else t("fever.metric.fold", fold=f"{rise:.1f}"),
+     t("fever.metric.rise_help", fold=int(policy.value("fever_clinic.reference_rise_fold")),
+       days=int(policy.value("fever_clinic.reference_rise_days")))),
+    (t("fever.metric.alarm"), num(h["alarm"]), None),
+])
+
+st.subheader(t("fever.section.rates"))
+by_area = fever.by_area(today, fever.level_for(f.league_code))
+chart(fever.rates_figure(by_area, ctx), ctx, t("fever.chart.rates"), "fever_rates", data=by_area)
+
+st.subheader(t("fever.section.waiting"))
+chart(fever.waiting_figure(h, ctx), ctx, t("fever.chart.waiting"), "fever_waiting")
+alarm = fever.in_alarm(today, lang())
+if alarm.height == 0:
+    st.success(t("fever.none_in_alarm"), icon=":material/check_circle:")
+else:
+    st.markdown(f"**{t('fever.in_alarm', n=alarm.height)}**")
+    st.dataframe(alarm, hide_index=True, width="stretch")
+
+st.subheader(t("fever.section.trend"))
+chart(fever.trend_figure(per_day, ctx), ctx, t("fever.chart.trend"), "fever_trend", data=per_day)
+
+st.subheader(t("fever.section.missing"))
+silent = fever.not_reported(today, lang())
+if silent.height == 0:
+    st.success(t("fever.none_missing"), icon=":material/check_circle:")
+else:
+    st.caption(t("fever.missing_help"))
+    st.dataframe(silent, hide_index=True, width="stretch", height=300)
