@@ -379,6 +379,37 @@ def fever_frame(day: dt.date) -> pl.DataFrame:
     return frame.filter(pl.Series(sent))
 
 
+# --- staff on duty (weekly) ----------------------------------------------------------------------------
+def staff_frame(week_index: int) -> pl.DataFrame:
+    """Community health centres and township hospitals: staff on the roll and on duty (fewer at the peak,
+    when staff fall ill); lead and sub-designated hospitals: doctors recruited to date and how many
+    went to primary care. A few leave a cell blank; a few report late in the latest week."""
+    intensity = INTENSITY[week_index]
+    net = (network().filter(pl.col("primary_type").is_in(["chc", "township"]) | pl.col("tier").is_in(["lead", "sub_designated"]))
+           .sort("facility_code"))
+    n = net.height
+    fixed, weekly = _rng(40).random((n, 4)), _rng(41, week_index).random((n, 5))
+    primary = (net["tier"] == "primary").to_numpy()
+    roll = np.round(net["service_population"].fill_null(0).to_numpy() / 900 * (0.7 + 0.6 * fixed[:, 0])).astype(np.int64) + 8
+    resilience = 0.6 + 0.4 * fixed[:, 1]  # how well a facility covers absences
+    on_duty = np.round(roll * (1 - intensity * (0.5 - 0.45 * resilience) - 0.08 * weekly[:, 0])).astype(np.int64)
+    recruited = np.round((4 + 16 * fixed[:, 2]) * (1 + week_index) / 3).astype(np.int64)
+    placed = np.round(recruited * (0.6 + 0.4 * fixed[:, 3])).astype(np.int64)
+    late = weekly[:, 1] < (0.05 if week_index == len(DEMO_WEEKS) - 1 else 0.015)
+
+    def column(values: np.ndarray, show: np.ndarray, blank: np.ndarray) -> pl.Series:
+        return pl.Series(values).set(pl.Series(~show | blank), None)
+
+    frame = pl.DataFrame({
+        "facility_code": net["facility_code"],
+        "staff_total": column(roll, primary, weekly[:, 2] < 0.01),
+        "staff_on_duty": column(on_duty, primary, weekly[:, 3] < 0.015),
+        "new_doctors": column(recruited, ~primary, weekly[:, 4] < 0.02),
+        "new_doctors_to_primary": column(placed, ~primary, weekly[:, 4] < 0.03),
+    })
+    return frame.filter(pl.Series(~late))
+
+
 # --- transfers ----------------------------------------------------------------------------------------
 SEVERITY = ("asymptomatic", "mild", "ordinary", "severe", "critical")
 SEVERITY_UP = (0.02, 0.10, 0.46, 0.30, 0.12)
@@ -737,7 +768,7 @@ def _name_table():
 # (contract replace_by = "day") the day. A contract without a generator simply has no demo data.
 WEEKLY: dict[str, Callable[[int], pl.DataFrame]] = {
     "facility": facility_frame, "register": register_frame, "transfer": transfer_frame,
-    "icu": icu_frame, "stock": stock_frame,
+    "icu": icu_frame, "stock": stock_frame, "staff": staff_frame,
 }
 DAILY: dict[str, Callable[[dt.date], pl.DataFrame]] = {"fever": fever_frame}
 BACKGROUND = ("register",)  # minutes at full scale: loaded after the rest (ensure_demo, load_demo_register)

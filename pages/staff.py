@@ -1,0 +1,60 @@
+"""Staff on duty: primary-care staff on duty against >= 80%, per facility and area, and the share of
+newly recruited county-level doctors placed in primary care against 80%."""
+
+NAV = {"section": "missions", "order": 60, "title": "staff.nav", "icon": ":material/badge:"}  # read by dashboard/navigation.py (app.py's page list)
+
+import streamlit as st
+
+from dashboard import policy, staff
+from dashboard.ui import chart, lang, metric_row, num, page_header, pct, query, t
+
+f = page_header("staff.heading")
+rows = query("staff_on_duty", **f.params(), **staff.params())
+week_rows = staff.of_week(rows, f.week)
+if week_rows.height == 0 or not week_rows["reported"].any():
+    st.info(t("staff.no_week"))
+    st.stop()
+on_duty_min, placed_min = pct(policy.value(staff.ON_DUTY), 0), pct(policy.value(staff.PLACED), 0)
+st.caption(t("staff.intro", on_duty=on_duty_min, placed=placed_min))
+h = staff.headline(week_rows)
+ctx = f.context("staff")
+
+metric_row([
+    (t("staff.metric.reported"), f"{h['primary_reported']}/{h['primary_owed']}", t("staff.metric.reported_help", unknown=h["unknown_duty"])),
+    (t("staff.metric.on_duty_rate"), pct(h["on_duty_rate"]),
+     t("staff.metric.on_duty_help", minimum=on_duty_min, on_duty=num(h["staff_on_duty"]), total=num(h["staff_total"]), blank=h["blank"])),
+    (t("staff.metric.below", minimum=on_duty_min), num(h["below"]), None),
+])
+metric_row([
+    (t("staff.metric.hospitals_reported"), f"{h['hospitals_reported']}/{h['hospitals_owed']}", None),
+    (t("staff.metric.placed_share"), pct(h["placed_share"]),
+     t("staff.metric.placed_help", minimum=placed_min, placed=num(h["placed"]), recruited=num(h["recruited"]))),
+    (t("staff.metric.hospitals_below", minimum=placed_min), num(h["hospitals_below"]), None),
+])
+
+st.subheader(t("staff.section.areas"))
+by_area = staff.by_area(week_rows, staff.level_for(f.league_code))
+chart(staff.area_figure(by_area, ctx), ctx, t("staff.chart.areas"), "staff_areas", data=by_area)
+
+st.subheader(t("staff.section.facilities"))
+chart(staff.status_figure(h, ctx), ctx, t("staff.chart.status"), "staff_status")
+below = staff.below_list(week_rows, lang())
+if below.height == 0:
+    st.success(t("staff.none_below", minimum=on_duty_min), icon=":material/check_circle:")
+else:
+    st.markdown(f"**{t('staff.below_list', n=below.height, minimum=on_duty_min)}**")
+    st.dataframe(below, hide_index=True, width="stretch", height=300)
+
+st.subheader(t("staff.section.recruitment"))
+st.dataframe(staff.hospital_list(week_rows, lang()), hide_index=True, width="stretch", height=300)
+
+st.subheader(t("staff.section.trend"))
+per_week = staff.trend(rows)
+chart(staff.trend_figure(per_week, ctx), ctx, t("staff.chart.trend"), "staff_trend", data=per_week)
+
+st.subheader(t("staff.section.missing"))
+silent = staff.not_reported(week_rows, lang())
+if silent.height == 0:
+    st.success(t("staff.none_missing"), icon=":material/check_circle:")
+else:
+    st.dataframe(silent, hide_index=True, width="stretch", height=300)
