@@ -133,7 +133,7 @@ def by_area(today: pl.DataFrame, level: str) -> pl.DataFrame:
     answers given (blanks and missing reports left out of both parts), and alarms."""
     code, name = LEVELS[level]
     owed = today.filter(pl.col("must_report").fill_null(False))
-    return (owed.group_by(pl.col(code).alias("code"), pl.col(name).alias("name"))
+    return (owed.group_by(pl.col(code).alias("code"), pl.coalesce(name, code).alias("name"))
             .agg(pl.len().alias("owed"), pl.col("reported").sum().alias("reported"),
                  (pl.col("reported") & pl.col("clinic_set_up").fill_null(False)).sum().alias("set_up"),
                  (pl.col("reported") & pl.col("clinic_set_up").is_not_null()).sum().alias("set_up_known"),
