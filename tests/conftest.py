@@ -175,22 +175,30 @@ def start_app(folder: Path, **env_extra: str):
         (folder / "streamlit.log").write_text("".join(log), encoding="utf-8")
 
 
+IDLE_MS = 500  # how long the app must stay idle, like Playwright's own "networkidle" (500 ms)
+
+
 def settle(tab, *_ignored) -> None:
-    """Wait until the app has finished what it was doing: connected, the script not running nor
-    requested to run (Streamlit sets that the moment a widget changes), no stale element, no spinner,
-    the one-off data preparation over. Conditions only, no fixed sleep. (A second argument, a number of
-    milliseconds from the old fixed waits, is accepted and ignored.)"""
+    """Wait until the app is idle: connected, the script neither running nor asked to run, no stale
+    element, no spinner, the one-off data preparation over, and all of that unchanged for IDLE_MS (a
+    widget change reaches the server a moment after the click, before the page shows it is running, so
+    a single look could catch the calm before the rerun). Returns as soon as that holds; fails only on
+    the timeout. (A second argument, milliseconds from the old fixed waits, is accepted and ignored.)"""
     tab.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60000)
+    tab.evaluate("() => { window.__idleSince = null; }")
     tab.wait_for_function(
-        """() => {
+        """(idleMs) => {
             const app = document.querySelector('[data-testid="stApp"]');
-            return app
+            const idle = app
               && app.getAttribute('data-test-connection-state') === 'CONNECTED'
               && app.getAttribute('data-test-script-state') === 'notRunning'
               && !document.querySelector('[data-stale="true"]')
               && !document.querySelector('[data-testid="stStatusWidget"]')
               && !document.querySelector('[data-testid="stSpinner"]')
               && !document.body.innerText.includes('Preparing data');
+            if (!idle) { window.__idleSince = null; return false; }
+            window.__idleSince = window.__idleSince ?? performance.now();
+            return performance.now() - window.__idleSince >= idleMs;
         }""",
-        timeout=180000,
+        arg=IDLE_MS, polling=100, timeout=180000,
     )
