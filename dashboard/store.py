@@ -92,7 +92,7 @@ create table if not exists stock (
 create table if not exists agg_register (
     week date not null, facility_code varchar not null,
     aged_65_plus boolean, recorded_label varchar, rule_label varchar, family_doctor_signed boolean,
-    care_home boolean, contacts_week integer,  -- capped at 7: policy thresholds stay below that
+    care_home boolean, contacts_week integer,  -- capped at 7 (policy thresholds stay below that); blank stays null
     persons bigint not null
 );
 create or replace view facility_current as
@@ -169,7 +169,8 @@ def current_policy_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
 AGG_REGISTER_INSERT = """
 insert into agg_register
 select week, facility_code, age >= $risk_age_young_below, recorded_label, rule_label,
-       family_doctor_signed, care_home, least(contacts_week, 7), count(*)
+       -- least(null, 7) is 7 in DuckDB (least skips nulls): a blank count must stay unknown
+       family_doctor_signed, care_home, case when contacts_week is not null then least(contacts_week, 7) end, count(*)
 from register
 where week = coalesce($week, week)
 group by all

@@ -52,6 +52,10 @@ metric_row([
     (t("labelling.metric.managed"), pct(total["managed_share"]), None),
 ])
 st.caption(t("labelling.choices"))
+if any(total[c] for c in labelling.UNKNOWNS):
+    st.warning(t("labelling.unknowns", rule=num(total["rule_unknown"]), signed=num(total["signed_unknown"]),
+                 contacts=num(total["yellow_contacts_unknown"] + total["red_contacts_unknown"]),
+                 managed=num(total["managed_unknown"])), icon=":material/help:")
 
 percent = st.column_config.NumberColumn(format="percent")
 count = st.column_config.NumberColumn(format="localized")  # thousands separated
@@ -103,7 +107,7 @@ with tabs[1]:
                 pl.col("recorded_label").replace_strict(labels, default=None).fill_null(t("labelling.problem.unlabelled"))
                 .alias(t("labelling.col.recorded")),
                 pl.col("rule_label").replace_strict(labels, default=None).alias(t("labelling.col.rule")),
-                pl.col("problem").replace_strict({x: t(f"labelling.problem.{x}") for x in ("unlabelled", "under", "over")}).alias(t("labelling.col.problem")),
+                pl.col("problem").replace_strict({x: t(f"labelling.problem.{x}") for x in ("rule_unknown", "unlabelled", "under", "over")}).alias(t("labelling.col.problem")),
             )
             st.caption(t("labelling.audit.count", n=f"{fixes.height:,}"))
             st.dataframe(table.head(200), hide_index=True, width="stretch", height=280)
