@@ -12,7 +12,14 @@ import duckdb
 
 from dashboard import config, contracts, policy, rules
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Columns added after a table was first created: an older database gains them (null: not reported).
+_ADDED_COLUMNS = {
+    "facility": ["serves_consortia varchar"],
+    "transfer": ["patient_age integer", "underlying_disease varchar", "haemodialysis boolean",
+                 "beyond_capacity boolean", "lead_insufficient boolean", "immobile boolean", "care_home boolean"],
+}
 
 
 class StoreBusy(RuntimeError):
@@ -57,8 +64,8 @@ create table if not exists facility (
     week date not null, load_id bigint not null,
     facility_code varchar not null, facility_name varchar, tier varchar, primary_type varchar,
     grade varchar, league_code varchar, league_name varchar, county_code varchar, county_name varchar,
-    consortium varchar, lat double, lon double, service_population integer, fever_clinic boolean,
-    ambulances_120 integer
+    consortium varchar, serves_consortia varchar, lat double, lon double, service_population integer,
+    fever_clinic boolean, ambulances_120 integer
 );
 create table if not exists register (
     week date not null, load_id bigint not null,
@@ -74,7 +81,8 @@ create table if not exists transfer (
     week date not null, load_id bigint not null,
     referral_id varchar not null, requested_at timestamp, from_code varchar, to_code varchar,
     direction_recorded varchar, severity varchar, main_problem varchar, status varchar,
-    received_at timestamp
+    received_at timestamp, patient_age integer, underlying_disease varchar, haemodialysis boolean,
+    beyond_capacity boolean, lead_insufficient boolean, immobile boolean, care_home boolean
 );
 create table if not exists icu (
     week date not null, load_id bigint not null,
@@ -123,12 +131,17 @@ CENSUS_FILE = config.DATA / "census" / "nmg_2020_census.csv"
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_SCHEMA)
+    for table, columns in _ADDED_COLUMNS.items():
+        for column in columns:
+            con.execute(f"alter table {table} add column if not exists {column}")
     con.execute(rules.RISK_LABEL_MACRO)
     create_building_blocks(con)
     _load_census(con)
     row = con.execute("select value from meta where key = 'schema_version'").fetchone()
     if row is None:
         con.execute("insert into meta values ('schema_version', $v)", {"v": str(SCHEMA_VERSION)})
+    else:
+        con.execute("update meta set value = $v where key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
     if current_policy_fingerprint(con) != policy.fingerprint():
         rebuild_derived(con)
 
