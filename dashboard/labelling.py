@@ -65,9 +65,25 @@ def rollup(facilities: pl.DataFrame, level: str) -> pl.DataFrame:
     return _sum(facilities.with_columns(pl.col(code).alias("code"), pl.col(name).alias("name")), "code", "name").sort("code")
 
 
+def found(counties: pl.DataFrame) -> tuple[int | None, int | None]:
+    """People 65+ found in the registers, and the census 65+ of the same banners/counties: only the
+    counties where some facility reported (a county that sent nothing is unknown, not 0 found, and
+    its population leaves the denominator; the page counts those counties apart). (None, None) when
+    no county reported."""
+    reporting = counties.filter(pl.col("found_65").is_not_null())
+    if reporting.height == 0:
+        return None, None
+    return int(reporting["found_65"].sum()), int(reporting["pop65"].sum())
+
+
+def counties_not_reporting(counties: pl.DataFrame) -> int:
+    return counties.filter(pl.col("found_65").is_null()).height
+
+
 def trend(facilities: pl.DataFrame, counties: pl.DataFrame) -> pl.DataFrame:
     """Per week: labelled, signed and contact shares, and 65+ found against the census."""
-    found = counties.group_by("week").agg(pl.col("found_65").sum(), pl.col("pop65").sum())
+    # counties that reported that week (one that sent nothing is unknown, not 0 found)
+    found = counties.filter(pl.col("found_65").is_not_null()).group_by("week").agg(pl.col("found_65").sum(), pl.col("pop65").sum())
     return (_sum(facilities, "week").join(found, on="week", how="left")
             .with_columns((pl.col("found_65") / pl.col("pop65")).alias("found_share")).sort("week"))
 

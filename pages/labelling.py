@@ -37,12 +37,13 @@ if facilities.height == 0:
 facilities = labelling.with_rates(facilities)
 counties = query("labelling_found_by_county", **f.params())
 total = labelling.totals(facilities)
-found = counties.select(pl.col("found_65").sum(), pl.col("pop65").sum()).row(0)
+found = labelling.found(counties)
 ctx = f.context("register")
 
 metric_row([
     (t("labelling.metric.reported"), f"{total['reported']}/{total['facilities']}", None),
-    (t("labelling.metric.found"), pct(found[0] / found[1] if found[1] else None), t("labelling.metric.found_help")),
+    (t("labelling.metric.found"), pct(found[0] / found[1] if found[1] else None),
+     t("labelling.metric.found_help", missing=labelling.counties_not_reporting(counties))),
     (t("labelling.metric.persons"), num(total["persons"]), None),
     (t("labelling.metric.labelled"), pct(total["labelled_share"]), None),
 ])
