@@ -772,7 +772,8 @@ def load_demo_register(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | No
     with _register_lock:
         cur = con.cursor()
         try:
-            todo = wanted if wanted is not None else [w for w in DEMO_WEEKS if w not in _register_weeks_loaded(cur)]
+            # newest week first: the week a new user sees first is complete soonest
+            todo = wanted if wanted is not None else [w for w in DEMO_WEEKS[::-1] if w not in _register_weeks_loaded(cur)]
             for week in todo:
                 started = time.perf_counter()
                 data = generate(week, ("register",))["register"]
@@ -783,6 +784,17 @@ def load_demo_register(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | No
         finally:
             cur.close()
     return results
+
+
+def datasets_loading(con: duckdb.DuckDBPyConnection, week: dt.date | None) -> tuple[str, ...]:
+    """The datasets of `week` that the demo has still to load (the register loads in the background):
+    pages say "loading" for them, never "not reported" or a share of zero."""
+    if week is None or week not in DEMO_WEEKS:
+        return ()
+    meta = dict(con.execute("select key, value from meta where key = 'demo'").fetchall())
+    if meta.get("demo") != "true" or week in _register_weeks_loaded(con):
+        return ()
+    return ("register",)
 
 
 def demo_status(con: duckdb.DuckDBPyConnection) -> dict:

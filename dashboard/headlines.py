@@ -41,6 +41,7 @@ class Headline:
     title_key: str
     figures: tuple[Figure, ...]
     raw: dict                      # every computed number, for tests and the briefing
+    datasets: tuple[str, ...] = () # what it reads, so a page can say "loading" while one still loads
 
 
 def _area(area: dict) -> dict:
@@ -60,7 +61,7 @@ def labelling_headline(run: Runner, week: dt.date, area: dict) -> Headline:
         Figure("labelling.metric.found", raw["found_share"], "share", policy.value("coverage.labelled_target")),
         Figure("labelling.metric.labelled", total.get("labelled_share"), "share", policy.value("coverage.labelled_target")),
         Figure("labelling.metric.managed", total.get("managed_share"), "share"),
-    ), raw)
+    ), raw, ("register",))
 
 
 def referrals_headline(run: Runner, week: dt.date, area: dict) -> Headline:

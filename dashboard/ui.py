@@ -40,6 +40,7 @@ class Filters:
     area_label: str = ""
     latest_week: dt.date | None = None
     weeks: tuple[dt.date, ...] = field(default_factory=tuple)
+    loading: tuple[str, ...] = ()      # datasets of this week still loading (the demo's register)
 
     def params(self) -> dict:
         return {"week": self.week, "league_code": self.league_code, "county_code": self.county_code,
@@ -158,7 +159,10 @@ def sidebar_filters() -> Filters:
         label = area_name(league, league_names[league])
     else:
         label = _province_label()
-    result = Filters(week, league, county, consortium, label, available[0], available)
+    from dashboard import demo
+
+    result = Filters(week, league, county, consortium, label, available[0], available,
+                     demo.datasets_loading(store.cursor(), week))
     st.session_state["filters"] = result
     return result
 
@@ -203,6 +207,14 @@ def figure_value(fig) -> str:
 def headline_row(headline) -> None:
     """The headline figures of one topic, exactly as its page shows them."""
     metric_row([(figure_label(x), figure_value(x), None) for x in headline.figures])
+
+
+def stop_while_loading(f: Filters, *datasets: str) -> None:
+    """A page whose data for the week are still loading says so and stops: it never shows a silent
+    facility as "not reported" or a share of zero in the meantime."""
+    if set(datasets) & set(f.loading):
+        st.info(t("app.loading_week", week=f.week_label), icon=":material/hourglass_top:")
+        st.stop()
 
 
 def pct(x: float | None, digits: int = 1) -> str:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import labelling, policy
 from dashboard.figures import labelling as figures
-from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, t, v
+from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, stop_while_loading, t, v
 
 
 def choice(widget, label: str, options: list[str], key: str, fmt, **kwargs) -> str:
@@ -27,6 +27,7 @@ if f.week is None:
     st.info(t("labelling.no_week"))
     st.stop()
 
+stop_while_loading(f, "register")
 yellow_min, red_min = int(policy.value("contacts.yellow_per_week")), int(policy.value("contacts.red_per_week"))
 st.caption(t("labelling.intro", yellow=yellow_min, red=red_min))
 params = labelling.params()

@@ -15,5 +15,8 @@ if f.week is None:
 for headline in headlines.all_headlines(query, f.week, f.params()):
     with st.container(border=True):
         st.subheader(t(headline.title_key))
-        headline_row(headline)
+        if set(headline.datasets) & set(f.loading):
+            st.info(t("app.loading_week", week=f.week_label), icon=":material/hourglass_top:")
+        else:
+            headline_row(headline)
         st.page_link(headline.page, label=t("app.overview.open"), icon=":material/arrow_forward:")
