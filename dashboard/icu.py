@@ -10,8 +10,8 @@ LEVELS = {"county": ("county_code", "county_name", "county_name"), "league": ("l
           "consortium": ("consortium", "consortium", "consortium")}  # code, Chinese name, English name
 SUMMED = ["icu_beds", "convertible_beds", "occupied", "icu_doctors", "icu_nurses", "doctors_required",
           "nurses_required", "nurses_required_low", "nurses_required_high", "reserve_doctors", "reserve_nurses",
-          "reserve_doctors_required", "reserve_nurses_required", "doctor_gap", "nurse_gap", "reserve_doctor_gap",
-          "reserve_nurse_gap", "reserve_required", "front_line_gap", "reserve_gap", "extra_doctors_if_converted",
+          "reserve_staff", "front_line_required", "reserve_required", "reserve_required_low", "reserve_required_high",
+          "doctor_gap", "nurse_gap", "front_line_gap", "reserve_gap", "extra_doctors_if_converted",
           "extra_nurses_if_converted", "opened_beds"]
 
 
@@ -22,8 +22,8 @@ def _sum(column: str) -> pl.Expr:
 
 # Silent hospitals: 'missing' owe the report (grade II and above); 'duty_unknown' are hospitals of blank
 # grade, of which nobody can say whether they should have ICU beds (counted apart, not as missing).
-_STATUS_COUNTS = [(pl.col("status") == "missing").sum().alias("missing"),
-                  (pl.col("status") == "duty_unknown").sum().alias("duty_unknown")]
+STATUSES = ("short", "cannot_judge", "meets_minimum", "fully_meets", "no_beds", "missing", "duty_unknown")
+_STATUS_COUNTS = [(pl.col("status") == s).sum().alias(s) for s in STATUSES]
 
 
 def params(nurses_end: str | None = None, reserve_end: str | None = None, open_share: float = 1.0) -> dict:
@@ -36,7 +36,8 @@ def params(nurses_end: str | None = None, reserve_end: str | None = None, open_s
         out["icu_nurses_per_bed"] = nurses_low if nurses_end == "low" else nurses_high
     if reserve_end:
         out["icu_reserve_share"] = reserve_low if reserve_end == "low" else reserve_high
-    return out | {"nurses_low": nurses_low, "nurses_high": nurses_high, "open_share": open_share}
+    return out | {"nurses_low": nurses_low, "nurses_high": nurses_high, "reserve_low": reserve_low,
+                  "reserve_high": reserve_high, "open_share": open_share}
 
 
 def strict_end(key: str) -> str:
@@ -113,7 +114,7 @@ def with_have_need(hospitals: pl.DataFrame) -> pl.DataFrame:
         have_need(pl.col("icu_nurses"), pl.col("nurses_required")).alias("nurses_have_need"),
         pl.when(pl.col("nurses_required_low").is_not_null())
         .then(pl.format("{}-{}", "nurses_required_low", "nurses_required_high")).alias("nurses_range"),
-        have_need(pl.col("reserve_doctors") + pl.col("reserve_nurses"), pl.col("reserve_required")).alias("reserve_have_need"),
+        have_need(pl.col("reserve_staff"), pl.col("reserve_required")).alias("reserve_have_need"),
     )
 
 

@@ -12,7 +12,7 @@ import duckdb
 
 from dashboard import config, contracts, policy, rules
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class StoreBusy(RuntimeError):
@@ -58,7 +58,7 @@ create table if not exists load_issue (
 create table if not exists agg_register (
     week date not null, facility_code varchar not null,
     aged_65_plus boolean, recorded_label varchar, rule_label varchar, family_doctor_signed boolean,
-    care_home boolean, contacts_week integer,  -- capped at 7: policy thresholds stay below that
+    care_home boolean, contacts_week integer,  -- capped at 7 (policy thresholds stay below that); blank stays null
     persons bigint not null
 );
 """
@@ -121,6 +121,11 @@ CENSUS_FILE = config.DATA / "census" / "nmg_2020_census.csv"
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_SCHEMA)
     con.execute(dataset_ddl())
+    # A column added to a contract after its table was first created: an older database gains it
+    # (null: not reported). Generated from the contracts, like the tables themselves.
+    for name in contracts.DATASETS:
+        for column, sql_type in stored_columns(contracts.dataset(name)):
+            con.execute(f"alter table {name} add column if not exists {column} {sql_type}")
     con.execute("alter table load_log add column if not exists day date")  # the day of a day-grain load
     con.execute(rules.RISK_LABEL_MACRO)
     create_building_blocks(con)
@@ -128,6 +133,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     row = con.execute("select value from meta where key = 'schema_version'").fetchone()
     if row is None:
         con.execute("insert into meta values ('schema_version', $v)", {"v": str(SCHEMA_VERSION)})
+    else:
+        con.execute("update meta set value = $v where key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
     if current_policy_fingerprint(con) != policy.fingerprint():
         rebuild_derived(con)
 
@@ -185,7 +192,8 @@ def current_policy_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
 AGG_REGISTER_INSERT = """
 insert into agg_register
 select week, facility_code, age >= $risk_age_young_below, recorded_label, rule_label,
-       family_doctor_signed, care_home, least(contacts_week, 7), count(*)
+       -- least(null, 7) is 7 in DuckDB (least skips nulls): a blank count must stay unknown
+       family_doctor_signed, care_home, case when contacts_week is not null then least(contacts_week, 7) end, count(*)
 from register
 where week = coalesce($week, week)
 group by all

@@ -19,7 +19,7 @@ ALL = {"league_code": None, "county_code": None, "consortium": None}
 BEFORE = {
     "facility": "week date, load_id bigint, facility_code varchar, facility_name varchar, tier varchar, "
                 "primary_type varchar, grade varchar, league_code varchar, league_name varchar, county_code varchar, "
-                "county_name varchar, consortium varchar, lat double, lon double, service_population integer, "
+                "county_name varchar, consortium varchar, serves_consortia varchar, lat double, lon double, service_population integer, "
                 "fever_clinic boolean, ambulances_120 integer",
     "register": "week date, load_id bigint, person_key ubigint, phone_key ubigint, id_masked varchar, record_no varchar, "
                 "facility_code varchar, age integer, sex varchar, diseases varchar, disease_state varchar, "
@@ -27,7 +27,8 @@ BEFORE = {
                 "care_home boolean, rule_label varchar",
     "transfer": "week date, load_id bigint, referral_id varchar, requested_at timestamp, from_code varchar, "
                 "to_code varchar, direction_recorded varchar, severity varchar, main_problem varchar, status varchar, "
-                "received_at timestamp",
+                "received_at timestamp, patient_age integer, underlying_disease varchar, haemodialysis boolean, "
+                "beyond_capacity boolean, lead_insufficient boolean, immobile boolean, care_home boolean",
     "icu": "week date, load_id bigint, facility_code varchar, icu_beds integer, convertible_beds integer, occupied integer, "
            "icu_doctors integer, icu_nurses integer, reserve_doctors integer, reserve_nurses integer",
     "stock": "week date, load_id bigint, facility_code varchar, antigen_on_hand integer, antigen_used integer, "
@@ -51,6 +52,20 @@ def test_the_dataset_list_is_the_contract_file():
 def test_generated_tables_keep_the_names_and_types_queries_use(con):
     for table, columns in BEFORE.items():
         assert _columns(con, table) == columns, table
+
+
+def test_an_older_database_gains_the_columns_added_to_a_contract(data_dir):
+    """A database made before serves_consortia was in the contract gets the column on opening (null)."""
+    import duckdb
+
+    path = data_dir / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("create table facility (week date not null, load_id bigint not null, facility_code varchar not null)")
+    old.execute("insert into facility values (date '2022-12-19', 1, 'P1')")
+    old.close()
+    con = store.connect(path)
+    assert con.execute("select facility_code, serves_consortia, tier from facility").fetchall() == [("P1", None, None)]
+    con.close()
 
 
 def test_every_contract_has_a_table_and_a_place_in_reported(con):

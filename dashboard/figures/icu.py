@@ -12,7 +12,9 @@ from plotly.subplots import make_subplots
 from dashboard import geography, i18n, weeks
 from dashboard.figures import briefing, maps
 
-STATUS_COLOURS = {"short": briefing.BAD, "met": briefing.GOOD, "no_beds": briefing.NEUTRAL, "missing": briefing.MISSING}
+STATUS_COLOURS = {"short": briefing.BAD, "meets_minimum": briefing.WARN, "fully_meets": briefing.GOOD,
+                  "cannot_judge": briefing.MISSING, "no_beds": briefing.NEUTRAL, "missing": briefing.MISSING,
+                  "duty_unknown": briefing.MISSING}
 
 
 def gap_ranking(hospitals: pl.DataFrame, ctx: briefing.Context, top: int = 15) -> go.Figure:

@@ -86,16 +86,18 @@ def sankey(matrix: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
 
 
 def compliance_bars(by_group: pl.DataFrame, label_col: str, ctx: briefing.Context, top: int = 15) -> go.Figure:
-    """Share of assessed referrals that went to the expected tier, lowest first, stacked with the
-    shares that went above and below it."""
+    """Share of the judged referrals that went where the policy sends them, lowest first, stacked with
+    the other verdicts (referrals that cannot be judged are left out and counted on the page)."""
     what = i18n.t("referrals.chart.compliance", ctx.lang)
-    shown = by_group.filter(pl.col("assessed") >= 5).sort("compliance_rate", label_col).head(top).reverse()
+    shown = by_group.filter(pl.col("judged") >= 5).sort("compliance_rate", label_col).head(top).reverse()
     if shown.height == 0:
         return briefing.empty(ctx, what)
     fig = go.Figure()
-    for column, key, colour in (("as_expected", "as_expected", briefing.GOOD), ("above", "above", briefing.WARN),
-                                ("below", "below", briefing.BAD)):
-        fig.add_trace(go.Bar(y=shown[label_col].to_list(), x=(shown[column] / shown["assessed"]).to_list(), orientation="h",
+    for column, key, colour in (("as_expected", "as_expected", briefing.GOOD),
+                                ("other_consortium", "other_consortium", briefing.NEUTRAL),
+                                ("above", "above", briefing.WARN), ("below", "below", briefing.BAD),
+                                ("should_stay_home", "should_stay_home", briefing.TIER_COLOURS["partner"])):
+        fig.add_trace(go.Bar(y=shown[label_col].to_list(), x=(shown[column] / shown["judged"]).to_list(), orientation="h",
                              name=i18n.t(f"referrals.compliance.{key}", ctx.lang), marker_color=colour,
                              customdata=shown[column].to_list(), hovertemplate="%{y}: %{x:.0%} (%{customdata})<extra></extra>"))
     fig.update_layout(barmode="stack")
