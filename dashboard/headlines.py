@@ -16,7 +16,7 @@ from typing import Callable
 
 import polars as pl
 
-from dashboard import icu, labelling, policy, referrals, stock
+from dashboard import fever, icu, labelling, policy, referrals, staff, stock
 
 Runner = Callable[..., pl.DataFrame]
 
@@ -103,8 +103,35 @@ def stock_headline(run: Runner, week: dt.date, area: dict, item: str = "antigen"
     ), chosen)
 
 
+def fever_headline(run: Runner, week: dt.date, area: dict) -> Headline:
+    """The newest day of the week with a fever-clinic report (the day the fever page opens on)."""
+    rows = run("fever_clinic_days", week=week, **_area(area), **fever.params())
+    days = fever.days(rows, week)
+    h = fever.headline(fever.on(rows, days[0])) if days else {}
+    return Headline("fever", "pages/fever.py", "fever.nav", (
+        Figure("fever.metric.reported", f"{h['reported']}/{h['owed']}" if days else "—", "ratio"),
+        Figure("fever.metric.set_up_rate", h.get("set_up_rate"), "share", policy.value("fever_clinic.setup_rate_target")),
+        Figure("fever.metric.open_rate", h.get("open_rate"), "share", policy.value("fever_clinic.open_rate_target")),
+        Figure("fever.metric.visits", h.get("visits")),
+        Figure("fever.metric.alarm", h.get("alarm"), higher_is_better=False),
+    ), {**h, "day": days[0] if days else None}, ("fever",))
+
+
+def staff_headline(run: Runner, week: dt.date, area: dict) -> Headline:
+    rows = staff.of_week(run("staff_on_duty", week=week, **_area(area), **staff.params()), week)
+    reported = rows.height > 0 and bool(rows["reported"].any())
+    h = staff.headline(rows) if reported else {}
+    on_duty_min = policy.value(staff.ON_DUTY)
+    return Headline("staff", "pages/staff.py", "staff.nav", (
+        Figure("staff.metric.reported", f"{h['primary_reported']}/{h['primary_owed']}" if reported else "—", "ratio"),
+        Figure("staff.metric.on_duty_rate", h.get("on_duty_rate"), "share", on_duty_min),
+        Figure("staff.metric.below", h.get("below"), higher_is_better=False, fmt={"minimum": on_duty_min}),
+        Figure("staff.metric.placed_share", h.get("placed_share"), "share", policy.value(staff.PLACED)),
+    ), h, ("staff",))
+
+
 TOPICS: tuple[Callable[[Runner, dt.date, dict], Headline], ...] = (
-    labelling_headline, referrals_headline, icu_headline, stock_headline,
+    labelling_headline, referrals_headline, icu_headline, stock_headline, fever_headline, staff_headline,
 )
 
 

@@ -5,13 +5,14 @@ NAV = {"section": "missions", "order": 50, "title": "fever.nav", "icon": ":mater
 
 import streamlit as st
 
-from dashboard import fever, policy
-from dashboard.ui import chart, lang, metric_row, num, page_header, pct, query, t
+from dashboard import fever, headlines, policy
+from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, pct, query, t
 
 f = page_header("fever.heading")
 rows = query("fever_clinic_days", **f.params(), **fever.params())
 days = fever.days(rows, f.week)
 if not days:
+    headline_row(headlines.fever_headline(query, f.week, f.params()))  # unknown: '—', as on the overview
     st.info(t("fever.no_day"))
     st.stop()
 st.caption(t("fever.intro", normal=int(policy.value("fever_clinic.waiting_normal")),

@@ -5,13 +5,14 @@ NAV = {"section": "missions", "order": 60, "title": "staff.nav", "icon": ":mater
 
 import streamlit as st
 
-from dashboard import policy, staff
-from dashboard.ui import chart, lang, metric_row, num, page_header, pct, query, t
+from dashboard import headlines, policy, staff
+from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, pct, query, t
 
 f = page_header("staff.heading")
 rows = query("staff_on_duty", **f.params(), **staff.params())
 week_rows = staff.of_week(rows, f.week)
 if week_rows.height == 0 or not week_rows["reported"].any():
+    headline_row(headlines.staff_headline(query, f.week, f.params()))  # unknown: '—', as on the overview
     st.info(t("staff.no_week"))
     st.stop()
 on_duty_min, placed_min = pct(policy.value(staff.ON_DUTY), 0), pct(policy.value(staff.PLACED), 0)

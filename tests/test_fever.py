@@ -183,3 +183,16 @@ def test_page_in_the_browser(tmp_path):
         tab.locator("h1", has_text="Fever clinics: set up, open, waiting").wait_for(timeout=60000)
         assert tab.locator("[data-testid='stException']").count() == 0
         browser.close()
+
+
+def test_overview_headline_is_the_pages_own(db):
+    """The overview shows the fever page's numbers for the newest day of the week (12-20: P1 and H1 of 6
+    reported; both set up and open; visits 200 + blank -> 200; nobody at alarm)."""
+    from dashboard import headlines
+
+    h = headlines.fever_headline(lambda name, **p: queries.run(name, con=db[0], **p), WEEK, AREA)
+    assert [(x.key, x.value) for x in h.figures] == [
+        ("fever.metric.reported", "2/6"), ("fever.metric.set_up_rate", 1.0), ("fever.metric.open_rate", 1.0),
+        ("fever.metric.visits", 200), ("fever.metric.alarm", 0)]
+    empty = headlines.fever_headline(lambda name, **p: queries.run(name, con=db[0], **p), dt.date(2022, 12, 26), AREA)
+    assert [x.value for x in empty.figures] == ["—", None, None, None, None]  # no report: unknown, not 0

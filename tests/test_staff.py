@@ -154,3 +154,15 @@ def test_page_in_the_browser(tmp_path):
         tab.locator("h1", has_text="Staff on duty and doctors placed in primary care").wait_for(timeout=60000)
         assert tab.locator("[data-testid='stException']").count() == 0
         browser.close()
+
+
+def test_overview_headline_is_the_pages_own(db):
+    """The overview shows the staff page's numbers (3/3 reporting, 24/34 on duty, 2 below, 90% placed)."""
+    from dashboard import headlines
+
+    h = headlines.staff_headline(lambda name, **p: queries.run(name, con=db[0], **p), WEEK, AREA)
+    assert [(x.key, x.value) for x in h.figures] == [
+        ("staff.metric.reported", "3/3"), ("staff.metric.on_duty_rate", pytest.approx(24 / 34)),
+        ("staff.metric.below", 2), ("staff.metric.placed_share", 0.9)]
+    empty = headlines.staff_headline(lambda name, **p: queries.run(name, con=db[0], **p), dt.date(2022, 12, 26), AREA)
+    assert [x.value for x in empty.figures] == ["—", None, None, None]  # no report: unknown, not 0
