@@ -99,5 +99,6 @@ def test_a_county_that_sent_nothing_is_unknown(con):
 
 def test_a_hospital_of_blank_grade_is_not_counted_missing(con):
     gaps = queries.run("reporting_gaps", con=con, week=WEEK, **AREA)
-    rows = {(r["dataset"], r["facility_code"]): r["must_report"] for r in gaps.iter_rows(named=True)}
+    rows = {(r["dataset"], r["facility_code"]): r["must_report"] for r in gaps.iter_rows(named=True)
+            if r["dataset"] in ("icu", "stock", "register")}  # datasets added later have their own tests
     assert rows == {("icu", "H9"): None, ("stock", "P1"): True, ("stock", "P2"): True, ("register", "P2"): True}
