@@ -194,10 +194,10 @@ def sankey(matrix: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
               "customdata": [fmt.num(v, ctx.lang) for v in values],
               "hovertemplate": "%{source.label} → %{target.label}: %{customdata}" + unit + "<extra></extra>",
               "color": [link_colour[direction(a, b)] for a, b in zip(matrix["from_tier"], matrix["to_tier"])]},
-        valueformat=",d", valuesuffix=unit, textfont={"size": 13},
+        valueformat=",d", valuesuffix=unit, textfont={"size": 13}, domain={"x": [0, 1], "y": [0.04, 0.93]},
     ))
     fig.add_annotation(text=i18n.t("referrals.chart.sankey_sides", ctx.lang), xref="paper", yref="paper", x=0.5, y=1.0,
-                       yanchor="bottom", showarrow=False, font={"size": 12, "color": briefing.NEUTRAL})
+                       yanchor="top", showarrow=False, font={"size": 12, "color": briefing.NEUTRAL})
     return briefing.briefing(fig, ctx, what, height=500, axis_band=0)
 
 
