@@ -137,7 +137,7 @@ def pdf(pack: Pack, pngs: list[tuple[str, bytes]], progress: Progress = _quiet) 
     images = dict(pngs)
     counter = 0
     for s_index, section in enumerate(pack.sections):
-        progress(0.8 + 0.15 * s_index / max(len(pack.sections), 1), section.title)
+        progress(0.8 + 0.1 * s_index / max(len(pack.sections), 1), section.title)
         doc.add_page()
         doc.set_font("cjk", "B", 16)
         doc.multi_cell(0, 10, f"{s_index + 1}. {section.title}", new_x="LMARGIN", new_y="NEXT")

@@ -58,7 +58,7 @@ def pct(x, lang: str = "zh", digits: int = 1, blank: str = BLANK) -> str:
 
 
 def signed(x, lang: str = "zh", kind: str = "num", blank: str = BLANK) -> str:
-    """A change: '+1,234', '−2.5个百分点' (zh) / '−2.5 pts' (en) for shares, with a true minus sign."""
+    """A change: '+1,234', '−1.2个百分点' (zh) / '−1.2 pts' (en) for shares, with a true minus sign."""
     if missing(x):
         return blank
     sign = "+" if x > 0 else "−" if x < 0 else "±"
@@ -69,12 +69,12 @@ def signed(x, lang: str = "zh", kind: str = "num", blank: str = BLANK) -> str:
 
 
 def nice_step(span: float, target: int = 5) -> float:
-    """A 1/2/2.5/5 x 10^k step giving about `target` intervals over `span`."""
+    """A 1, 2 or 5 x 10^k step giving about `target` intervals over `span`."""
     if span <= 0 or missing(span):
         return 1.0
     raw = span / target
     power = 10 ** math.floor(math.log10(raw))
-    for m in (1, 2, 2.5, 5, 10):
+    for m in (1, 2, 5, 10):
         if raw <= m * power:
             return m * power
     return 10 * power

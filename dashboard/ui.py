@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import i18n, queries, store, weeks
+from dashboard import downloads, i18n, queries, store, weeks
+from dashboard import formatting as fmt
 from dashboard.figures import briefing
 
 log = logging.getLogger("dashboard")
@@ -119,6 +120,7 @@ def _pick(label: str, options: list, key: str, fmt):
 
 def sidebar_filters() -> Filters:
     """Week picker and area drill-down, shared by every page (kept in session state)."""
+    page_style()
     available = tuple(query("data_weeks")["week"].to_list())
     if not available:
         st.sidebar.info(t("app.sidebar.no_data"))
@@ -162,20 +164,84 @@ def sidebar_filters() -> Filters:
     return result
 
 
-def chart(fig: go.Figure, ctx: briefing.Context, what: str, key: str, data: pl.DataFrame | None = None) -> None:
-    """Show a briefing chart with image export (modebar camera, and a server-rendered PNG button)."""
-    st.plotly_chart(fig, key=key, config=briefing.plotly_config(ctx, what))
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button(
+def chart(fig: go.Figure, ctx: briefing.Context, what: str, key: str, data: pl.DataFrame | None = None,
+          topic: str | None = None) -> None:
+    """Show a briefing chart with image export (modebar camera, and a server-rendered PNG button) and
+    its data as CSV and XLSX in the interface's language."""
+    st.plotly_chart(fig, key=key, config=briefing.plotly_config(ctx, what, fig.layout.height))
+    columns = st.columns([1, 1, 1, 2])
+    columns[0].download_button(
         t("app.chart.download_png"), data=lambda: briefing.to_png(fig), file_name=f"{ctx.file_stem(what)}.png",
         mime="image/png", key=f"{key}_png", icon=":material/image:", on_click="ignore",
     )
     if data is not None:
-        right.download_button(
-            t("app.chart.download_csv"), data=data.write_csv().encode("utf-8-sig"),
-            file_name=f"{ctx.file_stem(what)}.csv", mime="text/csv", key=f"{key}_csv",
-            icon=":material/download:", on_click="ignore",
-        )
+        table_downloads(data, ctx.file_stem(what), key, topic, columns[1:3])
+
+
+def table_downloads(data: pl.DataFrame, stem: str, key: str, topic: str | None = None, places=None) -> None:
+    """CSV and XLSX of a table, column names and values in the interface's language; the file is
+    named for what it holds (area, what, week), never for the button."""
+    left, right = places or st.columns([1, 1, 3])[:2]
+    left.download_button(
+        t("app.chart.download_csv"), data=lambda: downloads.csv_bytes(data, lang(), topic),
+        file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore",
+    )
+    right.download_button(
+        t("app.chart.download_xlsx"), data=lambda: downloads.xlsx_bytes(data, lang(), topic),
+        file_name=f"{stem}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx", icon=":material/table:", on_click="ignore",
+    )
+
+
+def briefing_pack_button(f: Filters) -> None:
+    """One click: the briefing pack (PDF, ZIP of PNGs, XLSX) for the chosen week and area, with
+    progress while it builds; the three files then download."""
+    from dashboard import briefing_pack
+
+    if st.button(t("app.pack.button"), icon=":material/picture_as_pdf:", key="pack_build", type="primary"):
+        bar = st.progress(0.0, text=t("app.pack.building"))
+        pack = briefing_pack.collect(f, query, lang())
+        files = briefing_pack.build(pack, lambda share, what: bar.progress(min(share, 1.0), text=t("app.pack.step", what=what)))
+        bar.empty()
+        st.session_state["pack_files"] = (briefing_pack.file_stem(pack), files)
+    if "pack_files" in st.session_state:
+        stem, files = st.session_state["pack_files"]
+        st.success(t("app.pack.done"), icon=":material/check_circle:")
+        a, b, c, _ = st.columns([1, 1, 1, 1])
+        a.download_button(t("app.pack.pdf"), files["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
+                          key="pack_pdf", icon=":material/picture_as_pdf:", on_click="ignore")
+        b.download_button(t("app.pack.zip"), files["zip"], file_name=f"{stem}.zip", mime="application/zip",
+                          key="pack_zip", icon=":material/folder_zip:", on_click="ignore")
+        c.download_button(t("app.pack.xlsx"), files["xlsx"], file_name=f"{stem}.xlsx", key="pack_xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          icon=":material/table:", on_click="ignore")
+
+
+PRINT_CSS = """
+<style>
+/* the sidebar wide enough for a whole week label */
+section[data-testid="stSidebar"] { min-width: 330px; }
+/* printing a page: no sidebar, no header or toolbar, no download buttons; a fixed A4-landscape width;
+   charts and tables kept whole on a page */
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  section[data-testid="stSidebar"], header[data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stDownloadButton"], [data-testid="stStatusWidget"],
+  [data-testid="stDecoration"] { display: none !important; }
+  [data-testid="stAppViewContainer"], [data-testid="stMain"], .main { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"], .block-container { width: 1040px !important; max-width: 1040px !important;
+    padding: 0 !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stMetric"],
+  [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
+  body { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+"""
+
+
+def page_style() -> None:
+    """The app's own CSS (sidebar width, print layout); called once per run from the sidebar."""
+    st.html(PRINT_CSS)
 
 
 def metric_row(items: list[tuple[str, str, str | None]]) -> None:
@@ -185,11 +251,13 @@ def metric_row(items: list[tuple[str, str, str | None]]) -> None:
 
 
 def pct(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None else f"{x * 100:.{digits}f}%"
+    """'12.3%' (one decimal unless asked), from Babel's CLDR data; '—' for a blank."""
+    return fmt.pct(x, lang(), digits)
 
 
 def num(x: float | int | None) -> str:
-    return "—" if x is None else f"{x:,.0f}"
+    """'12,345'; from 10万 up, '58万' / '1234.6万' / '12.35亿' in Chinese ('580K' in English)."""
+    return fmt.compact(x, lang())
 
 
 def localise_file_uploader(button: str, instructions: str) -> None:

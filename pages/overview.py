@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard import policy
-from dashboard.ui import filters, metric_row, num, pct, query, t
+from dashboard.ui import briefing_pack_button, filters, metric_row, num, pct, query, t
 
 f = filters()
 st.title(t("app.overview.heading"))
@@ -10,6 +10,7 @@ st.caption(f"{f.area_label} · {f.week_label}")
 if f.week is None:
     st.info(t("app.sidebar.no_data"))
     st.stop()
+briefing_pack_button(f)
 
 h = query(
     "overview_headlines", **f.params(),

@@ -148,7 +148,7 @@ def choropleth(
                 "colorbar": {"title": {"text": value_label, "side": "top", "font": {"size": 12}},
                              "tickmode": "array", "tickvals": [v for v, _ in inside], "ticktext": [t for _, t in inside],
                              "thickness": 14, "len": 0.5, "lenmode": "fraction", "x": 0.0, "xanchor": "left",
-                             "y": 0.02, "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.85)",
+                             "y": 0.02, "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.9)",
                              "outlinewidth": 0}},
     ))
     if any_missing:
@@ -160,7 +160,7 @@ def choropleth(
     if any_missing:  # one entry only: shown in the map's corner, inside the plot band
         fig.update_layout(showlegend=True, legend={"orientation": "h", "x": 0.0, "xanchor": "left", "xref": "paper",
                                                    "y": 1.0, "yanchor": "top", "yref": "paper",
-                                                   "bgcolor": "rgba(255,255,255,0.85)", "title": None})
+                                                   "bgcolor": "rgba(255,255,255,0.9)", "title": None})
     return fig
 
 

@@ -130,7 +130,7 @@ def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_co
                            axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.5,
                            arrowcolor=colour, text="", standoff=4)
         fig.add_annotation(x=(r["from_lon"] + r["to_lon"]) / 2, y=(r["from_lat"] + r["to_lat"]) / 2,
-                           text=fmt.num(r["referrals"], ctx.lang), showarrow=False, bgcolor="rgba(255,255,255,0.85)",
+                           text=fmt.num(r["referrals"], ctx.lang), showarrow=False, bgcolor="rgba(255,255,255,0.9)",
                            font={"size": 11, "color": "#1B2631"})
     ends = {}
     for r in shown.iter_rows(named=True):
