@@ -112,6 +112,7 @@ with tabs[2]:
     by_county = icu.rollup(hospitals, "county")
     st.caption(t("icu.map_caption"))
     st.pydeck_chart(figures.gap_deck(by_county, hospitals, lang(), league_code=f.league_code), height=560)
+    st.html(figures.gap_legend(by_county, lang()))
     chart(figures.gap_map(by_county, ctx, league_code=f.league_code), ctx, t("icu.chart.map"), key="icu_map",
           data=by_county.select("code", "name", "hospitals", "reported", "front_line_gap"))
 with tabs[3]:

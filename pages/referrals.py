@@ -73,8 +73,10 @@ with tabs[0]:
     located = query("facility_locations", **f.params())
     all_pairs = referrals.flows(shown, level, referrals.places(located, level))
     st.pydeck_chart(figures.flow_map(all_pairs.head(top), located, lang(), league_code=f.league_code, level=level), height=620)
+    st.html(figures.flow_legend(lang()))
     drawn = min(top, all_pairs.height, figures.FACILITY_FLOWS if level == "facility" else top)
-    st.caption(t("referrals.map.caption", area=f.area_label, weeks=period, shown=drawn, total=all_pairs.height))
+    st.caption(t("referrals.map.caption", area=f.area_label, weeks=period, shown=drawn, total=all_pairs.height,
+                 top_flows=figures.FACILITY_FLOWS))
     flow_what = t("referrals.chart.flow_map", n=figures.FACILITY_FLOWS)
     chart(figures.flow_figure(all_pairs, ctx, flow_what, league_code=f.league_code, level=level), ctx, flow_what,
           key="ref_flow_png")

@@ -108,6 +108,7 @@ with tabs[1]:
     st.subheader(t("stock.map.heading", item=items[item]))
     st.caption(t("stock.status_legend", low=pct(low, 0), high=pct(high, 0)))
     st.pydeck_chart(figures.shortfall_map(rows, item, lang(), league_code=f.league_code), height=560)
+    st.html(figures.shortfall_legend(lang()))
     st.caption(t("stock.map.png_note"))
     by_county = stock.rollup(rows, "county")
     chart(figures.share_map(by_county, item, ctx, league_code=f.league_code), ctx,

@@ -7,6 +7,7 @@ import math
 import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
+from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from dashboard import formatting as fmt
@@ -122,20 +123,22 @@ def _shown(column: str) -> pl.Expr:
 
 
 def gap_deck(by_county: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league_code: str | None = None) -> pdk.Deck:
-    """Banner/county boundaries filled by the front-line gap (white to red; grey where no hospital
-    reported), one dot per hospital coloured by status, sized by its gap; tooltips in `lang`."""
+    """Banner/county boundaries filled by the front-line gap per ICU bed (a light-to-dark sequential
+    scale; grey where no hospital reported), one dot per hospital coloured by status, sized by its
+    gap; place names on the map; tooltips in `lang`."""
     features = geography.boundaries("county")["features"]
     if league_code:
         features = [f for f in features if f["properties"]["league_code"] == league_code]
     gap_label, people = i18n.t("icu.chart.gap_axis", lang), i18n.t("icu.metric.people", lang)
     no_report = i18n.t("icu.status.missing", lang)
-    most = max(by_county["front_line_gap"].max() or 1, 1) if by_county.height else 1
+    per_bed = by_county.select(pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds"))
+                               .alias("per_bed"))["per_bed"].to_list()
+    most = max([v for v in per_bed if v is not None] or [1.0]) or 1.0
+    colours = [_rgb(briefing.MISSING, 200) if v is None else
+               [int(float(x)) for x in sample_colorscale(maps.SEQUENTIAL_BAD, [min(v / most, 1.0)])[0][4:-1].split(",")] + [215]
+               for v in per_bed]
     counties = by_county.with_columns(
-        pl.when(pl.col("front_line_gap").is_null()).then(pl.lit(_rgb(briefing.MISSING, 200)))
-        # white (no gap) to red (the largest gap in view), as r, g, b, a
-        .otherwise(pl.concat_list(pl.lit(255), (235 - 170 * pl.col("front_line_gap") / most).round().cast(pl.Int64),
-                                  (235 - 170 * pl.col("front_line_gap") / most).round().cast(pl.Int64), pl.lit(210)))
-        .alias("colour"),
+        pl.Series("colour", colours, dtype=pl.List(pl.Int64)),
         pl.format("<b>{}</b><br>{}: {}<br>{}: {} / {}", "name", pl.lit(gap_label),
                   pl.when(pl.col("front_line_gap").is_null()).then(pl.lit(no_report))
                   .otherwise(pl.format("{} {}", "front_line_gap", pl.lit(people))),
@@ -170,7 +173,8 @@ def gap_deck(by_county: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league
     else:
         rings = [pt for f in features for ring in maps._rings(f["geometry"]) for pt in ring]
         lons, lats = [p[0] for p in rings], [p[1] for p in rings]
-    return pdk.Deck(layers=[base, dots], initial_view_state=_view(lons, lats), map_provider=None,
+    return pdk.Deck(layers=[base, dots, maps.deck_names("county", league_code, lang)],
+                    initial_view_state=_view(lons, lats), map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
 
@@ -244,3 +248,12 @@ def area_gaps(rolled: pl.DataFrame, ctx: briefing.Context, name_col: str = "name
     fig.update_xaxes(title=i18n.t("icu.chart.gap_axis", ctx.lang), **_axis(max(totals) * 1.12, ctx.lang))
     fig.update_yaxes(type="category", automargin=True)
     return briefing.briefing(fig, ctx, what, height=max(380, 170 + 28 * rows.height))
+
+
+def gap_legend(by_county: pl.DataFrame, lang: str) -> str:
+    """The on-screen map's legend: the per-bed scale, then the hospital dots' statuses."""
+    per_bed = by_county.select(pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds")))
+    most = max([v for v in per_bed.to_series().to_list() if v is not None] or [1.0]) or 1.0
+    scale = maps.scale_legend(maps.SEQUENTIAL_BAD, 0, most, "num1", lang) + [(briefing.MISSING, i18n.t("icu.status.missing", lang))]
+    dots = [(c, i18n.t(f"icu.status.{s}", lang)) for s, c in STATUS_COLOURS.items()]
+    return maps.legend_html(scale, i18n.t("icu.chart.gap_per_bed", lang)) + maps.legend_html(dots, i18n.t("icu.col.hospital", lang))

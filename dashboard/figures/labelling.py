@@ -207,7 +207,8 @@ def coverage_deck(areas: pl.DataFrame, metric: str, level: str, lang: str, leagu
     base = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": coloured}, stroked=True, filled=True,
                      get_fill_color="properties.colour", get_line_color=[255, 255, 255, 255], line_width_min_pixels=1,
                      pickable=True, auto_highlight=True)
-    return pdk.Deck(layers=[base], initial_view_state=_view(features), map_provider=None,
+    names = maps.deck_names(level, league_code if level == "county" else None, lang)
+    return pdk.Deck(layers=[base, names], initial_view_state=_view(features), map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
 
@@ -235,3 +236,10 @@ def trend(per_week: pl.DataFrame, ctx: briefing.Context, target: float | None = 
     fig.update_yaxes(range=[0, max(1.05, (target or 0) + 0.05)])
     fig.update_xaxes(title=i18n.t("labelling.chart.week_axis", ctx.lang), type="category")
     return briefing.briefing(fig, ctx, what, tick_lines=2)
+
+
+def coverage_legend(metric: str, lang: str) -> str:
+    """The on-screen map's legend: the coverage scale and 'no data'."""
+    lo, hi = COVERAGE_RANGE
+    items = maps.scale_legend(COVERAGE_SCALE, lo, hi, "pct", lang) + [(maps.NO_DATA, i18n.t("app.chart.map_no_data", lang))]
+    return maps.legend_html(items, i18n.t(f"labelling.map.{metric}", lang))

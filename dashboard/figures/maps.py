@@ -187,3 +187,43 @@ def _names(fig: go.Figure, features: list[dict], level: str, league_code: str | 
         textfont={"size": 12 if level_named == "league" else 11, "color": "#1B2631", "family": briefing.FONT,
                   "shadow": "1px 1px 1px white, -1px -1px 1px white, 1px -1px 1px white, -1px 1px 1px white"},
     ))
+
+
+def deck_names(level: str, league_code: str | None, lang: str):
+    """A pydeck TextLayer naming the places on an on-screen map: leagues on a region map, the
+    banners/counties when one league is shown (white halo, so the names read over any fill)."""
+    import pydeck as pdk
+
+    named_level = "county" if league_code else "league"
+    features = geography.boundaries(named_level)["features"]
+    if league_code:
+        features = [f for f in features if f["properties"]["league_code"] == league_code]
+    rows = []
+    for feature in features:
+        props = feature["properties"]
+        point = label_point(named_level, props["adcode"])
+        if point is not None:
+            rows.append({"lon": point[0], "lat": point[1], "name": place_name(props["adcode"], props["name_zh"], lang)})
+    return pdk.Layer("TextLayer", rows, get_position=["lon", "lat"], get_text="name", get_size=13 if not league_code else 12,
+                     get_color=[27, 38, 49, 255], outline_width=3, outline_color=[255, 255, 255, 230],
+                     font_settings={"sdf": True}, font_family=pdk.types.String(briefing.FONT),
+                     character_set=pdk.types.String("auto"), pickable=False)
+
+
+def legend_html(items: list[tuple[str, str]], title: str = "") -> str:
+    """A legend row for an on-screen map (pydeck draws none): colour swatches with their words."""
+    swatches = "".join(
+        f"<span style='display:inline-flex;align-items:center;margin-right:14px'>"
+        f"<span style='display:inline-block;width:14px;height:14px;background:{colour};border-radius:2px;"
+        f"margin-right:5px;border:1px solid #AAB7B8'></span>{label}</span>" for colour, label in items)
+    head = f"<b style='margin-right:10px'>{title}</b>" if title else ""
+    return f"<div style='font-size:0.85rem;color:#1B2631;font-family:{briefing.FONT};margin:4px 0 8px'>{head}{swatches}</div>"
+
+
+def scale_legend(colorscale, lo: float, hi: float, kind: str, lang: str, steps: int = 5) -> list[tuple[str, str]]:
+    """Swatches sampling a sequential scale from lo to hi, labelled in the tables' format."""
+    out = []
+    for i in range(steps):
+        v = lo + (hi - lo) * i / (steps - 1)
+        out.append((sample_colorscale(colorscale, [i / (steps - 1)])[0], _shown(v, kind, lang)))
+    return out

@@ -82,7 +82,7 @@ def flow_map(pairs: pl.DataFrame, facilities: pl.DataFrame, lang: str, league_co
                      get_target_position=["to_lon", "to_lat"], get_source_color="colour", get_target_color="colour",
                      get_width="width", width_units="pixels", width_min_pixels=1, width_max_pixels=8,
                      get_height=0, great_circle=True, pickable=True)
-    layers = [base, arcs, dots]
+    layers = [base, arcs, dots, maps.deck_names("county", league_code, lang)]
     if level == "facility" and arcs_frame is not None:
         labels = arcs_frame.select("mid_lon", "mid_lat", "label").to_dicts()
         layers.append(pdk.Layer("TextLayer", labels, get_position=["mid_lon", "mid_lat"], get_text="label",
@@ -259,3 +259,11 @@ def refusals(by_receiver: pl.DataFrame, ctx: briefing.Context, top: int = 15) ->
                      **fmt.ticks(0, max(totals) * 1.35, ctx.lang, "compact", integer=True))
     fig.update_yaxes(automargin=True)
     return briefing.briefing(fig, ctx, what, height=max(360, 160 + 28 * shown.height))
+
+
+def flow_legend(lang: str) -> str:
+    """The on-screen map's legend: line colours by direction, dot colours by tier."""
+    directions = [(briefing.DIRECTION_COLOURS[d], i18n.value("direction", d, lang)) for d in ("up", "down", "lateral")]
+    tiers = [(briefing.TIER_COLOURS[t], i18n.value("tier", t, lang)) for t in TIERS if t in briefing.TIER_COLOURS]
+    return (maps.legend_html(directions, i18n.t("referrals.col.direction", lang))
+            + maps.legend_html(tiers, i18n.t("referrals.col.tier", lang)))

@@ -134,6 +134,14 @@ def shortfall_map(rows: pl.DataFrame, item: str, lang: str, league_code: str | N
                      get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
                      get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
                      radius_min_pixels=3, radius_max_pixels=28, pickable=True)
-    return pdk.Deck(layers=[base, dots], initial_view_state=_view(points["lon"].to_list(), points["lat"].to_list()),
+    return pdk.Deck(layers=[base, dots, maps.deck_names("county", league_code, lang)], initial_view_state=_view(points["lon"].to_list(), points["lat"].to_list()),
                     map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
+
+
+def shortfall_legend(lang: str) -> str:
+    """The on-screen map's legend: the dots' statuses against the policy range (dot size = shortfall)."""
+    low, high = policy.policy_range("stock.population_share")
+    items = [(STATUS_COLOURS[s], i18n.t(f"stock.status.{s}", lang, low=fmt.pct(low, lang, 0), high=fmt.pct(high, lang, 0)))
+             for s in ("below_low", "between", "met", "missing")]
+    return maps.legend_html(items)
