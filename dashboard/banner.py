@@ -21,6 +21,7 @@ def show(f: Filters, demo_status: dict | None = None) -> None:
         st.warning(t("app.banner.not_latest", week=weeks.label(f.week, lang()), latest=weeks.label(f.latest_week, lang())),
                    icon=":material/history:")
     gaps = query("reporting_gaps", **f.params())
+    gaps = gaps.filter(~pl.col("dataset").is_in(list(f.loading)))  # still loading: not a missing report
     as_of = t("app.banner.as_of", week=weeks.label(f.week, lang()))
     if gaps.height == 0:
         st.caption(f"{as_of} · {t('app.banner.all_reported')}")

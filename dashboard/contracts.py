@@ -47,6 +47,7 @@ class Dataset:
     grain: str
     key: tuple[str, ...]
     columns: tuple[Column, ...] = field(default_factory=tuple)
+    must_report: str | None = None     # SQL condition on the facility register: who owes this report
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -77,7 +78,8 @@ def dataset(name: str) -> Dataset:
     columns = tuple(
         Column(**{**c, "aliases": tuple(c.get("aliases", ()))}) for c in spec["columns"]
     )
-    return Dataset(name, spec["zh"], spec["en"], spec["grain"], tuple(spec["key"]), columns)
+    return Dataset(name, spec["zh"], spec["en"], spec["grain"], tuple(spec["key"]), columns,
+                   spec.get("must_report"))
 
 
 def enum_values(enum: str) -> dict[str, tuple[str, ...]]:

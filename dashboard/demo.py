@@ -255,6 +255,12 @@ def _week_index(week: dt.date | str) -> int:
 
 def facility_frame(week_index: int) -> pl.DataFrame:
     net = network()
+    # the league's designated and partner hospitals serve every consortium of the league
+    consortia = net.group_by("league_code").agg(pl.col("consortium").unique().sort().alias("league_consortia"))
+    net = net.join(consortia, on="league_code", how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("tier").is_in(["designated", "partner"]))
+        .then(pl.col("league_consortia").list.set_difference(pl.concat_list("consortium")).list.sort().list.join("；"))
+        .alias("serves_consortia"))
     return net.with_columns(
         pl.col("tier").replace_strict(_ZH["tier"]),
         pl.col("primary_type").replace_strict(_ZH["primary_type"], default=None),
@@ -346,15 +352,34 @@ _ZH_TRANSFER = {
 }
 
 
-def _expected_destination(severity: np.ndarray, main: np.ndarray, lead_tertiary: np.ndarray) -> np.ndarray:
-    """NMG-2022 §二(五): 0 sub-designated, 1 designated, 2 lead, 3 partner."""
+DISEASE = ("none", "serious_stable", "serious_unstable")
+_ZH_DISEASE = {"none": "无严重基础疾病", "serious_stable": "严重基础疾病稳定", "serious_unstable": "严重基础疾病不稳定"}
+
+
+def _expected_destination(severity: np.ndarray, main: np.ndarray, lead_tertiary: np.ndarray, beyond: np.ndarray,
+                          lead_insufficient: np.ndarray) -> np.ndarray:
+    """NMG-2022 §二(五): 0 sub-designated, 1 designated, 2 lead, 3 partner. The demo's facilities send
+    case-1 and text-silent patients to the sub-designated hospital (the queries judge them)."""
     serious = severity >= SEVERITY.index("severe")
     dest = np.zeros(len(severity), dtype=np.int64)
-    dest[main == MAIN.index("dialysis")] = 1
+    case4 = (serious & (main == MAIN.index("underlying"))) | (~serious & beyond)
+    dest[case4] = np.where(lead_tertiary[case4] & ~lead_insufficient[case4], 2, 3)
     dest[serious & (main == MAIN.index("covid"))] = 1
-    underlying = serious & (main == MAIN.index("underlying"))
-    dest[underlying] = np.where(lead_tertiary[underlying], 2, 3)
+    dest[main == MAIN.index("dialysis")] = 1
     return dest
+
+
+def _case_details(rng: np.random.Generator, severity: np.ndarray) -> dict[str, np.ndarray]:
+    """Age, underlying disease, capacity and mobility of each referral, as a primary doctor would record
+    them: mild cases referred up are mostly elderly with a serious stable disease (case 2)."""
+    n = len(severity)
+    mild = severity <= SEVERITY.index("mild")
+    disease = np.where(mild, rng.choice(3, n, p=(0.12, 0.76, 0.12)), rng.choice(3, n, p=(0.4, 0.45, 0.15)))
+    elderly = rng.random(n) < np.where(mild & (disease == 1), 0.88, 0.45)
+    age = np.where(elderly, rng.integers(80, 96, n), rng.integers(60, 80, n))
+    beyond = (disease == 2) & (rng.random(n) < 0.8) | (rng.random(n) < 0.02)
+    return {"age": age, "disease": disease, "beyond": beyond, "lead_insufficient": rng.random(n) < 0.08,
+            "immobile": elderly & (rng.random(n) < 0.15)}
 
 
 def transfer_frame(week_index: int) -> pl.DataFrame:
@@ -390,10 +415,15 @@ def transfer_frame(week_index: int) -> pl.DataFrame:
     down = kind == 1
     severity[down] = rng.choice(len(SEVERITY), down.sum(), p=(0.0, 0.25, 0.5, 0.2, 0.05))
     main[down] = rng.choice(len(MAIN), down.sum(), p=(0.7, 0.3, 0.0))
-    dest = _expected_destination(severity, main, lead_tertiary[cons])
+    case = _case_details(rng, severity)
+    dest = _expected_destination(severity, main, lead_tertiary[cons], case["beyond"], case["lead_insufficient"])
     deviates = rng.random(n) < deviation_rate[cons] * (1 + 0.5 * INTENSITY[week_index])
     dest[deviates] = (dest[deviates] + rng.integers(1, 4, deviates.sum())) % 4
-    hospital = table[cons, dest]
+    # a few go to the right tier of a neighbouring consortium of the same league (not their own)
+    neighbour = np.where((cons + 1 < n_cons) & (np.array([league_of.get(c + 1) for c in cons]) == np.array([league_of[c] for c in cons])),
+                         cons + 1, np.maximum(cons - 1, 0))
+    elsewhere = rng.random(n) < 0.02
+    hospital = np.where(elsewhere, table[neighbour, dest], table[cons, dest])
     # Downward: from a hospital (mostly designated / sub-designated) back to the primary facility.
     back = rng.choice(4, n, p=(0.35, 0.35, 0.2, 0.1))
     from_code = np.where(down, table[cons, back], p_codes[pick])
@@ -429,7 +459,17 @@ def transfer_frame(week_index: int) -> pl.DataFrame:
         "severity": np.array(SEVERITY)[severity], "main_problem": np.array(MAIN)[main],
         "status": np.array(["accepted", "pending", "refused"])[status],
         "received_at": received.astype("datetime64[ms]"), "accepted": status == 0,
+        "patient_age": case["age"], "underlying_disease": np.array([_ZH_DISEASE[d] for d in DISEASE])[case["disease"]],
+        "haemodialysis": np.where(main == MAIN.index("dialysis"), "是", "否"),
+        "beyond_capacity": np.where(case["beyond"], "是", "否"),
+        "lead_insufficient": np.where(case["lead_insufficient"], "是", "否"),
+        "immobile": np.where(case["immobile"], "是", "否"),
+        "up": ~down & ~lateral, "blank": rng.integers(0, 60, n),
     }).sort("requested_at", "from_code", "to_code", maintain_order=True)
+    # the case columns describe upward referrals; a few are left blank, as real logs do (~1.5% each)
+    case_columns = ["patient_age", "underlying_disease", "haemodialysis", "beyond_capacity", "lead_insufficient", "immobile"]
+    frame = frame.with_columns(*[pl.when(pl.col("up") & (pl.col("blank") != k)).then(pl.col(c)).alias(c)
+                                 for k, c in enumerate(case_columns)])
     year, number, _ = week.isocalendar()
     fmt = "%Y/%m/%d %H:%M" if week == SLASH_DATETIME_WEEK else "%Y-%m-%d %H:%M"
     return frame.with_columns(
@@ -732,7 +772,8 @@ def load_demo_register(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | No
     with _register_lock:
         cur = con.cursor()
         try:
-            todo = wanted if wanted is not None else [w for w in DEMO_WEEKS if w not in _register_weeks_loaded(cur)]
+            # newest week first: the week a new user sees first is complete soonest
+            todo = wanted if wanted is not None else [w for w in DEMO_WEEKS[::-1] if w not in _register_weeks_loaded(cur)]
             for week in todo:
                 started = time.perf_counter()
                 data = generate(week, ("register",))["register"]
@@ -743,6 +784,17 @@ def load_demo_register(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | No
         finally:
             cur.close()
     return results
+
+
+def datasets_loading(con: duckdb.DuckDBPyConnection, week: dt.date | None) -> tuple[str, ...]:
+    """The datasets of `week` that the demo has still to load (the register loads in the background):
+    pages say "loading" for them, never "not reported" or a share of zero."""
+    if week is None or week not in DEMO_WEEKS:
+        return ()
+    meta = dict(con.execute("select key, value from meta where key = 'demo'").fetchall())
+    if meta.get("demo") != "true" or week in _register_weeks_loaded(con):
+        return ()
+    return ("register",)
 
 
 def demo_status(con: duckdb.DuckDBPyConnection) -> dict:

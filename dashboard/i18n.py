@@ -2,6 +2,7 @@
 name ('app.title', 'values.tier.primary'). Chinese is the default language."""
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import lru_cache
 
@@ -28,11 +29,27 @@ def catalog() -> dict[str, dict[str, str]]:
     return out
 
 
+# A policy number inside a text: {policy:stock.min_cover_days} (the value), {policy:stock.population_share.low%}
+# (an end of a range, as a percentage). Filled from data/policy.toml with the commission's overrides, so
+# a text never freezes a number that a commission may change.
+_POLICY = re.compile(r"\{policy:([a-z0-9_.]+?)(\.low|\.high)?(%)?\}")
+
+
+def _policy_number(match: re.Match) -> str:
+    from dashboard import policy
+
+    key, end, percent = match.groups()
+    value = policy.policy_range(key)[0 if end == ".low" else 1] if end else policy.value(key)
+    if percent:
+        return f"{value * 100:g}%"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def t(key: str, lang: str = DEFAULT, **fmt) -> str:
     entry = catalog().get(key)
     if entry is None:
         raise KeyError(f"no translation for {key!r}")
-    text = entry[lang]
+    text = _POLICY.sub(_policy_number, entry[lang])
     return text.format(**fmt) if fmt else text
 
 

@@ -10,14 +10,20 @@ LEVELS = {"county": ("county_code", "county_name", "county_name"), "league": ("l
           "consortium": ("consortium", "consortium", "consortium")}  # code, Chinese name, English name
 SUMMED = ["icu_beds", "convertible_beds", "occupied", "icu_doctors", "icu_nurses", "doctors_required",
           "nurses_required", "nurses_required_low", "nurses_required_high", "reserve_doctors", "reserve_nurses",
-          "reserve_doctors_required", "reserve_nurses_required", "doctor_gap", "nurse_gap", "reserve_doctor_gap",
-          "reserve_nurse_gap", "reserve_required", "front_line_gap", "reserve_gap", "extra_doctors_if_converted",
+          "reserve_staff", "front_line_required", "reserve_required", "reserve_required_low", "reserve_required_high",
+          "doctor_gap", "nurse_gap", "front_line_gap", "reserve_gap", "extra_doctors_if_converted",
           "extra_nurses_if_converted", "opened_beds"]
 
 
 def _sum(column: str) -> pl.Expr:
     """A sum that stays null when no hospital has a figure (polars would answer 0: missing is not zero)."""
     return pl.when(pl.col(column).count() > 0).then(pl.col(column).sum()).alias(column)
+
+
+# Silent hospitals: 'missing' owe the report (grade II and above); 'duty_unknown' are hospitals of blank
+# grade, of which nobody can say whether they should have ICU beds (counted apart, not as missing).
+STATUSES = ("short", "cannot_judge", "meets_minimum", "fully_meets", "no_beds", "missing", "duty_unknown")
+_STATUS_COUNTS = [(pl.col("status") == s).sum().alias(s) for s in STATUSES]
 
 
 def params(nurses_end: str | None = None, reserve_end: str | None = None, open_share: float = 1.0) -> dict:
@@ -30,7 +36,8 @@ def params(nurses_end: str | None = None, reserve_end: str | None = None, open_s
         out["icu_nurses_per_bed"] = nurses_low if nurses_end == "low" else nurses_high
     if reserve_end:
         out["icu_reserve_share"] = reserve_low if reserve_end == "low" else reserve_high
-    return out | {"nurses_low": nurses_low, "nurses_high": nurses_high, "open_share": open_share}
+    return out | {"nurses_low": nurses_low, "nurses_high": nurses_high, "reserve_low": reserve_low,
+                  "reserve_high": reserve_high, "open_share": open_share}
 
 
 def strict_end(key: str) -> str:
@@ -44,10 +51,9 @@ def rollup(hospitals: pl.DataFrame, level: str) -> pl.DataFrame:
     return (
         hospitals.group_by(pl.col(code).alias("code"), pl.col(name).fill_null(pl.col(code)).alias("name"),
                            pl.col(name_en).fill_null(pl.col(code)).alias("name_en"))
-        .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"),
+        .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"), *_STATUS_COUNTS,
              *[_sum(c) for c in SUMMED])
-        .with_columns((pl.col("hospitals") - pl.col("reported")).alias("missing"),
-                      pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"))
+        .with_columns(pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"))
         .sort("front_line_gap", "code", descending=[True, False], nulls_last=True)
     )
 
@@ -70,7 +76,8 @@ def totals(hospitals: pl.DataFrame) -> dict:
     """The whole selection in one row (as a dict)."""
     whole = hospitals.with_columns(pl.lit("all").alias("_all"))
     return (whole.group_by("_all")
-            .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"), *[_sum(c) for c in SUMMED])
+            .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"), *_STATUS_COUNTS,
+                 *[_sum(c) for c in SUMMED])
             .with_columns(pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"))
             .row(0, named=True))
 
@@ -107,7 +114,7 @@ def with_have_need(hospitals: pl.DataFrame) -> pl.DataFrame:
         have_need(pl.col("icu_nurses"), pl.col("nurses_required")).alias("nurses_have_need"),
         pl.when(pl.col("nurses_required_low").is_not_null())
         .then(pl.format("{}-{}", "nurses_required_low", "nurses_required_high")).alias("nurses_range"),
-        have_need(pl.col("reserve_doctors") + pl.col("reserve_nurses"), pl.col("reserve_required")).alias("reserve_have_need"),
+        have_need(pl.col("reserve_staff"), pl.col("reserve_required")).alias("reserve_have_need"),
     )
 
 

@@ -7,7 +7,11 @@ import polars as pl
 from dashboard import policy
 
 COUNTS = ["persons", "persons_65", "labelled", "green", "yellow", "red", "under_labelled", "over_labelled", "signed",
-          "rule_yellow", "rule_red", "yellow_contacted", "red_contacted", "managed"]
+          "rule_yellow", "rule_red", "yellow_contacted", "red_contacted", "managed",
+          # blanks, counted apart (queries/labelling_by_facility.sql): never in a share's numerator or denominator
+          "rule_unknown", "audit_unknown", "signed_unknown", "yellow_contacts_unknown", "red_contacts_unknown",
+          "managed_unknown"]
+UNKNOWNS = ["rule_unknown", "signed_unknown", "yellow_contacts_unknown", "red_contacts_unknown", "managed_unknown"]
 LEVELS = {"county": ("county_code", "county_name"), "league": ("league_code", "league_name"),
           "consortium": ("consortium", "consortium"), "facility": ("facility_code", "facility_name")}
 
@@ -17,18 +21,20 @@ def params() -> dict:
 
 
 def _rates(frame: pl.DataFrame) -> pl.DataFrame:
-    def share(part: str, whole: str) -> pl.Expr:
-        return pl.when(pl.col(whole) > 0).then(pl.col(part) / pl.col(whole))
+    """Shares over the people whose answer is known: a blank answer leaves the denominator (and is
+    counted apart in the *_unknown columns, which the page states), never counted as a no."""
+    def share(part: str, whole: pl.Expr) -> pl.Expr:
+        return pl.when(whole > 0).then(pl.col(part) / whole)
 
+    c = pl.col
     return frame.with_columns(
-        share("labelled", "persons").alias("labelled_share"),
-        share("signed", "persons").alias("signed_share"),
-        share("yellow_contacted", "rule_yellow").alias("yellow_contact_share"),
-        share("red_contacted", "rule_red").alias("red_contact_share"),
-        (pl.col("under_labelled") + pl.col("over_labelled")).alias("mislabelled"),
-        share("under_labelled", "labelled").alias("under_share"),
-        pl.when((pl.col("rule_yellow") + pl.col("rule_red")) > 0)
-        .then(pl.col("managed") / (pl.col("rule_yellow") + pl.col("rule_red"))).alias("managed_share"),
+        share("labelled", c("persons")).alias("labelled_share"),
+        share("signed", c("persons") - c("signed_unknown")).alias("signed_share"),
+        share("yellow_contacted", c("rule_yellow") - c("yellow_contacts_unknown")).alias("yellow_contact_share"),
+        share("red_contacted", c("rule_red") - c("red_contacts_unknown")).alias("red_contact_share"),
+        (c("under_labelled") + c("over_labelled")).alias("mislabelled"),
+        share("under_labelled", c("labelled") - c("audit_unknown")).alias("under_share"),
+        share("managed", c("rule_yellow") + c("rule_red") - c("managed_unknown")).alias("managed_share"),
     )
 
 
@@ -59,9 +65,25 @@ def rollup(facilities: pl.DataFrame, level: str) -> pl.DataFrame:
     return _sum(facilities.with_columns(pl.col(code).alias("code"), pl.col(name).alias("name")), "code", "name").sort("code")
 
 
+def found(counties: pl.DataFrame) -> tuple[int | None, int | None]:
+    """People 65+ found in the registers, and the census 65+ of the same banners/counties: only the
+    counties where some facility reported (a county that sent nothing is unknown, not 0 found, and
+    its population leaves the denominator; the page counts those counties apart). (None, None) when
+    no county reported."""
+    reporting = counties.filter(pl.col("found_65").is_not_null())
+    if reporting.height == 0:
+        return None, None
+    return int(reporting["found_65"].sum()), int(reporting["pop65"].sum())
+
+
+def counties_not_reporting(counties: pl.DataFrame) -> int:
+    return counties.filter(pl.col("found_65").is_null()).height
+
+
 def trend(facilities: pl.DataFrame, counties: pl.DataFrame) -> pl.DataFrame:
     """Per week: labelled, signed and contact shares, and 65+ found against the census."""
-    found = counties.group_by("week").agg(pl.col("found_65").sum(), pl.col("pop65").sum())
+    # counties that reported that week (one that sent nothing is unknown, not 0 found)
+    found = counties.filter(pl.col("found_65").is_not_null()).group_by("week").agg(pl.col("found_65").sum(), pl.col("pop65").sum())
     return (_sum(facilities, "week").join(found, on="week", how="left")
             .with_columns((pl.col("found_65") / pl.col("pop65")).alias("found_share")).sort("week"))
 

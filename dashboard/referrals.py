@@ -11,7 +11,7 @@ TIERS = ("primary", "sub_designated", "designated", "lead", "partner")
 
 
 def params() -> dict:
-    return policy.params("referral.upward_reception_hours", "referral.pending_too_long_hours")
+    return policy.params("referral.upward_reception_hours", "referral.pending_too_long_hours", "referral.advanced_age_from")
 
 
 def flows(rows: pl.DataFrame, level: str, places: pl.DataFrame, top: int | None = None) -> pl.DataFrame:
@@ -51,23 +51,37 @@ def tier_matrix(rows: pl.DataFrame) -> pl.DataFrame:
             .sort("from_tier", "to_tier"))
 
 
+# The verdicts of queries/referral_classified.sql on an assessed referral (upward, sent by primary
+# care). 'cannot_judge' is counted apart: it is in neither the rate's numerator nor its denominator.
+JUDGED = ("as_expected", "other_consortium", "above", "below", "should_stay_home")
+VERDICTS = (*JUDGED, "cannot_judge")
+UNJUDGED_REASONS = ("haemodialysis", "main_problem", "beyond_capacity", "underlying_disease", "patient_age",
+                    "lead_grade", "lead_insufficient", "text_silent")
+
+
 def compliance(rows: pl.DataFrame, *keys: str) -> pl.DataFrame:
-    """Assessed referrals (upward, sent by primary care) per group: as expected, above, below."""
+    """Assessed referrals per group: how many of each verdict, how many could be judged, and the share
+    of the judged ones that went where the policy sends them (null when none could be judged)."""
     assessed = rows.filter(pl.col("compliance") != "not_assessed")
     grouped = assessed.group_by(*keys) if keys else assessed.with_columns(pl.lit(1).alias("_all")).group_by("_all")
-    return (grouped.agg(pl.len().alias("assessed"),
-                        (pl.col("compliance") == "as_expected").sum().alias("as_expected"),
-                        (pl.col("compliance") == "above").sum().alias("above"),
-                        (pl.col("compliance") == "below").sum().alias("below"))
-            .with_columns((pl.col("as_expected") / pl.col("assessed")).alias("compliance_rate"))
-            .sort("compliance_rate", "assessed", descending=[False, True]))
+    return (grouped.agg(pl.len().alias("assessed"), *[(pl.col("compliance") == v).sum().alias(v) for v in VERDICTS])
+            .with_columns((pl.col("assessed") - pl.col("cannot_judge")).alias("judged"))
+            .with_columns(pl.when(pl.col("judged") > 0).then(pl.col("as_expected") / pl.col("judged")).alias("compliance_rate"))
+            .sort("compliance_rate", "judged", descending=[False, True], nulls_last=True))
 
 
 def compliance_cases(rows: pl.DataFrame) -> pl.DataFrame:
-    """Assessed referrals per (severity, main problem, expected tier, tier reached)."""
+    """Assessed referrals per (case of §二(五), severity, main problem, expected tier, tier reached, verdict,
+    the blank that stopped the judgement)."""
     return (rows.filter(pl.col("compliance") != "not_assessed")
-            .group_by("severity", "main_problem", "expected_tier", "to_tier", "compliance")
+            .group_by("policy_case", "severity", "main_problem", "expected_tier", "to_tier", "compliance", "unjudged_reason")
             .agg(pl.len().alias("referrals")).sort("referrals", descending=True))
+
+
+def unjudged(rows: pl.DataFrame) -> pl.DataFrame:
+    """Why referrals could not be judged: the blank column (or the text's silence), most frequent first."""
+    return (rows.filter(pl.col("compliance") == "cannot_judge").group_by("unjudged_reason")
+            .agg(pl.len().alias("referrals")).sort("referrals", "unjudged_reason", descending=[True, False]))
 
 
 def reception(rows: pl.DataFrame) -> pl.DataFrame:
@@ -94,14 +108,15 @@ def indicators(rows: pl.DataFrame) -> dict:
     up = rows.filter(pl.col("direction") == "up").height
     down = rows.filter(pl.col("direction") == "down").height
     accepted_up = rows.filter(pl.col("received_in_time").is_not_null())
-    assessed = rows.filter(pl.col("compliance") != "not_assessed")
+    judged = rows.filter(pl.col("compliance").is_in(JUDGED))
     return {
         "referrals": rows.height, "up": up, "down": down, "lateral": rows.filter(pl.col("direction") == "lateral").height,
         "upward_share": up_primary / (up + down) if up + down else None,
         "refused": rows.filter(pl.col("status") == "refused").height,
         "pending_too_long": int(rows["pending_too_long"].sum() or 0),
         "in_time_share": accepted_up["received_in_time"].sum() / accepted_up.height if accepted_up.height else None,
-        "compliance_rate": assessed.filter(pl.col("compliance") == "as_expected").height / assessed.height if assessed.height else None,
+        "compliance_rate": judged.filter(pl.col("compliance") == "as_expected").height / judged.height if judged.height else None,
+        "judged": judged.height, "cannot_judge": rows.filter(pl.col("compliance") == "cannot_judge").height,
         "direction_disagrees": int(rows["direction_disagrees"].sum() or 0),
         "first_visit_rate": None, "two_way_rate": None,
     }

@@ -35,7 +35,11 @@ def _summary(frame: pl.DataFrame, *keys) -> pl.DataFrame:
                  (pl.col("status") == "met").sum().alias("met"),
                  (pl.col("cover_status") == "short").sum().alias("cover_short"),
                  (pl.col("cover_status") == "no_use").sum().alias("no_use"))
-            .with_columns(pl.when(pl.col("target") > 0).then(pl.col("on_hand") / pl.col("target")).alias("share_of_target")))
+            # the share of the target held where it is needed: one facility's surplus does not cover
+            # another's gap, so the share agrees with the shortfall beside it (it is 1 exactly when the
+            # shortfall is 0), never "109% of target" next to a shortfall
+            .with_columns(pl.when(pl.col("target") > 0).then((pl.col("target") - pl.col("shortfall")) / pl.col("target"))
+                          .alias("share_of_target")))
 
 
 def rollup(rows: pl.DataFrame, level: str, names: pl.DataFrame | None = None) -> pl.DataFrame:

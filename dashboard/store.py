@@ -10,9 +10,16 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import config, policy, rules
+from dashboard import config, contracts, policy, rules
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Columns added after a table was first created: an older database gains them (null: not reported).
+_ADDED_COLUMNS = {
+    "facility": ["serves_consortia varchar"],
+    "transfer": ["patient_age integer", "underlying_disease varchar", "haemodialysis boolean",
+                 "beyond_capacity boolean", "lead_insufficient boolean", "immobile boolean", "care_home boolean"],
+}
 
 
 class StoreBusy(RuntimeError):
@@ -57,8 +64,8 @@ create table if not exists facility (
     week date not null, load_id bigint not null,
     facility_code varchar not null, facility_name varchar, tier varchar, primary_type varchar,
     grade varchar, league_code varchar, league_name varchar, county_code varchar, county_name varchar,
-    consortium varchar, lat double, lon double, service_population integer, fever_clinic boolean,
-    ambulances_120 integer
+    consortium varchar, serves_consortia varchar, lat double, lon double, service_population integer,
+    fever_clinic boolean, ambulances_120 integer
 );
 create table if not exists register (
     week date not null, load_id bigint not null,
@@ -74,7 +81,8 @@ create table if not exists transfer (
     week date not null, load_id bigint not null,
     referral_id varchar not null, requested_at timestamp, from_code varchar, to_code varchar,
     direction_recorded varchar, severity varchar, main_problem varchar, status varchar,
-    received_at timestamp
+    received_at timestamp, patient_age integer, underlying_disease varchar, haemodialysis boolean,
+    beyond_capacity boolean, lead_insufficient boolean, immobile boolean, care_home boolean
 );
 create table if not exists icu (
     week date not null, load_id bigint not null,
@@ -92,7 +100,7 @@ create table if not exists stock (
 create table if not exists agg_register (
     week date not null, facility_code varchar not null,
     aged_65_plus boolean, recorded_label varchar, rule_label varchar, family_doctor_signed boolean,
-    care_home boolean, contacts_week integer,  -- capped at 7: policy thresholds stay below that
+    care_home boolean, contacts_week integer,  -- capped at 7 (policy thresholds stay below that); blank stays null
     persons bigint not null
 );
 create or replace view facility_current as
@@ -123,13 +131,32 @@ CENSUS_FILE = config.DATA / "census" / "nmg_2020_census.csv"
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(_SCHEMA)
+    for table, columns in _ADDED_COLUMNS.items():
+        for column in columns:
+            con.execute(f"alter table {table} add column if not exists {column}")
     con.execute(rules.RISK_LABEL_MACRO)
+    create_building_blocks(con)
     _load_census(con)
     row = con.execute("select value from meta where key = 'schema_version'").fetchone()
     if row is None:
         con.execute("insert into meta values ('schema_version', $v)", {"v": str(SCHEMA_VERSION)})
+    else:
+        con.execute("update meta set value = $v where key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
     if current_policy_fingerprint(con) != policy.fingerprint():
         rebuild_derived(con)
+
+
+def create_building_blocks(con: duckdb.DuckDBPyConnection) -> None:
+    """The SQL every query shares, defined once: the table macros in queries/shared/, and the view
+    `reporting_duty` (dataset, facility_code, must_report) built from each contract's `must_report`
+    condition. must_report is null where the register cannot tell (a hospital of blank grade)."""
+    for path in sorted((config.QUERIES / "shared").glob("*.sql")):
+        con.execute(path.read_text(encoding="utf-8"))
+    duties = [
+        f"select '{name}' as dataset, facility_code, ({ds.must_report}) as must_report from facility_current"
+        for name in contracts.DATASETS if (ds := contracts.dataset(name)).must_report
+    ]
+    con.execute("create or replace view reporting_duty as\n" + "\nunion all\n".join(duties))
 
 
 def _load_census(con: duckdb.DuckDBPyConnection) -> None:
@@ -155,7 +182,8 @@ def current_policy_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
 AGG_REGISTER_INSERT = """
 insert into agg_register
 select week, facility_code, age >= $risk_age_young_below, recorded_label, rule_label,
-       family_doctor_signed, care_home, least(contacts_week, 7), count(*)
+       -- least(null, 7) is 7 in DuckDB (least skips nulls): a blank count must stay unknown
+       family_doctor_signed, care_home, case when contacts_week is not null then least(contacts_week, 7) end, count(*)
 from register
 where week = coalesce($week, week)
 group by all

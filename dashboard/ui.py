@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import downloads, i18n, queries, store, weeks
+from dashboard import config, downloads, i18n, queries, store, weeks
 from dashboard import formatting as fmt
 from dashboard.figures import briefing
 
@@ -41,6 +41,7 @@ class Filters:
     area_label: str = ""
     latest_week: dt.date | None = None
     weeks: tuple[dt.date, ...] = field(default_factory=tuple)
+    loading: tuple[str, ...] = ()      # datasets of this week still loading (the demo's register)
 
     def params(self) -> dict:
         return {"week": self.week, "league_code": self.league_code, "county_code": self.county_code,
@@ -61,7 +62,7 @@ def data_version() -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, version: int, params: tuple) -> pl.DataFrame:
+def _cached(name: str, database: str, version: int, params: tuple) -> pl.DataFrame:
     return queries.run(name, **dict(params))
 
 
@@ -69,7 +70,8 @@ def query(name: str, **params) -> pl.DataFrame:
     """Run queries/<name>.sql, cached until the data change. Extra parameters are ignored."""
     wanted = queries.parameters(name)
     key = tuple(sorted((k, v) for k, v in params.items() if k in wanted))
-    return _cached(name, data_version(), key)
+    # the database is part of the key: two databases can share a load number (tests open several)
+    return _cached(name, str(config.db_path()), data_version(), key)
 
 
 def clear_caches() -> None:
@@ -159,7 +161,10 @@ def sidebar_filters() -> Filters:
         label = area_name(league, league_names[league])
     else:
         label = _province_label()
-    result = Filters(week, league, county, consortium, label, available[0], available)
+    from dashboard import demo
+
+    result = Filters(week, league, county, consortium, label, available[0], available,
+                     demo.datasets_loading(store.cursor(), week))
     st.session_state["filters"] = result
     return result
 
@@ -248,6 +253,34 @@ def metric_row(items: list[tuple[str, str, str | None]]) -> None:
     """A row of headline numbers: (label, value, help)."""
     for column, (label, value, help_text) in zip(st.columns(len(items)), items):
         column.metric(label, value, help=help_text, border=True)
+
+
+def figure_label(fig) -> str:
+    """A headline figure's label in the current language (dashboard.headlines.Figure), its
+    placeholders filled: translation keys translated, shares as percentages."""
+    values = {k: (t(v) if isinstance(v, str) and "." in v else pct(v, 0) if isinstance(v, float) and v < 1 else v)
+              for k, v in fig.fmt.items()}
+    return t(fig.key, **values)
+
+
+def figure_value(fig) -> str:
+    """A headline figure's value as shown: '—' for unknown, never 0."""
+    if fig.kind == "ratio":
+        return str(fig.value)
+    return pct(fig.value) if fig.kind == "share" else num(fig.value)
+
+
+def headline_row(headline) -> None:
+    """The headline figures of one topic, exactly as its page shows them."""
+    metric_row([(figure_label(x), figure_value(x), None) for x in headline.figures])
+
+
+def stop_while_loading(f: Filters, *datasets: str) -> None:
+    """A page whose data for the week are still loading says so and stops: it never shows a silent
+    facility as "not reported" or a share of zero in the meantime."""
+    if set(datasets) & set(f.loading):
+        st.info(t("app.loading_week", week=f.week_label), icon=":material/hourglass_top:")
+        st.stop()
 
 
 def pct(x: float | None, digits: int = 1) -> str:

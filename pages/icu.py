@@ -55,9 +55,13 @@ metric_row([
     (t("icu.metric.reserve_gap"), num(total["reserve_gap"]), None),
 ])
 st.caption(t("icu.reserve_basis"))
+st.caption(t("icu.verdicts", short=num(total["short"]), minimum=num(total["meets_minimum"]), full=num(total["fully_meets"]),
+             missing=num(total["missing"])))
+if total["cannot_judge"] or total["duty_unknown"]:
+    st.warning(t("icu.unknowns", n=num(total["cannot_judge"]), d=num(total["duty_unknown"])), icon=":material/help:")
 
 percent = st.column_config.NumberColumn(format="percent")
-statuses = {s: t(f"icu.status.{s}") for s in ("missing", "no_beds", "short", "met")}
+statuses = {s: t(f"icu.status.{s}") for s in icu.STATUSES}
 
 tabs = st.tabs([t("icu.tab.hospitals"), t("icu.tab.rollup"), t("icu.tab.map"), t("icu.tab.whatif"), t("icu.tab.trend")])
 with tabs[0]:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import labelling, policy
 from dashboard.figures import labelling as figures
-from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, t, v
+from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, stop_while_loading, t, v
 
 
 def choice(widget, label: str, options: list[str], key: str, fmt, **kwargs) -> str:
@@ -27,6 +27,7 @@ if f.week is None:
     st.info(t("labelling.no_week"))
     st.stop()
 
+stop_while_loading(f, "register")
 yellow_min, red_min = int(policy.value("contacts.yellow_per_week")), int(policy.value("contacts.red_per_week"))
 st.caption(t("labelling.intro", yellow=yellow_min, red=red_min))
 params = labelling.params()
@@ -37,12 +38,13 @@ if facilities.height == 0:
 facilities = labelling.with_rates(facilities)
 counties = query("labelling_found_by_county", **f.params())
 total = labelling.totals(facilities)
-found = counties.select(pl.col("found_65").sum(), pl.col("pop65").sum()).row(0)
+found = labelling.found(counties)
 ctx = f.context("register")
 
 metric_row([
     (t("labelling.metric.reported"), f"{total['reported']}/{total['facilities']}", None),
-    (t("labelling.metric.found"), pct(found[0] / found[1] if found[1] else None), t("labelling.metric.found_help")),
+    (t("labelling.metric.found"), pct(found[0] / found[1] if found[1] else None),
+     t("labelling.metric.found_help", missing=labelling.counties_not_reporting(counties))),
     (t("labelling.metric.persons"), num(total["persons"]), None),
     (t("labelling.metric.labelled"), pct(total["labelled_share"]), None),
 ])
@@ -52,6 +54,10 @@ metric_row([
     (t("labelling.metric.managed"), pct(total["managed_share"]), None),
 ])
 st.caption(t("labelling.choices"))
+if any(total[c] for c in labelling.UNKNOWNS):
+    st.warning(t("labelling.unknowns", rule=num(total["rule_unknown"]), signed=num(total["signed_unknown"]),
+                 contacts=num(total["yellow_contacts_unknown"] + total["red_contacts_unknown"]),
+                 managed=num(total["managed_unknown"])), icon=":material/help:")
 
 percent = st.column_config.NumberColumn(format="percent")
 count = st.column_config.NumberColumn(format="localized")  # thousands separated
@@ -103,7 +109,7 @@ with tabs[1]:
                 pl.col("recorded_label").replace_strict(labels, default=None).fill_null(t("labelling.problem.unlabelled"))
                 .alias(t("labelling.col.recorded")),
                 pl.col("rule_label").replace_strict(labels, default=None).alias(t("labelling.col.rule")),
-                pl.col("problem").replace_strict({x: t(f"labelling.problem.{x}") for x in ("unlabelled", "under", "over")}).alias(t("labelling.col.problem")),
+                pl.col("problem").replace_strict({x: t(f"labelling.problem.{x}") for x in ("rule_unknown", "unlabelled", "under", "over")}).alias(t("labelling.col.problem")),
             )
             st.caption(t("labelling.audit.count", n=f"{fixes.height:,}"))
             st.dataframe(table.head(200), hide_index=True, width="stretch", height=280)

@@ -92,7 +92,11 @@ with tabs[1]:
     matrix = referrals.tier_matrix(shown)
     chart(figures.sankey(matrix, ctx), ctx, t("referrals.chart.sankey"), key="ref_sankey", data=matrix)
 with tabs[2]:
-    st.caption(t("referrals.compliance.rule"))
+    st.caption(t("referrals.compliance.rule", age=int(policy.value("referral.advanced_age_from"))))
+    if ind["cannot_judge"]:
+        why = referrals.unjudged(shown).head(3)
+        st.warning(t("referrals.compliance.unjudged", n=num(ind["cannot_judge"]), reasons=t("app.list_separator").join(
+            f"{t('referrals.unjudged.' + r)} {num(n)}" for r, n in why.iter_rows())), icon=":material/help:")
     by = st.radio(t("referrals.compliance.by"), ["sender", "consortium"], horizontal=True, key="ref_by",
                   format_func=lambda x: t(f"referrals.compliance.by_{x}"))
     group = referrals.compliance(shown, "from_name") if by == "sender" else referrals.compliance(shown, "from_consortium")
@@ -103,9 +107,13 @@ with tabs[2]:
     st.dataframe(cases.select(
         pl.col("severity").replace_strict({s: v("severity", s) for s in cases["severity"].unique()}).alias(t("referrals.col.severity")),
         pl.col("main_problem").replace_strict({s: v("main_problem", s) for s in cases["main_problem"].unique()}).alias(t("referrals.col.main_problem")),
-        pl.col("expected_tier").replace_strict({s: v("tier", s) for s in cases["expected_tier"].unique()}).alias(t("referrals.col.expected")),
+        pl.col("policy_case").fill_null("—").alias(t("referrals.col.case")),
+        pl.col("expected_tier").replace_strict({s: t("referrals.compliance.should_stay_home") if s == "home" else v("tier", s)
+                                                for s in cases["expected_tier"].unique()}, default=None).fill_null("—").alias(t("referrals.col.expected")),
         pl.col("to_tier").replace_strict({s: v("tier", s) for s in cases["to_tier"].unique()}, default=None).alias(t("referrals.col.reached")),
-        pl.col("compliance").replace_strict({c: t(f"referrals.compliance.{c}") for c in ("as_expected", "above", "below")}).alias(t("referrals.col.rate")),
+        pl.col("compliance").replace_strict({c: t(f"referrals.compliance.{c}") for c in referrals.VERDICTS}).alias(t("referrals.col.rate")),
+        pl.col("unjudged_reason").replace_strict({r: t(f"referrals.unjudged.{r}") for r in referrals.UNJUDGED_REASONS},
+                                                 default=None).fill_null("").alias(t("referrals.col.unjudged_reason")),
         pl.col("referrals").alias(t("referrals.col.referrals")),
     ), hide_index=True, width="stretch", height=300)
 with tabs[3]:

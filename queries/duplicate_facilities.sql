@@ -3,10 +3,7 @@
 -- Grain: one row per (facility, reason). Parameters: $league_code, $county_code, $consortium.
 with area as (
     select *
-    from facility_current f
-    where ($league_code::varchar is null or f.league_code = $league_code::varchar)
-      and ($county_code::varchar is null or f.county_code = $county_code::varchar)
-      and ($consortium::varchar is null or f.consortium = $consortium::varchar)
+    from area_facilities($league_code, $county_code, $consortium) f
 ),
 same_name as (
     select a.facility_code, a.facility_name, a.tier, a.county_code, 'same_name' as reason

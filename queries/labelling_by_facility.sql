@@ -10,15 +10,17 @@
 -- contact frequency and case management follow the rule's label (who the policy says needs it,
 -- so an under-labelled red person is not let off). Case management (专案管理) = yellow or red by the
 -- rule, family-doctor signed and contacted at the policy frequency this week.
+-- Blanks are unknown, counted apart and never folded into a count: rule_unknown (the rule cannot
+-- label: age, disease state or vaccination blank), signed_unknown (signing blank), yellow/red
+-- contacts_unknown (the week's contact count blank), managed_unknown (neither known to be managed
+-- nor known not to be). A share's denominator is the people whose answer is known.
 with area as (
     select *
-    from facility_current f
-    where ($league_code::varchar is null or f.league_code = $league_code::varchar)
-      and ($county_code::varchar is null or f.county_code = $county_code::varchar)
-      and ($consortium::varchar is null or f.consortium = $consortium::varchar)
+    from area_facilities($league_code, $county_code, $consortium) f
 ),
 expected as (
-    select * from area where primary_type in ('chc', 'township')
+    select a.* from area a join reporting_duty d on d.dataset = 'register' and d.facility_code = a.facility_code
+    where d.must_report
 ),
 report_week as (
     select distinct week from agg_register where $week::date is null or week = $week::date
@@ -29,8 +31,9 @@ ranked as (
     select g.*,
            case g.recorded_label when 'green' then 1 when 'yellow' then 2 when 'red' then 3 end as recorded_rank,
            case g.rule_label when 'green' then 1 when 'yellow' then 2 when 'red' then 3 end as rule_rank,
-           (g.rule_label = 'yellow' and g.contacts_week >= $contacts_yellow_per_week)
-               or (g.rule_label = 'red' and g.contacts_week >= $contacts_red_per_week) as contacted_enough
+           -- null when the contact count is blank (a comparison with null is null, counted apart)
+           case g.rule_label when 'yellow' then g.contacts_week >= $contacts_yellow_per_week
+                             when 'red' then g.contacts_week >= $contacts_red_per_week end as contacted_enough
     from agg_register g
 ),
 counted as (
@@ -48,7 +51,15 @@ counted as (
            sum(persons) filter (rule_label = 'red') as rule_red,
            sum(persons) filter (rule_label = 'yellow' and contacted_enough) as yellow_contacted,
            sum(persons) filter (rule_label = 'red' and contacted_enough) as red_contacted,
-           sum(persons) filter (rule_label in ('yellow', 'red') and contacted_enough and family_doctor_signed) as managed
+           sum(persons) filter (rule_label in ('yellow', 'red') and contacted_enough and family_doctor_signed) as managed,
+           sum(persons) filter (rule_label is null) as rule_unknown,
+           sum(persons) filter (recorded_label is not null and rule_label is null) as audit_unknown,
+           sum(persons) filter (family_doctor_signed is null) as signed_unknown,
+           sum(persons) filter (rule_label = 'yellow' and contacts_week is null) as yellow_contacts_unknown,
+           sum(persons) filter (rule_label = 'red' and contacts_week is null) as red_contacts_unknown,
+           -- three-valued: unknown unless one known answer already rules case management out
+           sum(persons) filter (rule_label in ('yellow', 'red')
+                                and (contacted_enough and family_doctor_signed) is null) as managed_unknown
     from ranked
     group by week, facility_code
 )

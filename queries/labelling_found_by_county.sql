@@ -5,10 +5,7 @@
 -- Parameters: $week, $league_code, $county_code, $consortium.
 with area as (
     select *
-    from facility_current f
-    where ($league_code::varchar is null or f.league_code = $league_code::varchar)
-      and ($county_code::varchar is null or f.county_code = $county_code::varchar)
-      and ($consortium::varchar is null or f.consortium = $consortium::varchar)
+    from area_facilities($league_code, $county_code, $consortium) f
 ),
 counties as (
     select distinct league_code, county_code from area

@@ -11,13 +11,11 @@
 -- 'use_missing' when the report left this week's use blank.
 with area as (
     select *
-    from facility_current f
-    where ($league_code::varchar is null or f.league_code = $league_code::varchar)
-      and ($county_code::varchar is null or f.county_code = $county_code::varchar)
-      and ($consortium::varchar is null or f.consortium = $consortium::varchar)
+    from area_facilities($league_code, $county_code, $consortium) f
 ),
 expected_facility as (
-    select * from area where primary_type in ('chc', 'township')
+    select a.* from area a join reporting_duty d on d.dataset = 'stock' and d.facility_code = a.facility_code
+    where d.must_report
 ),
 report_week as (
     select distinct week from stock where $week::date is null or week = $week::date

@@ -73,15 +73,29 @@ def test_english_shell_pages_have_no_chinese(app_env, page):
     assert not leaks, leaks
 
 
-def test_overview_numbers_on_fixture(app_env):
-    at = render("pages/overview.py", "zh")
-    metrics = {m.label: m.value for m in at.metric}
-    # see tests/test_shell_queries.py for the hand computation
-    assert metrics["台账人数"] == "4"
-    assert metrics["已标识比例"] == "75.0%"
-    assert metrics["本周转诊"] == "3"
-    assert metrics["医师缺口"] == "2"
-    assert metrics["护士缺口"] == "5"
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_overview_shows_what_each_page_shows(app_env, lang):
+    """One definition per metric: every figure of the overview, label and value, is on the page it links
+    to with the same value (see tests/test_shell_queries.py for the hand computation)."""
+    from dashboard import headlines
+
+    shown = [(m.label, m.value) for m in render("pages/overview.py", lang).metric]
+    assert len(shown) == 18  # labelling 4, referrals 5, ICU 5, stock 4
+    overview, start = {}, 0
+    for page, size in (("pages/labelling.py", 4), ("pages/referrals.py", 5), ("pages/icu.py", 5), ("pages/stock.py", 4)):
+        part = dict(shown[start:start + size])
+        start += size
+        on_page = {m.label: m.value for m in render(page, lang).metric}
+        assert {label: on_page.get(label) for label in part} == part, page
+        overview.update(part)
+    assert [f.__name__ for f in headlines.TOPICS][0] == "labelling_headline"
+    from dashboard import i18n
+
+    label = lambda key: i18n.t(key, lang)  # noqa: E731
+    assert (overview[label("labelling.metric.labelled")], overview[label("referrals.metric.referrals")],
+            overview[label("referrals.metric.compliance")]) == ("75.0%", "3", "50.0%")
+    assert (overview[label("icu.metric.doctor_gap")], overview[label("icu.metric.nurse_gap")],
+            overview[label("icu.metric.reserve_gap")]) == ("2", "5", "4")
 
 
 def test_language_switch_changes_navigation(app_env):

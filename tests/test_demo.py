@@ -214,3 +214,42 @@ def test_demo_files_are_identified_but_not_kept(loaded):
     import hashlib
     sha = hashlib.sha256(demo.generate(week, ("icu",))["icu"]).hexdigest()
     assert one(con, "select sha256 from load_log where dataset = 'icu' and week = $w", w=week)[0] == sha
+
+
+@pytest.fixture(scope="module")
+def without_register(tmp_path_factory):
+    """The demo as a first start leaves it a moment after the server answers: everything but the register."""
+    folder = tmp_path_factory.mktemp("demo_first_start")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        mp.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
+        mp.setenv("HC_DEMO_SCALE", "0.005")
+        mp.delenv("HC_POLICY_OVERRIDES", raising=False)
+        policy.reload()
+        con = store.connect(folder / "db.duckdb")
+        demo.ensure_demo(con, register=False)
+        yield con, folder
+        con.close()
+    policy.reload()
+
+
+def test_pages_say_loading_while_the_register_loads(without_register):
+    from tests import apptest
+
+    con, folder = without_register
+    latest = demo.DEMO_WEEKS[-1]
+    assert demo.datasets_loading(con, latest) == ("register",)
+    # the app would start loading the register in a thread of its own: hold it back while we look
+    with apptest.database(folder), pytest.MonkeyPatch.context() as mp:
+        mp.setattr(demo, "load_demo_register", lambda *args, **kwargs: [])
+        overview = apptest.render("pages/overview.py", "en")
+        assert any("still loading" in e.value for e in overview.info), [e.value for e in overview.info]
+        labels = [m.label for m in overview.metric]
+        assert "Facilities reporting" not in labels[:1]  # no "0/693 reporting" for the register
+        assert not any("Key-population register" in e.value for e in overview.caption)  # not "did not report"
+        page = apptest.render("pages/labelling.py", "en")
+        assert any("still loading" in e.value for e in page.info) and not page.metric
+    # the register then loads newest week first: the week a new user sees is complete soonest
+    first = demo.load_demo_register(con)[0]
+    assert first.week == latest and demo.datasets_loading(con, latest) == ()
+    assert demo.datasets_loading(con, demo.DEMO_WEEKS[0]) == ()

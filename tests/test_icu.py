@@ -4,19 +4,22 @@ the page in both languages.
 Fixture, week 2022-12-19 (policy defaults: 1 doctor and 2.5-3 nurses per bed, strict end 3; reserve
 20-30%, strict end 30%):
 
-  H1 lead, county 150102: 10 beds (+5 convertible), 8 occupied, 8 doctors, 25 nurses, reserve 2 + 6
-     needs 10 doctors, 30 nurses (25-30), reserve ceil(0.3*10)=3 doctors (not 4: 0.3*10 is
-     3.0000000000000004 in binary) and ceil(0.3*30)=9 nurses
-     gaps: doctors 2, nurses 5, reserve 1 + 3; occupancy 0.8
+  The reserve is a share of the total front line the beds require (doctors + nurses), met by the
+  reserve as a whole (the text sets no doctor/nurse split).
+  H1 lead, county 150102: 10 beds (+5 convertible), 8 occupied, 8 doctors, 25 nurses, reserve 2 + 6 = 8
+     needs 10 doctors, 30 nurses (25-30): front line 40; reserve 20-30% of 40 = 8 to 12
+     gaps: doctors 2, nurses 5, reserve 12 - 8 = 4; occupancy 0.8
+     nurses 25 = the low end: meets the minimum; reserve 8 = the low end: meets the minimum;
+     doctors 8 < 10: the hospital is short
      opening 5 convertible beds: 15 doctors, 45 nurses -> gaps 7 and 20 -> 5 and 15 more than today
-  H2 sub-designated, county 150121: 3 beds, 3 occupied, 3 doctors, 7 nurses, reserve 0 + 2
-     needs 3 doctors, ceil(2.5*3)=8 to 9 nurses, reserve ceil(0.9)=1 doctor, ceil(2.7)=3 nurses
-     gaps: doctors 0, nurses 2, reserve 1 + 1; occupancy 1.0
+  H2 sub-designated, county 150121: 3 beds, 3 occupied, 3 doctors, 7 nurses, reserve 0 + 2 = 2
+     needs 3 doctors, ceil(2.5*3)=8 to 9 nurses: front line 3 + 9 = 12; reserve ceil(2.4)=3 to ceil(3.6)=4
+     gaps: doctors 0, nurses 2, reserve 4 - 2 = 2; occupancy 1.0; nurses 7 < 8 and reserve 2 < 3: short
   D1 designated, county 150102: 0 beds (+2 convertible): no requirement, no occupancy (no division
      by zero), status no_beds; opening 2 beds needs 2 doctors and 6 nurses
   T1 partner, county 150121: no report -> missing (nulls, never zeros)
   P1 primary: not expected to report
-Totals: 4 hospitals, 3 reported, 13 beds, 11 occupied; gaps 2 doctors, 7 nurses, reserve 6;
+Totals: 4 hospitals, 3 reported, 13 beds, 11 occupied; gaps 2 doctors, 7 nurses, reserve 4 + 2 = 6;
 convertible 7 beds -> 7 more doctors, 21 more nurses.
 Previous week 2022-12-12: only H1 reported (10 beds, 5 occupied, 10 doctors, 30 nurses): no gap.
 """
@@ -80,13 +83,15 @@ def test_requirements_and_gaps_at_the_strict_end(db):
     assert set(rows) == {"H1", "H2", "D1", "T1"}  # every hospital, not the primary facility
     h1, h2 = rows["H1"], rows["H2"]
     assert (h1["doctors_required"], h1["nurses_required"], h1["nurses_required_low"], h1["nurses_required_high"]) == (10, 30, 25, 30)
-    assert (h1["reserve_doctors_required"], h1["reserve_nurses_required"]) == (3, 9)  # not 4: float noise rounded away
-    assert (h1["doctor_gap"], h1["nurse_gap"], h1["reserve_doctor_gap"], h1["reserve_nurse_gap"]) == (2, 5, 1, 3)
-    assert h1["occupancy"] == pytest.approx(0.8) and h1["status"] == "short"
+    assert (h1["front_line_required"], h1["reserve_required_low"], h1["reserve_required_high"], h1["reserve_staff"]) == (40, 8, 12, 8)
+    assert (h1["doctor_gap"], h1["nurse_gap"], h1["reserve_gap"]) == (2, 5, 4)
+    assert (h1["nurse_status"], h1["reserve_status"]) == ("meets_minimum", "meets_minimum")  # the low end is within the range
+    assert h1["occupancy"] == pytest.approx(0.8) and h1["status"] == "short"  # doctors 8 < 10
     # fractional nurse requirement: 2.5 x 3 beds = 7.5 -> 8 people
     assert (h2["nurses_required_low"], h2["nurses_required_high"]) == (8, 9)
-    assert (h2["reserve_doctors_required"], h2["reserve_nurses_required"]) == (1, 3)
-    assert (h2["doctor_gap"], h2["nurse_gap"], h2["reserve_doctor_gap"], h2["reserve_nurse_gap"]) == (0, 2, 1, 1)
+    assert (h2["front_line_required"], h2["reserve_required_low"], h2["reserve_required_high"]) == (12, 3, 4)
+    assert (h2["doctor_gap"], h2["nurse_gap"], h2["reserve_gap"]) == (0, 2, 2)
+    assert (h2["nurse_status"], h2["reserve_status"], h2["status"]) == ("short", "short", "short")
 
 
 def test_zero_beds_and_missing_reports(db):
@@ -103,10 +108,10 @@ def test_zero_beds_and_missing_reports(db):
 def test_the_low_end_of_each_range(db):
     con, _ = db
     rows = by_code(hospitals(con, nurses_end="low", reserve_end="low"))
-    # H1: 25 nurses needed, has 25; reserve ceil(0.2*10)=2 doctors, ceil(0.2*25)=5 nurses: no gaps
-    assert (rows["H1"]["nurse_gap"], rows["H1"]["reserve_doctor_gap"], rows["H1"]["reserve_nurse_gap"]) == (0, 0, 0)
-    # H2: 8 nurses needed, has 7; reserve ceil(0.6)=1 doctor (has 0), ceil(1.6)=2 nurses (has 2)
-    assert (rows["H2"]["nurse_gap"], rows["H2"]["reserve_doctor_gap"], rows["H2"]["reserve_nurse_gap"]) == (1, 1, 0)
+    # H1: 25 nurses needed, has 25; front line 10 + 25 = 35, reserve 20% = 7, has 8: no gaps
+    assert (rows["H1"]["nurse_gap"], rows["H1"]["reserve_required"], rows["H1"]["reserve_gap"]) == (0, 7, 0)
+    # H2: 8 nurses needed, has 7; front line 3 + 8 = 11, reserve ceil(2.2) = 3, has 2
+    assert (rows["H2"]["nurse_gap"], rows["H2"]["reserve_required"], rows["H2"]["reserve_gap"]) == (1, 3, 1)
 
 
 def test_opening_convertible_beds(db):
@@ -143,7 +148,8 @@ def test_totals_and_rollups(db):
     assert (total["hospitals"], total["reported"], total["icu_beds"], total["occupied"]) == (4, 3, 13, 11)
     assert total["occupancy"] == pytest.approx(11 / 13)
     assert (total["doctor_gap"], total["nurse_gap"]) == (2, 7)
-    assert total["reserve_doctor_gap"] + total["reserve_nurse_gap"] == 6
+    assert total["reserve_gap"] == 6
+    assert (total["short"], total["no_beds"], total["missing"], total["fully_meets"]) == (2, 1, 1, 0)
     assert (total["convertible_beds"], total["extra_doctors_if_converted"], total["extra_nurses_if_converted"]) == (7, 7, 21)
     counties = {r["code"]: r for r in icu.rollup(frame, "county").iter_rows(named=True)}
     assert (counties["150102"]["hospitals"], counties["150102"]["missing"], counties["150102"]["nurse_gap"]) == (2, 0, 5)
@@ -241,17 +247,29 @@ def test_page_shows_the_map_and_the_hospital_drill_down(app_env):
 
 # A second fixture for the blanks, week 2022-12-26:
 #   A sub-designated, county 150102: 4 beds, convertible, occupied and reserve left blank; 4 doctors, 10 nurses
-#     needs 4 doctors, ceil(3*4)=12 nurses -> gaps 0 and 2; reserve needs ceil(0.3*4)=ceil(1.2)=2 doctors and
-#     ceil(0.3*12)=ceil(3.6)=4 nurses = 6, but the reserve was not reported: reserve gap null, not 6 and not 0;
-#     convertible beds unknown: what-if null; occupancy null
+#     needs 4 doctors, 10-12 nurses -> gaps 0 and 2 (strict end); nurses 10 meet the minimum; reserve needs
+#     ceil(0.3*16)=ceil(4.8)=5, but the reserve was not reported: reserve gap null, not 5 and not 0, and
+#     the hospital cannot be judged (not met, not short); convertible beds unknown: what-if null; occupancy null
 #   B designated, county 150121: no report -> the county roll-up has no figures (null), 1 of 1 missing
+#   C designated, 150102: 2 beds, 2 doctors, 6 nurses (the high end), reserve 1 + 2 = 3; front line 2 + 6 = 8,
+#     reserve ceil(1.6)=2 to ceil(2.4)=3 -> fully meets
+#   E sub-designated, 150102: 2 beds, 2 doctors, 5 nurses (the low end), reserve 1 doctor, nurses blank:
+#     the reserve as a whole is unknown -> cannot be judged (the text sets no doctor/nurse split)
+#   G sub-designated of blank grade, no report -> 'duty_unknown' (not counted as missing)
+#   K hospital of grade I, no report -> not listed (the policy asks grade II and above for ICU beds)
 BLANK_WEEK = dt.date(2022, 12, 26)
 BLANK_FACILITY = """机构编码,机构名称,层级,基层机构类型,医院等级,盟市代码,旗县代码,医联体名称,纬度,经度,服务人口,设发热门诊（诊室）,入网120救护车数
 A,新城区二院,亚定点医院,,二级,150100,150102,新城区城市医疗集团,40.8500,111.6700,,是,2
 B,土左旗定点医院,定点医院,,二级,150100,150121,土默特左旗县域医共体,40.7203,111.1503,,是,2
+C,新城区定点医院,定点医院,,三级,150100,150102,新城区城市医疗集团,40.8510,111.6710,,是,2
+E,新城区三院,亚定点医院,,二级,150100,150102,新城区城市医疗集团,40.8520,111.6720,,是,2
+G,新城区四院,亚定点医院,,,150100,150102,新城区城市医疗集团,40.8530,111.6730,,是,2
+K,新城区五院,亚定点医院,,一级,150100,150102,新城区城市医疗集团,40.8540,111.6740,,是,2
 """
 BLANK_ICU = """机构编码,ICU床位数,可转换ICU床位数,ICU在床人数,ICU医师数,ICU护士数,后备医师数,后备护士数
 A,4,,,4,10,,
+C,2,0,1,2,6,1,2
+E,2,0,1,2,5,1,
 """
 
 
@@ -267,10 +285,22 @@ def test_blank_optional_columns_stay_missing(blank_db):
     rows = by_code(hospitals(blank_db, week=BLANK_WEEK))
     a = rows["A"]
     assert (a["doctors_required"], a["nurses_required"], a["doctor_gap"], a["nurse_gap"]) == (4, 12, 0, 2)
-    assert (a["reserve_doctors_required"], a["reserve_nurses_required"], a["reserve_required"]) == (2, 4, 6)
-    assert a["reserve_gap"] is None and a["reserve_doctor_gap"] is None  # not reported: unknown, not 0
+    assert (a["front_line_required"], a["reserve_required"]) == (16, 5)
+    assert a["reserve_gap"] is None and a["reserve_staff"] is None  # not reported: unknown, not 0
     assert a["extra_doctors_if_converted"] is None and a["occupancy"] is None
-    assert a["status"] == "short"
+    assert (a["nurse_status"], a["reserve_status"], a["status"]) == ("meets_minimum", "cannot_judge", "cannot_judge")
+
+
+def test_ranges_and_who_owes_the_report(blank_db):
+    rows = by_code(hospitals(blank_db, week=BLANK_WEEK))
+    assert set(rows) == {"A", "B", "C", "E", "G"}  # K (grade I) owes no ICU report and sent none
+    c, e = rows["C"], rows["E"]
+    assert (c["reserve_required_low"], c["reserve_required_high"], c["reserve_staff"]) == (2, 3, 3)
+    assert (c["nurse_status"], c["reserve_status"], c["status"]) == ("fully_meets", "fully_meets", "fully_meets")
+    assert (e["nurse_status"], e["reserve_staff"], e["reserve_status"], e["status"]) == ("meets_minimum", None, "cannot_judge", "cannot_judge")
+    assert (rows["G"]["status"], rows["B"]["status"]) == ("duty_unknown", "missing")
+    total = icu.totals(hospitals(blank_db, week=BLANK_WEEK))
+    assert (total["missing"], total["duty_unknown"], total["cannot_judge"], total["fully_meets"]) == (1, 1, 2, 1)
 
 
 def test_a_county_with_no_report_rolls_up_to_missing(blank_db):
@@ -281,7 +311,8 @@ def test_a_county_with_no_report_rolls_up_to_missing(blank_db):
     for column in ("icu_beds", "front_line_gap", "doctor_gap", "reserve_gap", "occupancy"):
         assert b[column] is None, column  # polars would sum nothing to 0
     total = icu.totals(frame)
-    assert (total["front_line_gap"], total["reserve_gap"]) == (2, None)
+    # front line: A 2 nurses + E 1 nurse (strict end); reserve: only C's is known (0); A and E are counted apart
+    assert (total["front_line_gap"], total["reserve_gap"], total["cannot_judge"]) == (3, 0, 2)
 
 
 def test_pydeck_map_draws_boundaries_and_hospitals_without_tiles(db):

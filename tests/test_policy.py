@@ -99,3 +99,20 @@ def test_the_guard_catches_what_it_should():
     assert any(p.search("target = pop * 0.15") for p in FORBIDDEN)
     assert any(p.search("gap = beds * 3.0") for p in FORBIDDEN)
     assert not any(p.search("version 12.5.1, y = -0.14, 0.155") for p in FORBIDDEN)
+
+
+def test_texts_read_policy_numbers_from_the_policy_file(data_dir, monkeypatch):
+    """A text names a policy number as {policy:key}: a commission's override shows in the text."""
+    from dashboard import i18n
+
+    assert "14" in i18n.t("stock.cover_help", "en") and "15%" in i18n.t("stock.share_help", "zh")
+    override = data_dir / "override.toml"
+    override.write_text("[stock.min_cover_days]\nvalue = 21\n[stock.population_share]\nlow = 0.12\n", encoding="utf-8")
+    monkeypatch.setenv("HC_POLICY_OVERRIDES", str(override))
+    policy.reload()
+    assert "21" in i18n.t("stock.cover_help", "en") and "14" not in i18n.t("stock.cover_help", "en")
+    assert "12%" in i18n.t("stock.share_help", "zh") and "15%" not in i18n.t("stock.share_help", "zh")
+    with_policy = [(k, lang) for k, entry in i18n.catalog().items() for lang in i18n.LANGS if "{policy:" in entry[lang]]
+    assert len(with_policy) >= 6
+    for key, lang in with_policy:  # every policy placeholder names a real policy number
+        assert "{policy:" not in i18n._POLICY.sub(i18n._policy_number, i18n.catalog()[key][lang]), key

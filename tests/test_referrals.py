@@ -1,10 +1,15 @@
 """Referral-flows page: the classified-referral query on a hand-worked fixture (every severity x
 main-problem case of NMG-2022 §二(五), direction from tiers, 24-hour reception at the boundary,
-pending too long), the flow aggregation, the figures and the page in both languages.
+pending too long), the flow aggregation, the figures and the page in both languages. A second
+fixture (RULE_*) walks the destination rule's edges: own consortium, case 1, the blanks.
 
 Network (week 2022-12-19): consortium A (新城区 150102): P1 primary, S1 sub-designated, H1 lead
-(tertiary); its designated D1 and partner T1 sit in 回民区 150103. Consortium B (土默特左旗 150121):
-P2 primary, S2 sub-designated, H2 lead (secondary, so B's severe underlying-disease cases go to the partner).
+(tertiary); its designated D1 and partner T1 sit in 回民区 150103 and also serve consortium B.
+Consortium B (土默特左旗 150121): P2 primary, S2 sub-designated, H2 lead (secondary, so B's severe
+underlying-disease cases go to the partner).
+In the main fixture every column a case needs is filled: the mild and asymptomatic cases (T01, T09)
+are elderly (85) with a serious but stable underlying disease (case 2); nobody else needs haemodialysis
+but T08, whose haemodialysis column is blank and whose main problem says 血液透析.
 
  id   from to  severity     main        expected (why)               reached  outcome      status
  T01  P1  S1  mild         covid       sub-designated (case 2)     sub       as expected  accepted in exactly 24 h (in time)
@@ -39,30 +44,30 @@ from tests import apptest
 from dashboard.figures import referrals as figures
 
 WEEK = dt.date(2022, 12, 19)
-FACILITY = """机构编码,机构名称,层级,基层机构类型,医院等级,盟市代码,旗县代码,医联体名称,纬度,经度,服务人口,设发热门诊（诊室）,入网120救护车数
-P1,东街社区卫生服务中心,基层,社区卫生服务中心,,150100,150102,新城区城市医疗集团,40.8600,111.6800,10000,是,1
-S1,新城区亚定点医院,亚定点医院,,二级,150100,150102,新城区城市医疗集团,40.8650,111.6850,,是,1
-H1,新城区医院,牵头医院,,三级,150100,150102,新城区城市医疗集团,40.8500,111.6700,,是,2
-D1,呼和浩特市定点医院,定点医院,,三级,150100,150103,新城区城市医疗集团,40.8000,111.6500,,是,3
-T1,内蒙古自治区人民医院,外部协作三级医院,,三级,150100,150103,新城区城市医疗集团,40.8100,111.6600,,是,4
-P2,察素齐镇卫生院,基层,乡镇卫生院,,150100,150121,土默特左旗县域医共体,40.7200,111.1500,20000,是,0
-S2,土默特左旗蒙中医院,亚定点医院,,二级,150100,150121,土默特左旗县域医共体,40.7250,111.1550,,是,1
-H2,土默特左旗医院,牵头医院,,二级,150100,150121,土默特左旗县域医共体,40.7203,111.1503,,是,2
+FACILITY = """机构编码,机构名称,层级,基层机构类型,医院等级,盟市代码,旗县代码,医联体名称,纬度,经度,服务人口,设发热门诊（诊室）,入网120救护车数,另服务的医联体
+P1,东街社区卫生服务中心,基层,社区卫生服务中心,,150100,150102,新城区城市医疗集团,40.8600,111.6800,10000,是,1,
+S1,新城区亚定点医院,亚定点医院,,二级,150100,150102,新城区城市医疗集团,40.8650,111.6850,,是,1,
+H1,新城区医院,牵头医院,,三级,150100,150102,新城区城市医疗集团,40.8500,111.6700,,是,2,
+D1,呼和浩特市定点医院,定点医院,,三级,150100,150103,新城区城市医疗集团,40.8000,111.6500,,是,3,土默特左旗县域医共体
+T1,内蒙古自治区人民医院,外部协作三级医院,,三级,150100,150103,新城区城市医疗集团,40.8100,111.6600,,是,4,土默特左旗县域医共体
+P2,察素齐镇卫生院,基层,乡镇卫生院,,150100,150121,土默特左旗县域医共体,40.7200,111.1500,20000,是,0,
+S2,土默特左旗蒙中医院,亚定点医院,,二级,150100,150121,土默特左旗县域医共体,40.7250,111.1550,,是,1,
+H2,土默特左旗医院,牵头医院,,二级,150100,150121,土默特左旗县域医共体,40.7203,111.1503,,是,2,
 """
-TRANSFER = """转诊单号,申请时间,转出机构编码,转入机构编码,转诊方向,病情分型,主要问题,接收状态,接收时间
-T01,2022-12-19 08:00,P1,S1,,轻型,新冠,已接收,2022-12-20 08:00
-T02,2022-12-19 08:30,P1,D1,,普通型,新冠,拒收,
-T03,2022-12-19 09:00,P1,D1,,重型,新冠,已接收,2022-12-20 09:01
-T04,2022-12-19 10:00,P1,S1,,危重型,新冠,拒收,
-T05,2022-12-20 10:00,P1,H1,,重型,基础疾病,已接收,2022-12-20 12:00
-T06,2022-12-25 10:00,P2,T1,,重型,基础疾病,待接收,
-T07,2022-12-24 23:00,P2,H2,,危重型,基础疾病,待接收,
-T08,2022-12-21 08:00,P1,D1,,轻型,血液透析,已接收,2022-12-21 20:00
-T09,2022-12-21 09:00,P1,H1,,无症状,基础疾病,已接收,2022-12-22 10:00
-T10,2022-12-22 08:00,D1,P1,下转,普通型,新冠,已接收,2022-12-22 09:00
-T11,2022-12-22 10:00,P1,P2,平转,轻型,新冠,已接收,2022-12-22 11:00
-T12,2022-12-23 08:00,S1,H1,,重型,基础疾病,已接收,2022-12-23 20:00
-T13,2022-12-23 09:00,P2,S2,下转,普通型,新冠,已接收,2022-12-23 10:00
+TRANSFER = """转诊单号,申请时间,转出机构编码,转入机构编码,转诊方向,病情分型,主要问题,接收状态,接收时间,患者年龄,基础疾病情况,需血液透析,超出基层及亚定点救治能力,牵头医院能力不足
+T01,2022-12-19 08:00,P1,S1,,轻型,新冠,已接收,2022-12-20 08:00,85,严重基础疾病稳定,否,否,
+T02,2022-12-19 08:30,P1,D1,,普通型,新冠,拒收,,70,,否,否,
+T03,2022-12-19 09:00,P1,D1,,重型,新冠,已接收,2022-12-20 09:01,70,,否,,
+T04,2022-12-19 10:00,P1,S1,,危重型,新冠,拒收,,70,,否,,
+T05,2022-12-20 10:00,P1,H1,,重型,基础疾病,已接收,2022-12-20 12:00,70,,否,,否
+T06,2022-12-25 10:00,P2,T1,,重型,基础疾病,待接收,,70,,否,,
+T07,2022-12-24 23:00,P2,H2,,危重型,基础疾病,待接收,,70,,否,,
+T08,2022-12-21 08:00,P1,D1,,轻型,血液透析,已接收,2022-12-21 20:00,70,,,,
+T09,2022-12-21 09:00,P1,H1,,无症状,基础疾病,已接收,2022-12-22 10:00,85,严重基础疾病稳定,否,否,
+T10,2022-12-22 08:00,D1,P1,下转,普通型,新冠,已接收,2022-12-22 09:00,,,,,
+T11,2022-12-22 10:00,P1,P2,平转,轻型,新冠,已接收,2022-12-22 11:00,,,,,
+T12,2022-12-23 08:00,S1,H1,,重型,基础疾病,已接收,2022-12-23 20:00,,,,,
+T13,2022-12-23 09:00,P2,S2,下转,普通型,新冠,已接收,2022-12-23 10:00,70,,否,否,
 """
 AREA = {"league_code": None, "county_code": None, "consortium": None}
 
@@ -186,7 +191,7 @@ def test_figures(db):
     assert sum(sankey.data[0].link.value) == 13
     bars = figures.compliance_bars(referrals.compliance(frame, "from_code"), "from_code", ctx)
     assert list(bars.data[0].y) == ["P1"]  # P2 (3 assessed) is under the chart's minimum of 5
-    assert list(bars.data[0].x) == pytest.approx([4 / 7]) and list(bars.data[2].x) == pytest.approx([1 / 7])
+    assert list(bars.data[0].x) == pytest.approx([4 / 7]) and list(bars.data[3].x) == pytest.approx([1 / 7])  # below
     refused = figures.refusals(referrals.reception(frame), ctx)
     assert sorted(refused.data[0].y) == sorted(["呼和浩特市定点医院", "新城区亚定点医院", "土默特左旗医院"])
 
@@ -208,3 +213,105 @@ def test_page_renders(app_env, lang):
     assert ("无法计算" if lang == "zh" else "not computable") in text
     if lang == "en":
         assert not apptest.chinese_leaks(at)
+
+
+# The destination rule's edges, on a network of three consortia (week 2022-12-19):
+#   A 新城区城市医疗集团: RP1 primary, RS1 sub-designated, RH1 lead (tertiary), RD1 designated and RT1
+#     partner (both also serve B, listed in 另服务的医联体)
+#   B 土默特左旗县域医共体: RP2 primary, RS2 sub-designated, RH2 lead (secondary)
+#   C 回民区城市医疗集团: RP3 primary, RH3 lead of blank grade
+# Columns: age, underlying disease (none / serious stable / blank), haemodialysis, beyond capacity,
+# lead cannot cope. Every referral is upward from primary care, accepted after 2 hours.
+#  id   from to   severity  main      age dis.    dial beyond lead-  case / verdict (why)
+#  R01  RP2  RS1  ordinary  新冠      70  -       否   否     -      2: right tier, A's hospital -> other_consortium
+#  R02  RP2  RS2  ordinary  新冠      70  -       否   否     -      2: B's own -> as_expected
+#  R03  RP2  RD1  severe    新冠      70  -       否   -      -      3: RD1 serves B too -> as_expected
+#  R04  RP1  RS1  mild      新冠      70  none    否   否     -      1: home care, not referred -> should_stay_home
+#  R05  RP1  RS1  mild      (blank)   70  stable  (b)  否     -      dialysis blank, main blank -> cannot_judge (haemodialysis)
+#  R06  RP1  RS1  mild      新冠      70  stable  (b)  否     -      dialysis blank, main names covid -> not dialysis;
+#                                                                    age 70 not elderly -> cannot_judge (text_silent)
+#  R07  RP1  RH1  severe    (blank)   70  -       否   -      -      severe, main blank -> cannot_judge (main_problem)
+#  R08  RP1  RS1  ordinary  新冠      70  -       否   (b)    -      beyond capacity blank -> cannot_judge (beyond_capacity)
+#  R09  RP1  RS1  mild      新冠      (b) stable  否   否     -      elderly? age blank -> cannot_judge (patient_age)
+#  R10  RP1  RS1  mild      新冠      79  stable  否   否     -      79 < 80, not elderly -> cannot_judge (text_silent)
+#  R11  RP1  RS1  asympt.   新冠      80  stable  否   否     -      80 is elderly (>= 80): case 2 -> as_expected
+#  R12  RP1  RS1  mild      新冠      85  (b)     否   否     -      disease blank -> cannot_judge (underlying_disease)
+#  R13  RP1  RH1  mild      新冠      70  none    否   是     否     4 (beyond capacity), A's lead tertiary -> lead: as_expected
+#  R14  RP1  RT1  severe    基础疾病  70  -       否   -      是     4, lead cannot cope -> partner: as_expected
+#  R15  RP1  RT1  severe    基础疾病  70  -       否   -      (b)    4, sent to partner, lead's capacity blank -> cannot_judge (lead_insufficient)
+#  R16  RP1  RH1  severe    基础疾病  70  -       否   -      (b)    4, sent to the tertiary lead -> as_expected
+#  R17  RP3  RH3  critical  基础疾病  70  -       否   -      否     4, lead grade blank -> cannot_judge (lead_grade)
+#  R18  RP1  RD1  ordinary  新冠      70  -       是   否     -      3 (haemodialysis column) -> as_expected
+#  R19  RP2  RH2  severe    基础疾病  70  -       否   -      -      4, B's lead secondary -> partner; reached the lead: below
+# Assessed 19: as expected 7 (R02 R03 R11 R13 R14 R16 R18), other consortium 1, home 1, below 1,
+# cannot be judged 9 -> judged 10, rate 7/10.
+RULE_FACILITY = """机构编码,机构名称,层级,基层机构类型,医院等级,盟市代码,旗县代码,医联体名称,纬度,经度,服务人口,另服务的医联体
+RP1,东街社区卫生服务中心,基层,社区卫生服务中心,,150100,150102,新城区城市医疗集团,40.8600,111.6800,10000,
+RS1,新城区亚定点医院,亚定点医院,,二级,150100,150102,新城区城市医疗集团,40.8650,111.6850,,
+RH1,新城区医院,牵头医院,,三级,150100,150102,新城区城市医疗集团,40.8500,111.6700,,
+RD1,呼和浩特市定点医院,定点医院,,三级,150100,150103,新城区城市医疗集团,40.8000,111.6500,,土默特左旗县域医共体
+RT1,内蒙古自治区人民医院,外部协作三级医院,,三级,150100,150103,新城区城市医疗集团,40.8100,111.6600,,土默特左旗县域医共体；回民区城市医疗集团
+RP2,察素齐镇卫生院,基层,乡镇卫生院,,150100,150121,土默特左旗县域医共体,40.7200,111.1500,20000,
+RS2,土默特左旗蒙中医院,亚定点医院,,二级,150100,150121,土默特左旗县域医共体,40.7250,111.1550,,
+RH2,土默特左旗医院,牵头医院,,二级,150100,150121,土默特左旗县域医共体,40.7203,111.1503,,
+RP3,回民区社区卫生服务中心,基层,社区卫生服务中心,,150100,150103,回民区城市医疗集团,40.8010,111.6510,8000,
+RH3,回民区医院,牵头医院,,,150100,150103,回民区城市医疗集团,40.8020,111.6520,,
+"""
+RULE_TRANSFER = """转诊单号,申请时间,转出机构编码,转入机构编码,病情分型,主要问题,接收状态,接收时间,患者年龄,基础疾病情况,需血液透析,超出基层及亚定点救治能力,牵头医院能力不足,高龄行动不便
+R01,2022-12-20 08:00,RP2,RS1,普通型,新冠,已接收,2022-12-20 10:00,70,,否,否,,
+R02,2022-12-20 08:01,RP2,RS2,普通型,新冠,已接收,2022-12-20 10:01,70,,否,否,,
+R03,2022-12-20 08:02,RP2,RD1,重型,新冠,已接收,2022-12-20 10:02,70,,否,,,
+R04,2022-12-20 08:03,RP1,RS1,轻型,新冠,已接收,2022-12-20 10:03,70,无严重基础疾病,否,否,,是
+R05,2022-12-20 08:04,RP1,RS1,轻型,,已接收,2022-12-20 10:04,70,严重基础疾病稳定,,否,,
+R06,2022-12-20 08:05,RP1,RS1,轻型,新冠,已接收,2022-12-20 10:05,70,严重基础疾病稳定,,否,,
+R07,2022-12-20 08:06,RP1,RH1,重型,,已接收,2022-12-20 10:06,70,,否,,,
+R08,2022-12-20 08:07,RP1,RS1,普通型,新冠,已接收,2022-12-20 10:07,70,,否,,,
+R09,2022-12-20 08:08,RP1,RS1,轻型,新冠,已接收,2022-12-20 10:08,,严重基础疾病稳定,否,否,,
+R10,2022-12-20 08:09,RP1,RS1,轻型,新冠,已接收,2022-12-20 10:09,79,严重基础疾病稳定,否,否,,
+R11,2022-12-20 08:10,RP1,RS1,无症状,新冠,已接收,2022-12-20 10:10,80,严重基础疾病稳定,否,否,,
+R12,2022-12-20 08:11,RP1,RS1,轻型,新冠,已接收,2022-12-20 10:11,85,,否,否,,
+R13,2022-12-20 08:12,RP1,RH1,轻型,新冠,已接收,2022-12-20 10:12,70,无严重基础疾病,否,是,否,
+R14,2022-12-20 08:13,RP1,RT1,重型,基础疾病,已接收,2022-12-20 10:13,70,,否,,是,
+R15,2022-12-20 08:14,RP1,RT1,重型,基础疾病,已接收,2022-12-20 10:14,70,,否,,,
+R16,2022-12-20 08:15,RP1,RH1,重型,基础疾病,已接收,2022-12-20 10:15,70,,否,,,
+R17,2022-12-20 08:16,RP3,RH3,危重型,基础疾病,已接收,2022-12-20 10:16,70,,否,,否,
+R18,2022-12-20 08:17,RP1,RD1,普通型,新冠,已接收,2022-12-20 10:17,70,,是,否,,
+R19,2022-12-20 08:18,RP2,RH2,重型,基础疾病,已接收,2022-12-20 10:18,70,,否,,,
+"""
+RULE_VERDICTS = {
+    "R01": ("2", "other_consortium", None), "R02": ("2", "as_expected", None), "R03": ("3", "as_expected", None),
+    "R04": ("1", "should_stay_home", None), "R05": (None, "cannot_judge", "haemodialysis"),
+    "R06": (None, "cannot_judge", "text_silent"), "R07": (None, "cannot_judge", "main_problem"),
+    "R08": (None, "cannot_judge", "beyond_capacity"), "R09": (None, "cannot_judge", "patient_age"),
+    "R10": (None, "cannot_judge", "text_silent"), "R11": ("2", "as_expected", None),
+    "R12": (None, "cannot_judge", "underlying_disease"), "R13": ("4", "as_expected", None),
+    "R14": ("4", "as_expected", None), "R15": ("4", "cannot_judge", "lead_insufficient"),
+    "R16": ("4", "as_expected", None), "R17": ("4", "cannot_judge", "lead_grade"),
+    "R18": ("3", "as_expected", None), "R19": ("4", "below", None),
+}
+
+
+@pytest.fixture(scope="module")
+def rule_db(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("referral_rule")
+    with apptest.loaded_database(folder, (("facility", RULE_FACILITY, WEEK), ("transfer", RULE_TRANSFER, WEEK))) as con:
+        yield con
+
+
+def test_destination_rule_edges(rule_db):
+    rows = by_id(classified(rule_db))
+    got = {k: (r["policy_case"], r["compliance"], r["unjudged_reason"]) for k, r in rows.items()}
+    assert got == RULE_VERDICTS
+
+
+def test_cannot_judge_is_counted_apart(rule_db):
+    frame = classified(rule_db)
+    ind = referrals.indicators(frame)
+    assert (ind["judged"], ind["cannot_judge"]) == (10, 9)
+    assert ind["compliance_rate"] == pytest.approx(7 / 10)  # never 7 / 19: a blank is not a wrong referral
+    by_sender = {r["from_code"]: r for r in referrals.compliance(frame, "from_code").iter_rows(named=True)}
+    assert (by_sender["RP3"]["assessed"], by_sender["RP3"]["judged"], by_sender["RP3"]["compliance_rate"]) == (1, 0, None)
+    assert (by_sender["RP2"]["judged"], by_sender["RP2"]["as_expected"], by_sender["RP2"]["other_consortium"]) == (4, 2, 1)
+    reasons = dict(referrals.unjudged(frame).iter_rows())
+    assert reasons == {"text_silent": 2, "haemodialysis": 1, "main_problem": 1, "beyond_capacity": 1,
+                       "patient_age": 1, "underlying_disease": 1, "lead_insufficient": 1, "lead_grade": 1}

@@ -50,27 +50,38 @@ def test_reporting_gaps_by_hand(con):
     assert run(con, "reporting_gaps", week=PREV, **ALL).height == 3 + 3 + 3
 
 
-def test_overview_headlines_by_hand(con):
-    h = run(con, "overview_headlines", week=WEEK, **ALL,
-            stock_population_share_low=policy.policy_range("stock.population_share")[0],
-            **policy.params("icu.doctors_per_bed", "icu.nurses_per_bed")).row(0, named=True)
-    # register: 4 people, 3 with a recorded label; rule labels green, yellow, red, yellow -> 3 yellow/red
-    assert (h["persons"], h["labelled"], h["yellow_red"]) == (4, 3, 3)
-    # transfers sent from the area: T1 accepted, T2 refused, T3 pending
-    assert (h["referrals"], h["accepted"], h["refused"]) == (3, 1, 1)
-    # H1: 10 beds; doctors ceil(10*1)-8 = 2; nurses at the strict end ceil(10*3)-25 = 5
-    assert (h["icu_beds"], h["doctor_gap"], h["nurse_gap"]) == (10, 2, 5)
-    # P1: 1,400 antigen doses < 15% of 10,000 = 1,500
-    assert (h["stock_reports"], h["below_low"]) == (1, 1)
+def test_headlines_by_hand(con):
+    """The overview's figures, from the same queries and functions as the pages (dashboard/headlines.py)."""
+    from dashboard import headlines
 
+    def runner(name, **params):
+        return queries.run(name, con=con, **params)
 
-def test_area_pop65_uses_census_counties(con):
-    row = run(con, "area_pop65", week=WEEK, **ALL).row(0, named=True)
-    # people 65+ in the register: ages 70, 85, 70 (the 62-year-old is not counted)
-    assert row["register_65_plus"] == 3
+    got = {h.topic: h for h in headlines.all_headlines(runner, WEEK, ALL)}
+    lab = got["labelling"].raw
+    # P1, P2, P3 owe a register, P1 sent one: 4 people, 3 labelled (R3 blank) -> 75%;
+    # rule yellow R2 (85 stable full) and R4 (62 stable partial: 0+1+1 = 2 points), red R3: 3 owe case
+    # management; only R2 is signed and contacted often enough (2 >= 2) -> 1/3
+    assert (lab["facilities"], lab["reported"], lab["persons"], lab["labelled"]) == (3, 1, 4, 3)
+    assert lab["labelled_share"] == pytest.approx(0.75) and lab["managed_share"] == pytest.approx(1 / 3)
+    # found: 新城区 3 people 65+ (70, 85, 70); 土默特左旗 sent nothing: unknown, left out of both sides
+    assert (lab["found_65"], lab["counties_not_reporting"]) == (3, 1)
     if con.execute("select count(*) from census").fetchone()[0]:
-        # 2020 census, 65+: 新城区 71,760 + 土默特左旗 49,858
-        assert row["pop65"] == 71760 + 49858
+        assert lab["pop65"] == 71760  # 新城区's 2020 census 65+ only
+    ref = got["referrals"].raw
+    # T1 P1->H1 ordinary: 'beyond capacity' not in this log -> cannot be judged; T2 P1->D1 severe COVID ->
+    # the designated hospital of P1's consortium: as expected; T3 P2->H2 severe underlying disease, H2 is
+    # grade II -> the partner hospital: below. Judged 2, as expected 1.
+    assert (ref["referrals"], ref["refused"], ref["judged"], ref["cannot_judge"]) == (3, 1, 2, 1)
+    assert ref["compliance_rate"] == pytest.approx(0.5) and ref["upward_share"] == pytest.approx(1.0)
+    icu = got["icu"].raw
+    # H1: 10 beds, 8 doctors, 25 nurses (strict end 30), reserve 2 + 6 = 8 of 30% x (10 + 30) = 12
+    assert (icu["hospitals"], icu["reported"], icu["icu_beds"]) == (3, 1, 10)
+    assert (icu["doctor_gap"], icu["nurse_gap"], icu["reserve_gap"]) == (2, 5, 4)
+    antigen = got["stock"].raw
+    # P1: 1,400 antigen doses against 20% of 10,000 = 2,000: shortfall 600, 70% held; below 15% (1,500)
+    assert (antigen["facilities"], antigen["missing"], antigen["shortfall"], antigen["below_low"]) == (3, 2, 600, 1)
+    assert antigen["share_of_target"] == pytest.approx(0.7)
 
 
 def test_duplicate_facilities(con):

@@ -131,7 +131,11 @@ def test_totals_rollups_and_trend(db):
     antigen = stock.totals(rows(con)).filter(pl.col("item") == "antigen").row(0, named=True)
     assert (antigen["facilities"], antigen["missing"], antigen["target"], antigen["on_hand"]) == (4, 1, 6667, 4900)
     assert (antigen["shortfall"], antigen["below_low"], antigen["between"], antigen["cover_short"]) == (1767, 1, 2, 1)
-    assert antigen["share_of_target"] == pytest.approx(4900 / 6667)
+    assert antigen["share_of_target"] == pytest.approx(4900 / 6667)  # every facility below target: (6,667 - 1,767) / 6,667
+    # antipyretic: P1 2,000 of 2,000, P2 4,000 of 4,000, P4 700 of 667: 6,700 on hand, but P4's surplus
+    # covers nobody else's need: the share is 1.0 (not 6,700 / 6,667), agreeing with a shortfall of 0
+    antipyretic = stock.totals(rows(con)).filter(pl.col("item") == "antipyretic").row(0, named=True)
+    assert (antipyretic["on_hand"], antipyretic["shortfall"], antipyretic["share_of_target"]) == (6700, 0, 1.0)
     counties = {r["code"]: r for r in stock.rollup(rows(con), "county").filter(pl.col("item") == "antigen").iter_rows(named=True)}
     assert (counties["150102"]["facilities"], counties["150102"]["missing"], counties["150102"]["on_hand"]) == (2, 1, 1400)
     assert counties["150121"]["shortfall"] == 1167

@@ -14,7 +14,9 @@ from dashboard import formatting as fmt
 from dashboard import geography, i18n, weeks
 from dashboard.figures import briefing, maps
 
-STATUS_COLOURS = {"short": briefing.BAD, "met": briefing.GOOD, "no_beds": briefing.NEUTRAL, "missing": briefing.MISSING}
+STATUS_COLOURS = {"short": briefing.BAD, "meets_minimum": briefing.WARN, "fully_meets": briefing.GOOD,
+                  "cannot_judge": briefing.MISSING, "no_beds": briefing.NEUTRAL, "missing": briefing.MISSING,
+                  "duty_unknown": briefing.MISSING}
 DOCTOR, NURSE, RESERVE = briefing.SERIES[0], briefing.SERIES[1], briefing.SERIES[2]
 
 

@@ -202,18 +202,21 @@ def sankey(matrix: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
 
 
 def compliance_bars(by_group: pl.DataFrame, label_col: str, ctx: briefing.Context, top: int = 15) -> go.Figure:
-    """Share of assessed referrals that went to the expected tier, lowest first, stacked with the
-    shares that went above and below it."""
+    """Share of the judged referrals that went where the policy sends them, lowest first, stacked with
+    the other verdicts (referrals that cannot be judged are left out and counted on the page)."""
     what = i18n.t("referrals.chart.compliance", ctx.lang)
-    shown = by_group.filter(pl.col("assessed") >= MIN_ASSESSED).sort("compliance_rate", label_col).head(top).reverse()
+    shown = by_group.filter(pl.col("judged") >= MIN_ASSESSED).sort("compliance_rate", label_col).head(top).reverse()
     if shown.height == 0:
         return briefing.empty(ctx, what)
     # each row names its denominator: 'name (n=12)', and only groups with MIN_ASSESSED referrals rank
     labels = shown[label_col].to_list()
     fig = go.Figure()
-    for column, key, colour in (("as_expected", "as_expected", briefing.BLUE), ("above", "above", briefing.SKY),
-                                ("below", "below", briefing.ORANGE)):
-        shares = (shown[column] / shown["assessed"]).to_list()
+    # the verdicts in colour-blind-safe colours (not the risk labels' red and yellow)
+    for column, key, colour in (("as_expected", "as_expected", briefing.BLUE),
+                                ("other_consortium", "other_consortium", briefing.TEAL),
+                                ("above", "above", briefing.SKY), ("below", "below", briefing.ORANGE),
+                                ("should_stay_home", "should_stay_home", briefing.PURPLE)):
+        shares = (shown[column] / shown["judged"]).to_list()
         counts = shown[column].to_list()
         fig.add_trace(go.Bar(y=labels, x=shares, orientation="h",
                              name=i18n.t(f"referrals.compliance.{key}", ctx.lang), marker_color=colour,
@@ -222,7 +225,7 @@ def compliance_bars(by_group: pl.DataFrame, label_col: str, ctx: briefing.Contex
                              customdata=[f"{fmt.pct(v, ctx.lang)} ({fmt.num(c, ctx.lang)})" for v, c in zip(shares, counts)],
                              hovertemplate="%{y}<br>%{fullData.name}: %{customdata}<extra></extra>"))
     briefing.bar_ends(fig, labels, [1.0] * len(labels),
-                      [f"n={fmt.num(n, ctx.lang)}" for n in shown["assessed"].to_list()])
+                      [f"n={fmt.num(n, ctx.lang)}" for n in shown["judged"].to_list()])
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=i18n.t("referrals.chart.share_axis", ctx.lang), **fmt.ticks(0, 1, ctx.lang, "pct", target=4))
     fig.update_xaxes(range=[0, 1.0])
@@ -230,7 +233,7 @@ def compliance_bars(by_group: pl.DataFrame, label_col: str, ctx: briefing.Contex
     return briefing.briefing(fig, ctx, what, height=max(360, 160 + 28 * shown.height), right=90)
 
 
-MIN_ASSESSED = 5  # fewer assessed referrals than this and a rate says little: the group is listed, not ranked
+MIN_ASSESSED = 5  # fewer judged referrals than this and a rate says little: the group is listed, not ranked
 
 
 def refusals(by_receiver: pl.DataFrame, ctx: briefing.Context, top: int = 15) -> go.Figure:

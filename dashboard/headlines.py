@@ -1,0 +1,112 @@
+"""The headline figures of each topic, read by the overview, the briefing and the topic's own page.
+
+One definition per metric: a headline is computed by the same query and the same metric function as
+the figure on the topic's page (the page calls `headline` too), so the overview can never disagree
+with the page it links to. A topic is registered by adding its function to TOPICS.
+
+Each function takes `run(name, **params) -> polars.DataFrame` (the cached runner in the app,
+`queries.run` elsewhere), the week and the area, and returns a Headline whose figures keep None for
+unknown: a blank is never shown as 0.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+import polars as pl
+
+from dashboard import icu, labelling, policy, referrals, stock
+
+Runner = Callable[..., pl.DataFrame]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline number. kind: 'count' (people, facilities), 'share' (0-1), 'ratio' ('12/15').
+    target: the policy's figure it is held to (a share), where there is one; higher_is_better says
+    which way is good."""
+    key: str                       # translation key of the label
+    value: float | int | str | None
+    kind: str = "count"
+    target: float | None = None
+    higher_is_better: bool = True
+    fmt: dict = field(default_factory=dict)  # values for the label's {placeholders}
+
+
+@dataclass(frozen=True)
+class Headline:
+    topic: str
+    page: str                      # the page that shows the detail, e.g. 'pages/icu.py'
+    title_key: str
+    figures: tuple[Figure, ...]
+    raw: dict                      # every computed number, for tests and the briefing
+    datasets: tuple[str, ...] = () # what it reads, so a page can say "loading" while one still loads
+
+
+def _area(area: dict) -> dict:
+    return {k: area.get(k) for k in ("league_code", "county_code", "consortium")}
+
+
+def labelling_headline(run: Runner, week: dt.date, area: dict) -> Headline:
+    facilities = labelling.with_rates(run("labelling_by_facility", week=week, **_area(area), **labelling.params()))
+    counties = run("labelling_found_by_county", week=week, **_area(area))
+    total = labelling.totals(facilities) if facilities.height else {}
+    total = dict(total)
+    found, pop65 = labelling.found(counties)
+    total["counties_not_reporting"] = labelling.counties_not_reporting(counties)
+    raw = {**total, "found_65": found, "pop65": pop65, "found_share": found / pop65 if found is not None and pop65 else None}
+    return Headline("labelling", "pages/labelling.py", "app.overview.labelling", (
+        Figure("labelling.metric.reported", f"{total.get('reported', 0)}/{total.get('facilities', 0)}", "ratio"),
+        Figure("labelling.metric.found", raw["found_share"], "share", policy.value("coverage.labelled_target")),
+        Figure("labelling.metric.labelled", total.get("labelled_share"), "share", policy.value("coverage.labelled_target")),
+        Figure("labelling.metric.managed", total.get("managed_share"), "share"),
+    ), raw, ("register",))
+
+
+def referrals_headline(run: Runner, week: dt.date, area: dict) -> Headline:
+    rows = run("referral_classified", week_from=week, week_to=week, **_area(area), **referrals.params())
+    ind = referrals.indicators(rows)
+    hours = int(policy.value("referral.upward_reception_hours"))
+    return Headline("referrals", "pages/referrals.py", "app.overview.referrals", (
+        Figure("referrals.metric.referrals", ind["referrals"]),
+        Figure("referrals.metric.upward_share", ind["upward_share"], "share", policy.value("referral.upward_share_min")),
+        Figure("referrals.metric.compliance", ind["compliance_rate"], "share"),
+        Figure("referrals.metric.in_time", ind["in_time_share"], "share", fmt={"hours": hours}),
+        Figure("referrals.metric.refused", ind["refused"], higher_is_better=False),
+    ), ind)
+
+
+def icu_headline(run: Runner, week: dt.date, area: dict) -> Headline:
+    hospitals = run("icu_staffing_by_hospital", week=week, **_area(area), **icu.params())
+    total = icu.totals(hospitals) if hospitals.height else {}
+    return Headline("icu", "pages/icu.py", "app.overview.icu", (
+        Figure("icu.metric.reported", f"{total.get('reported', 0)}/{total.get('hospitals', 0)}", "ratio"),
+        Figure("icu.metric.beds", total.get("icu_beds")),
+        Figure("icu.metric.doctor_gap", total.get("doctor_gap"), higher_is_better=False),
+        Figure("icu.metric.nurse_gap", total.get("nurse_gap"), higher_is_better=False),
+        Figure("icu.metric.reserve_gap", total.get("reserve_gap"), higher_is_better=False),
+    ), total)
+
+
+def stock_headline(run: Runner, week: dt.date, area: dict, item: str = "antigen") -> Headline:
+    rows = run("stock_by_facility", week=week, **_area(area), **stock.params())
+    totals = {r["item"]: r for r in stock.totals(rows).iter_rows(named=True)} if rows.height else {}
+    chosen = totals.get(item, {})
+    low, _ = policy.policy_range("stock.population_share")
+    name_key = f"stock.items.{item}"
+    return Headline("stock", "pages/stock.py", "app.overview.stock", (
+        Figure("stock.metric.reported", f"{chosen.get('facilities', 0) - chosen.get('missing', 0)}/{chosen.get('facilities', 0)}", "ratio"),
+        Figure("stock.metric.share", chosen.get("share_of_target"), "share", 1.0, fmt={"item": name_key}),
+        Figure("stock.metric.shortfall", chosen.get("shortfall"), higher_is_better=False, fmt={"item": name_key}),
+        Figure("stock.metric.below", chosen.get("below_low"), higher_is_better=False, fmt={"low": low}),
+    ), chosen)
+
+
+TOPICS: tuple[Callable[[Runner, dt.date, dict], Headline], ...] = (
+    labelling_headline, referrals_headline, icu_headline, stock_headline,
+)
+
+
+def all_headlines(run: Runner, week: dt.date, area: dict) -> list[Headline]:
+    return [topic(run, week, area) for topic in TOPICS]
