@@ -200,25 +200,24 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     def ctx(*sources: str) -> briefing.Context:
         return briefing.Context(f.area_label, f.week_label, sources, lang)
 
+    from dashboard import headlines, verdicts
+
+    lines = {h.topic: [verdicts.figure_text(x, lang) for x in h.figures]
+             for h in headlines.all_headlines(query, f.week, f.params())}
     sections: list[Section] = []
     # 1. risk labelling
     facilities = labelling.with_rates(query("labelling_by_facility", **f.params(), **labelling.params()))
     total = labelling.totals(facilities)
     s = Section(t("app.nav.labelling"))
-    s.lines = [f"{t('labelling.metric.persons')}：{fmt.num(total['persons'], lang)}",
-               f"{t('labelling.metric.labelled')}：{fmt.pct(total['labelled_share'], lang)}",
-               f"{t('labelling.metric.managed')}：{fmt.pct(total['managed_share'], lang)}"]
+    s.lines = lines["labelling"]
     c = ctx("register")
     s.figures = [("labelling_funnel", labelling_figures.funnel(total, c)),
                  ("labelling_audit", labelling_figures.audit(facilities, c))]
     sections.append(s)
     # 2. referrals
     rows = query("referral_classified", **f.params(), week_from=f.week, week_to=f.week, **referrals.params())
-    ind = referrals.indicators(rows)
     s = Section(t("app.nav.referrals"))
-    s.lines = [f"{t('referrals.metric.referrals')}：{fmt.num(ind['referrals'], lang)}",
-               f"{t('referrals.metric.compliance')}：{fmt.pct(ind['compliance_rate'], lang)}",
-               f"{t('referrals.metric.refused')}：{fmt.num(ind['refused'], lang)}"]
+    s.lines = lines["referrals"]
     c = ctx("transfer", "facility")
     s.figures = [("referrals_tiers", referral_figures.sankey(referrals.tier_matrix(rows), c)),
                  ("referrals_refusals", referral_figures.refusals(referrals.reception(rows), c))]
@@ -226,11 +225,9 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     # 3. ICU
     hospitals = query("icu_staffing_by_hospital", **f.params(), **icu.params(None, None))
     history = query("icu_staffing_by_hospital", **(f.params() | {"week": None}), **icu.params(None, None))
-    it = icu.totals(hospitals) if hospitals.height else {}
+
     s = Section(t("app.nav.icu"))
-    s.lines = [f"{t('icu.metric.doctor_gap')}：{fmt.num(it.get('doctor_gap'), lang)}",
-               f"{t('icu.metric.nurse_gap')}：{fmt.num(it.get('nurse_gap'), lang)}",
-               f"{t('icu.metric.reserve_gap')}：{fmt.num(it.get('reserve_gap'), lang)}"]
+    s.lines = lines["icu"]
     c = ctx("icu", "facility")
     if hospitals.height:
         s.figures = [("icu_ranking", icu_figures.gap_ranking(hospitals, c)),
@@ -239,12 +236,9 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     # 4. stock
     share, days = policy.value("stock.population_share"), int(policy.value("stock.min_cover_days"))
     stock_rows = query("stock_by_facility", **f.params(), **stock.params(share, days))
-    s = Section(t("app.nav.stock"))
+    s = Section(t("app.nav.stock"), lines["stock"])
     actions = pl.DataFrame()
     if stock_rows.height:
-        totals = {r["item"]: r for r in stock.totals(stock_rows).iter_rows(named=True)}
-        s.lines = [f"{stock_figures.item_name(i, lang)}：{fmt.pct(totals[i]['share_of_target'], lang)}，"
-                   f"{t('stock.col.shortfall')} {fmt.compact(totals[i]['shortfall'], lang)}" for i in stock.ITEMS if i in totals]
         c = ctx("stock", "facility")
         s.figures = [("stock_ranking", stock_figures.ranking(stock_rows, "antigen", c))]
         items = {i: stock_figures.item_name(i, lang) for i in stock.ITEMS}

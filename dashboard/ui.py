@@ -307,3 +307,67 @@ def localise_file_uploader(button: str, instructions: str) -> None:
 
 def _css_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+STATUS_TONES = {"met": "blue", "near": "orange", "short": "red", "unknown": "gray"}  # st.metric / markdown colours
+
+
+def verdict_row(headline, past: dict, f: Filters) -> None:
+    """A headline as a verdict: each figure (the page's own value and label) with the change since
+    the previous week, a small trend, and its status against the policy target in words, symbol and
+    colour (met / near / short, or cannot be judged for a blank); then the three places where it is
+    worst, each a link into the detail page filtered to its banner/county."""
+    from dashboard import verdicts
+    from dashboard.figures import verdict
+
+    figures = [x for x in headline.figures if x.kind != "ratio"]
+    ratio = [x for x in headline.figures if x.kind == "ratio"]
+    for column, figure in zip(st.columns(len(figures)), figures):
+        trend = verdicts.series(past, headline.topic, figure.key)
+        previous = trend[-2] if len(trend) >= 2 else None
+        state = verdicts.figure_status(figure)
+        change = None if fmt.missing(figure.value) or fmt.missing(previous) else figure.value - previous
+        delta = fmt.signed(change, lang(), "pct" if figure.kind == "share" else "num").replace("−", "-") \
+            if change is not None else None
+        with column:
+            st.metric(figure_label(figure), figure_value(figure), delta=delta,
+                      delta_color=STATUS_TONES.get(state, "gray") if state else "gray",
+                      delta_description=t("app.verdict.since_last_week") if delta else None,
+                      chart_data=[v for v in trend if not fmt.missing(v)] if len(trend) > 1 else None,
+                      border=True)
+            if state:
+                words = f"{verdict.SYMBOLS[state]} {t(f'app.verdict.{state}')}"
+                if figure.target is not None:
+                    words += " · " + t("app.verdict.target", target=pct(figure.target))
+                st.markdown(f":{STATUS_TONES[state]}[**{words}**]")
+    if ratio:
+        st.caption(" · ".join(f"{figure_label(x)}{'：' if lang() == 'zh' else ': '}{figure_value(x)}" for x in ratio))
+    worst = verdicts.worst(headline.topic, query, f.week, f.params(), lang())
+    if worst:
+        st.markdown(f"**{t('app.verdict.worst')}**")
+        for i, (column, place) in enumerate(zip(st.columns(len(worst)), worst)):
+            column.button(f"{place.name}（{place.shown}）" if lang() == "zh" else f"{place.name} ({place.shown})",
+                          key=f"worst_{headline.topic}_{i}", icon=":material/arrow_forward:", width="stretch",
+                          on_click=_open_filtered, args=(headline.page, place.league_code, place.county_code))
+
+
+def _open_filtered(page: str, league_code: str | None, county_code: str | None) -> None:
+    """Set the sidebar to a banner/county (its keyed widgets too) and open the page there."""
+    for key, value in (("f_league", league_code or ALL), ("f_county", county_code or ALL), ("f_consortium", ALL)):
+        st.session_state[key] = value
+        for language in i18n.LANGS:
+            st.session_state.pop(f"{key}_{language}", None)
+    st.session_state["open_page"] = page
+
+
+def follow_link() -> None:
+    """Open the page a verdict link asked for (st.switch_page cannot run inside a callback)."""
+    page = st.session_state.pop("open_page", None)
+    if page:
+        st.switch_page(page)
+
+
+def policy_value(key: str) -> float:
+    from dashboard import policy
+
+    return policy.value(key)

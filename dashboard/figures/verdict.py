@@ -78,10 +78,46 @@ def sparkline(values: list[float | None], colour: str = briefing.NEUTRAL, target
     return fig
 
 
-def card_html(c: Card) -> str:
-    """The card as HTML for st.html: status in words and symbol as well as colour."""
-    return (f"<div style='border-left:6px solid {c.colour};padding:6px 10px;font-family:{briefing.FONT}'>"
+def card_html(c: Card, spark: str = "", show_status: bool = True) -> str:
+    """The card as HTML for st.html: status in words and symbol as well as colour; a card without a
+    target (a count) shows its value, change and trend only."""
+    colour = c.colour if show_status else "#D5D8DC"
+    status = (f"<span style='color:{c.colour};font-weight:600'>{c.status_text}</span> · {c.target} · "
+              if show_status else "")
+    return (f"<div style='border:1px solid #E5E8E8;border-left:6px solid {colour};border-radius:6px;padding:8px 12px;"
+            f"font-family:{briefing.FONT};height:100%'>"
             f"<div style='font-size:0.85rem;color:#5D6D7E'>{c.label}</div>"
-            f"<div style='font-size:1.6rem;font-weight:600'>{c.value}</div>"
-            f"<div style='font-size:0.85rem'><span style='color:{c.colour};font-weight:600'>{c.status_text}</span>"
-            f" · {c.target} · {c.change}</div></div>")
+            f"<div style='display:flex;align-items:flex-end;justify-content:space-between'>"
+            f"<span style='font-size:1.6rem;font-weight:600;color:#1B2631'>{c.value}</span>{spark}</div>"
+            f"<div style='font-size:0.8rem;color:#1B2631'>{status}{c.change}</div></div>")
+
+
+def sparkline_svg(values: list, colour: str = briefing.NEUTRAL, width: int = 120, height: int = 30) -> str:
+    """The same small trend as inline SVG (light enough for a card): a polyline through the weeks,
+    broken where a week is blank, the last point marked."""
+    present = [v for v in values if not fmt.missing(v)]
+    if len(values) < 2 or not present:
+        return ""
+    lo, hi = min(present), max(present)
+    span = (hi - lo) or 1.0
+    step = (width - 8) / (len(values) - 1)
+
+    def point(i, v):
+        return 4 + i * step, height - 4 - (v - lo) / span * (height - 8)
+
+    runs, current = [], []
+    for i, v in enumerate(values):
+        if fmt.missing(v):
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(point(i, v))
+    if current:
+        runs.append(current)
+    lines = "".join(f"<polyline fill='none' stroke='{colour}' stroke-width='2' points='"
+                    + " ".join(f"{x:.1f},{y:.1f}" for x, y in run) + "'/>" for run in runs)
+    last = next(((i, v) for i, v in reversed(list(enumerate(values))) if not fmt.missing(v)))
+    x, y = point(*last)
+    return (f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img'>{lines}"
+            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3' fill='{colour}'/></svg>")
