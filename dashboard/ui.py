@@ -320,9 +320,11 @@ def verdict_row(headline, past: dict, f: Filters) -> None:
     from dashboard import verdicts
     from dashboard.figures import verdict
 
-    figures = [x for x in headline.figures if x.kind != "ratio"]
-    ratio = [x for x in headline.figures if x.kind == "ratio"]
+    figures = headline.figures
     for column, figure in zip(st.columns(len(figures)), figures):
+        if figure.kind == "ratio":  # who reported: a count of units, held to no target
+            column.metric(figure_label(figure), figure_value(figure), border=True)
+            continue
         trend = verdicts.series(past, headline.topic, figure.key)
         previous = trend[-2] if len(trend) >= 2 else None
         state = verdicts.figure_status(figure)
@@ -340,8 +342,6 @@ def verdict_row(headline, past: dict, f: Filters) -> None:
                 if figure.target is not None:
                     words += " · " + t("app.verdict.target", target=pct(figure.target))
                 st.markdown(f":{STATUS_TONES[state]}[**{words}**]")
-    if ratio:
-        st.caption(" · ".join(f"{figure_label(x)}{'：' if lang() == 'zh' else ': '}{figure_value(x)}" for x in ratio))
     worst = verdicts.worst(headline.topic, query, f.week, f.params(), lang())
     if worst:
         st.markdown(f"**{t('app.verdict.worst')}**")
