@@ -334,7 +334,7 @@ def verdict_row(headline, past: dict, f: Filters) -> None:
         with column:
             st.metric(figure_label(figure), figure_value(figure), delta=delta,
                       delta_color=STATUS_TONES.get(state, "gray") if state else "gray",
-                      delta_description=t("app.verdict.since_last_week") if delta else None,
+                      help=t("app.verdict.delta_help") if delta else None,
                       chart_data=[v for v in trend if not fmt.missing(v)] if len(trend) > 1 else None,
                       border=True)
             if state:
@@ -347,6 +347,7 @@ def verdict_row(headline, past: dict, f: Filters) -> None:
         st.markdown(f"**{t('app.verdict.worst')}**")
         for i, (column, place) in enumerate(zip(st.columns(len(worst)), worst)):
             column.button(f"{place.name}（{place.shown}）" if lang() == "zh" else f"{place.name} ({place.shown})",
+                          help=place.detail or None,
                           key=f"worst_{headline.topic}_{i}", icon=":material/arrow_forward:", width="stretch",
                           on_click=_open_filtered, args=(headline.page, place.league_code, place.county_code))
 

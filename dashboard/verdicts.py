@@ -24,6 +24,7 @@ class Worst:
     shown: str           # the value that makes it worst, formatted
     league_code: str | None
     county_code: str | None
+    detail: str = ""     # the denominator, shown on hover
 
 
 def _area(area: dict) -> dict:
@@ -72,8 +73,8 @@ def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int 
         places = rows.select("from_code", "from_league", "from_county").unique("from_code")
         ranked = (referrals.compliance(rows, "from_code", "from_name").filter(pl.col("judged") >= MIN_ASSESSED)
                   .join(places, on="from_code").sort("compliance_rate", "from_code"))
-        return [Worst(r["from_name"], f"{fmt.pct(r['compliance_rate'], lang)}{'，' if lang == 'zh' else ', '}n={fmt.num(r['judged'], lang)}",
-                      r["from_league"], r["from_county"]) for r in ranked.head(n).iter_rows(named=True)]
+        return [Worst(r["from_name"], fmt.pct(r["compliance_rate"], lang), r["from_league"], r["from_county"],
+                      f"n={fmt.num(r['judged'], lang)}") for r in ranked.head(n).iter_rows(named=True)]
     if topic == "icu":
         rows = run("icu_staffing_by_hospital", week=week, **_area(area), **icu.params())
         rows = rows.filter(pl.col("front_line_gap") > 0).sort(["front_line_gap", "facility_code"], descending=[True, False])
