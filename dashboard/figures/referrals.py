@@ -132,14 +132,19 @@ def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_co
         fig.add_annotation(x=(r["from_lon"] + r["to_lon"]) / 2, y=(r["from_lat"] + r["to_lat"]) / 2,
                            text=fmt.num(r["referrals"], ctx.lang), showarrow=False, bgcolor="rgba(255,255,255,0.9)",
                            font={"size": 11, "color": "#1B2631"})
-    ends = {}
+    # receivers named on the map (few, and where flows meet); senders named on hover and in the OD matrix
+    ends, receivers = {}, {}
     for r in shown.iter_rows(named=True):
-        ends[(r["from_lon"], r["from_lat"])] = r["from_name"]
+        ends.setdefault((r["from_lon"], r["from_lat"]), r["from_name"])
+        receivers[(r["to_lon"], r["to_lat"])] = r["to_name"]
         ends[(r["to_lon"], r["to_lat"])] = r["to_name"]
-    fig.add_trace(go.Scatter(x=[p[0] for p in ends], y=[p[1] for p in ends], mode="markers+text",
-                             text=list(ends.values()), textposition="top center", showlegend=False, hoverinfo="text",
-                             marker={"size": 7, "color": "#1B2631"},
-                             textfont={"size": 10, "shadow": "1px 1px 1px white, -1px -1px 1px white"}))
+    senders = {p: n for p, n in ends.items() if p not in receivers}
+    fig.add_trace(go.Scatter(x=[p[0] for p in senders], y=[p[1] for p in senders], mode="markers", showlegend=False,
+                             hoverinfo="text", text=list(senders.values()), marker={"size": 6, "color": "#566573"}))
+    fig.add_trace(go.Scatter(x=[p[0] for p in receivers], y=[p[1] for p in receivers], mode="markers+text",
+                             text=list(receivers.values()), textposition="top center", showlegend=False, hoverinfo="text",
+                             marker={"size": 9, "color": "#1B2631", "symbol": "diamond"},
+                             textfont={"size": 11, "shadow": "1px 1px 1px white, -1px -1px 1px white"}))
     xs = [p[0] for p in ends]
     ys = [p[1] for p in ends]
     pad_x, pad_y = max((max(xs) - min(xs)) * 0.08, 0.1), max((max(ys) - min(ys)) * 0.12, 0.08)
