@@ -234,7 +234,7 @@ section[data-testid="stSidebar"] { min-width: 330px; }
   [data-testid="stSidebarCollapsedControl"], [data-testid="stDownloadButton"], [data-testid="stStatusWidget"],
   [data-testid="stDecoration"] { display: none !important; }
   [data-testid="stAppViewContainer"], [data-testid="stMain"], .main { margin-left: 0 !important; }
-  [data-testid="stMainBlockContainer"], .block-container { width: 1040px !important; max-width: 1040px !important;
+  [data-testid="stMainBlockContainer"], .block-container { width: 1000px !important; max-width: 1000px !important;
     padding: 0 !important; }
   [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stMetric"],
   [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
