@@ -93,8 +93,9 @@ def test_bands_do_not_overlap_and_fit(figures):
         entries = briefing.legend_entries(fig)
         if fig.layout.meta["legend_rows"]:
             assert briefing.legend_rows(entries) * briefing.LEGEND_ROW <= b["legend"][1] - b["legend"][0], name
-        lines = fig.layout.title.text.split("<br>")
-        assert all(briefing.text_width(line, briefing.TITLE_SIZE) <= briefing.MIN_WIDTH - 20 for line in lines), name
+        lines = [fig.layout.title.text] + ([fig.layout.title.subtitle.text] if fig.layout.title.subtitle.text else [])
+        size = fig.layout.title.font.size
+        assert all(briefing.text_width(line, size) <= briefing.MIN_WIDTH - 20 for line in lines), name
         source = [a for a in fig.layout.annotations if a.name == "source"]
         assert len(source) == 1, name
         assert briefing.text_width(source[0].text, briefing.SOURCE_SIZE) <= briefing.MIN_WIDTH - 20, name
@@ -130,6 +131,7 @@ def test_rendered_images_keep_their_bands(figures, width, tmp_path):
         b = briefing.bands(fig)
         height = img.height
         checks = {
+            "top edge is blank": _blank_rows(img, 0, 3),
             "title has ink": _has_ink(img, 0, b["title"][1]),
             "gap under the title is blank": _blank_rows(img, b["title"][1] - 2, b["title"][1]),
             # (the top tick label is centred on the plot's top edge: half of it, 8 px, may rise above)

@@ -103,10 +103,17 @@ def briefing(fig: go.Figure, ctx: Context, what: str, *, height: int = 460, lege
     The legend (when there are two or more named series) sits under the title, never over the source.
     `legend_below` is kept for old callers and ignored."""
     title = ctx.title(what)
-    title_lines = 1
-    if text_width(title, TITLE_SIZE) > MIN_WIDTH - left:
-        title = f"{what}<br>{ctx.area} · {ctx.week_label}" if ctx.lang == "zh" else \
-            f"{what},<br>{ctx.area}, {ctx.week_label}"
+    title_lines, subtitle, title_size = 1, None, TITLE_SIZE
+    room = MIN_WIDTH - left
+    if text_width(title, TITLE_SIZE) > room:
+        title_size = max(15, int(TITLE_SIZE * room / text_width(title, TITLE_SIZE)))  # a little smaller first
+    if text_width(title, title_size) > room:
+        # still too long: the week goes on a second line (plotly's subtitle; a '<br>' in a top-anchored
+        # title would push its first line off the top), and the area too if need be
+        title_size = TITLE_SIZE
+        title, subtitle = (f"{ctx.area} {what}", ctx.week_label) if ctx.lang == "zh" else (f"{what}, {ctx.area}", ctx.week_label)
+        if text_width(title, TITLE_SIZE) > room:
+            title, subtitle = what, (f"{ctx.area} · {ctx.week_label}" if ctx.lang == "zh" else f"{ctx.area}, {ctx.week_label}")
         title_lines = 2
     names = legend_entries(fig)
     rows = legend_rows(names) if len(names) >= 2 else 0
@@ -114,13 +121,14 @@ def briefing(fig: go.Figure, ctx: Context, what: str, *, height: int = 460, lege
         x_title = bool(fig.layout.xaxis.title.text) if fig.layout.xaxis else False
     if axis_band is None:
         axis_band = 6 + TICK_LINE * tick_lines + (AXIS_TITLE + 4 if x_title else 0) + 4
-    title_band = PAD + TITLE_LINE * title_lines
+    title_band = PAD + TITLE_LINE * title_lines + (12 if subtitle else 0)
     legend_band = LEGEND_ROW * rows
     top = title_band + legend_band + GAP
     bottom = axis_band + GAP + SOURCE_BAND
     fig.update_layout(
         title={"text": title, "x": 0, "xref": "container", "xanchor": "left", "pad": {"l": 12},
-               "y": 1 - PAD / height, "yref": "container", "yanchor": "top", "font": {"size": TITLE_SIZE}},
+               "y": 1 - PAD / height, "yref": "container", "yanchor": "top", "font": {"size": title_size},
+               **({"subtitle": {"text": subtitle, "font": {"size": 15, "color": "#1B2631"}}} if subtitle else {})},
         font={"family": FONT, "size": BODY_SIZE, "color": "#1B2631"},
         paper_bgcolor="white",
         plot_bgcolor="white",
