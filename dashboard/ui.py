@@ -12,7 +12,8 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import config, i18n, queries, store, weeks
+from dashboard import config, downloads, i18n, queries, store, weeks
+from dashboard import formatting as fmt
 from dashboard.figures import briefing
 
 log = logging.getLogger("dashboard")
@@ -121,6 +122,7 @@ def _pick(label: str, options: list, key: str, fmt):
 
 def sidebar_filters() -> Filters:
     """Week picker and area drill-down, shared by every page (kept in session state)."""
+    page_style()
     available = tuple(query("data_weeks")["week"].to_list())
     if not available:
         st.sidebar.info(t("app.sidebar.no_data"))
@@ -180,20 +182,84 @@ def page_header(title_key: str, *, needs_week: bool = True) -> Filters:
     return f
 
 
-def chart(fig: go.Figure, ctx: briefing.Context, what: str, key: str, data: pl.DataFrame | None = None) -> None:
-    """Show a briefing chart with image export (modebar camera, and a server-rendered PNG button)."""
-    st.plotly_chart(fig, key=key, config=briefing.plotly_config(ctx, what))
-    left, right, _ = st.columns([1, 1, 3])
-    left.download_button(
+def chart(fig: go.Figure, ctx: briefing.Context, what: str, key: str, data: pl.DataFrame | None = None,
+          topic: str | None = None) -> None:
+    """Show a briefing chart with image export (modebar camera, and a server-rendered PNG button) and
+    its data as CSV and XLSX in the interface's language."""
+    st.plotly_chart(fig, key=key, config=briefing.plotly_config(ctx, what, fig.layout.height))
+    columns = st.columns([1, 1, 1, 2])
+    columns[0].download_button(
         t("app.chart.download_png"), data=lambda: briefing.to_png(fig), file_name=f"{ctx.file_stem(what)}.png",
         mime="image/png", key=f"{key}_png", icon=":material/image:", on_click="ignore",
     )
     if data is not None:
-        right.download_button(
-            t("app.chart.download_csv"), data=data.write_csv().encode("utf-8-sig"),
-            file_name=f"{ctx.file_stem(what)}.csv", mime="text/csv", key=f"{key}_csv",
-            icon=":material/download:", on_click="ignore",
-        )
+        table_downloads(data, ctx.file_stem(what), key, topic, columns[1:3])
+
+
+def table_downloads(data: pl.DataFrame, stem: str, key: str, topic: str | None = None, places=None) -> None:
+    """CSV and XLSX of a table, column names and values in the interface's language; the file is
+    named for what it holds (area, what, week), never for the button."""
+    left, right = places or st.columns([1, 1, 3])[:2]
+    left.download_button(
+        t("app.chart.download_csv"), data=lambda: downloads.csv_bytes(data, lang(), topic),
+        file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", icon=":material/download:", on_click="ignore",
+    )
+    right.download_button(
+        t("app.chart.download_xlsx"), data=lambda: downloads.xlsx_bytes(data, lang(), topic),
+        file_name=f"{stem}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx", icon=":material/table:", on_click="ignore",
+    )
+
+
+def briefing_pack_button(f: Filters) -> None:
+    """One click: the briefing pack (PDF, ZIP of PNGs, XLSX) for the chosen week and area, with
+    progress while it builds; the three files then download."""
+    from dashboard import briefing_pack
+
+    if st.button(t("app.pack.button"), icon=":material/picture_as_pdf:", key="pack_build", type="primary"):
+        bar = st.progress(0.0, text=t("app.pack.building"))
+        pack = briefing_pack.collect(f, query, lang())
+        files = briefing_pack.build(pack, lambda share, what: bar.progress(min(share, 1.0), text=t("app.pack.step", what=what)))
+        bar.empty()
+        st.session_state["pack_files"] = (briefing_pack.file_stem(pack), files)
+    if "pack_files" in st.session_state:
+        stem, files = st.session_state["pack_files"]
+        st.success(t("app.pack.done"), icon=":material/check_circle:")
+        a, b, c, _ = st.columns([1, 1, 1, 1])
+        a.download_button(t("app.pack.pdf"), files["pdf"], file_name=f"{stem}.pdf", mime="application/pdf",
+                          key="pack_pdf", icon=":material/picture_as_pdf:", on_click="ignore")
+        b.download_button(t("app.pack.zip"), files["zip"], file_name=f"{stem}.zip", mime="application/zip",
+                          key="pack_zip", icon=":material/folder_zip:", on_click="ignore")
+        c.download_button(t("app.pack.xlsx"), files["xlsx"], file_name=f"{stem}.xlsx", key="pack_xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          icon=":material/table:", on_click="ignore")
+
+
+PRINT_CSS = """
+<style>
+/* the sidebar wide enough for a whole week label */
+section[data-testid="stSidebar"] { min-width: 330px; }
+/* printing a page: no sidebar, no header or toolbar, no download buttons; a fixed A4-landscape width;
+   charts and tables kept whole on a page */
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  section[data-testid="stSidebar"], header[data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stDownloadButton"], [data-testid="stStatusWidget"],
+  [data-testid="stDecoration"] { display: none !important; }
+  [data-testid="stAppViewContainer"], [data-testid="stMain"], .main { margin-left: 0 !important; }
+  [data-testid="stMainBlockContainer"], .block-container { width: 1000px !important; max-width: 1000px !important;
+    padding: 0 !important; }
+  [data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stMetric"],
+  [data-testid="stVerticalBlockBorderWrapper"] { break-inside: avoid; }
+  body { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+</style>
+"""
+
+
+def page_style() -> None:
+    """The app's own CSS (sidebar width, print layout); called once per run from the sidebar."""
+    st.html(PRINT_CSS)
 
 
 def metric_row(items: list[tuple[str, str, str | None]]) -> None:
@@ -231,11 +297,13 @@ def stop_while_loading(f: Filters, *datasets: str) -> None:
 
 
 def pct(x: float | None, digits: int = 1) -> str:
-    return "—" if x is None else f"{x * 100:.{digits}f}%"
+    """'12.3%' (one decimal unless asked), from Babel's CLDR data; '—' for a blank."""
+    return fmt.pct(x, lang(), digits)
 
 
 def num(x: float | int | None) -> str:
-    return "—" if x is None else f"{x:,.0f}"
+    """'12,345'; from 10万 up, '58万' / '1234.6万' / '12.35亿' in Chinese ('580K' in English)."""
+    return fmt.compact(x, lang())
 
 
 def localise_file_uploader(button: str, instructions: str) -> None:
@@ -252,3 +320,68 @@ def localise_file_uploader(button: str, instructions: str) -> None:
 
 def _css_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+STATUS_TONES = {"met": "blue", "near": "orange", "short": "red", "unknown": "gray"}  # st.metric / markdown colours
+
+
+def verdict_row(headline, past: dict, f: Filters) -> None:
+    """A headline as a verdict: each figure (the page's own value and label) with the change since
+    the previous week, a small trend, and its status against the policy target in words, symbol and
+    colour (met / near / short, or cannot be judged for a blank); then the three places where it is
+    worst, each a link into the detail page filtered to its banner/county."""
+    from dashboard import verdicts
+    from dashboard.figures import verdict
+
+    figures = headline.figures
+    for column, figure in zip(st.columns(len(figures)), figures):
+        if figure.kind == "ratio":  # who reported: a count of units, held to no target
+            column.metric(figure_label(figure), figure_value(figure), border=True)
+            continue
+        trend = verdicts.series(past, headline.topic, figure.key)
+        previous = trend[-2] if len(trend) >= 2 else None
+        state = verdicts.figure_status(figure)
+        change = None if fmt.missing(figure.value) or fmt.missing(previous) else figure.value - previous
+        delta = fmt.signed(change, lang(), "pct" if figure.kind == "share" else "num").replace("−", "-") \
+            if change is not None else None
+        with column:
+            st.metric(figure_label(figure), figure_value(figure), delta=delta,
+                      delta_color=STATUS_TONES.get(state, "gray") if state else "gray",
+                      help=t("app.verdict.delta_help") if delta else None,
+                      chart_data=[v for v in trend if not fmt.missing(v)] if len(trend) > 1 else None,
+                      border=True)
+            if state:
+                words = f"{verdict.SYMBOLS[state]} {t(f'app.verdict.{state}')}"
+                if figure.target is not None:
+                    words += " · " + t("app.verdict.target", target=pct(figure.target))
+                st.markdown(f":{STATUS_TONES[state]}[**{words}**]")
+    worst = verdicts.worst(headline.topic, query, f.week, f.params(), lang())
+    if worst:
+        st.markdown(f"**{t('app.verdict.worst')}**")
+        for i, (column, place) in enumerate(zip(st.columns(len(worst)), worst)):
+            column.button(f"{place.name}（{place.shown}）" if lang() == "zh" else f"{place.name} ({place.shown})",
+                          help=place.detail or None,
+                          key=f"worst_{headline.topic}_{i}", icon=":material/arrow_forward:", width="stretch",
+                          on_click=_open_filtered, args=(headline.page, place.league_code, place.county_code))
+
+
+def _open_filtered(page: str, league_code: str | None, county_code: str | None) -> None:
+    """Set the sidebar to a banner/county (its keyed widgets too) and open the page there."""
+    for key, value in (("f_league", league_code or ALL), ("f_county", county_code or ALL), ("f_consortium", ALL)):
+        st.session_state[key] = value
+        for language in i18n.LANGS:
+            st.session_state.pop(f"{key}_{language}", None)
+    st.session_state["open_page"] = page
+
+
+def follow_link() -> None:
+    """Open the page a verdict link asked for (st.switch_page cannot run inside a callback)."""
+    page = st.session_state.pop("open_page", None)
+    if page:
+        st.switch_page(page)
+
+
+def policy_value(key: str) -> float:
+    from dashboard import policy
+
+    return policy.value(key)

@@ -59,6 +59,26 @@ def label(week: dt.date, lang: str = "zh") -> str:
     return f"{year}-W{number:02d} ({span})"
 
 
-def short(week: dt.date) -> str:
+def short(week: dt.date, lang: str | None = None) -> str:
+    """'2022-W51' (file names, logs, English); with lang='zh': '2022年第51周'."""
     year, number, _ = week.isocalendar()
+    if lang == "zh":
+        return f"{year}年第{number}周"
     return f"{year}-W{number:02d}"
+
+
+def tick(week: dt.date, lang: str = "zh") -> str:
+    """A week on a chart axis, two short lines: '第51周<br>12月19日' / 'W51<br>19 Dec'."""
+    year, number, _ = week.isocalendar()
+    if lang == "zh":
+        return f"第{number}周<br>{week.month}月{week.day}日"
+    return f"W{number:02d}<br>{week.day} {week:%b}"
+
+
+def span(first: dt.date, last: dt.date, lang: str = "zh") -> str:
+    """A run of weeks: one week's full label, or '2022年第51周至2023年第1周' / '2022-W51 to 2023-W01'."""
+    if first == last:
+        return label(first, lang)
+    if lang == "zh":
+        return f"{short(first, 'zh')}至{short(last, 'zh')}"
+    return f"{short(first)} to {short(last)}"

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import icu, policy
 from dashboard.figures import icu as figures
-from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, t, v
+from dashboard.ui import chart, filters, table_downloads, lang, metric_row, num, pct, query, t, v
 
 f = filters()
 st.title(t("icu.heading"))
@@ -86,8 +86,7 @@ with tabs[0]:
         pl.col("nurse_gap").alias(t("icu.col.nurse_gap")),
         pl.col("reserve_gap").alias(t("icu.col.reserve_gap")),
     ), hide_index=True, width="stretch", column_config={t("icu.col.occupancy"): percent})
-    st.download_button(t("icu.download"), hospitals.write_csv().encode("utf-8-sig"), file_name=f"{ctx.file_stem(t('icu.heading'))}.csv",
-                       mime="text/csv", icon=":material/download:", on_click="ignore", key="icu_download")
+    table_downloads(hospitals, ctx.file_stem(t("icu.heading")), "icu_download", "icu")
     st.subheader(t("icu.drill"))
     names = dict(zip(ranked["facility_code"].to_list(), ranked["facility_name"].to_list()))
     picked = st.selectbox(t("icu.drill"), list(names), format_func=names.__getitem__, key="icu_hospital",
@@ -120,6 +119,7 @@ with tabs[2]:
     by_county = icu.rollup(hospitals, "county")
     st.caption(t("icu.map_caption"))
     st.pydeck_chart(figures.gap_deck(by_county, hospitals, lang(), league_code=f.league_code), height=560)
+    st.html(figures.gap_legend(by_county, lang()))
     chart(figures.gap_map(by_county, ctx, league_code=f.league_code), ctx, t("icu.chart.map"), key="icu_map",
           data=by_county.select("code", "name", "hospitals", "reported", "front_line_gap"))
 with tabs[3]:

@@ -147,6 +147,7 @@ with tabs[3]:
     shown = labelling.areas(facilities, counties, map_level)
     st.caption(t("labelling.map_caption"))
     st.pydeck_chart(figures.coverage_deck(shown, metric, map_level, lang(), league_code=f.league_code), height=560)
+    st.html(figures.coverage_legend(metric, lang()))
     what = t("labelling.chart.map", metric=t(f"labelling.map.{metric}"))
     chart(figures.coverage_map(shown, ctx, metric, map_level, league_code=f.league_code), ctx, what, key="lab_map",
           data=shown.select("code", "name", "facilities", "reported", "pop65", "found_65", "found_share", "persons",

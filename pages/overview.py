@@ -5,8 +5,8 @@ NAV = {"section": "overview", "order": 0, "title": "app.nav.overview", "icon": "
 
 import streamlit as st
 
-from dashboard import headlines
-from dashboard.ui import filters, headline_row, query, t
+from dashboard import headlines, verdicts
+from dashboard.ui import briefing_pack_button, filters, follow_link, query, t, verdict_row
 
 f = filters()
 st.title(t("app.overview.heading"))
@@ -14,6 +14,9 @@ st.caption(f"{f.area_label} · {f.week_label}")
 if f.week is None:
     st.info(t("app.sidebar.no_data"))
     st.stop()
+follow_link()
+briefing_pack_button(f)
+past = verdicts.history(query, [w for w in f.weeks if w <= f.week], f.params())
 
 for headline in headlines.all_headlines(query, f.week, f.params()):
     with st.container(border=True):
@@ -21,5 +24,5 @@ for headline in headlines.all_headlines(query, f.week, f.params()):
         if set(headline.datasets) & set(f.loading):
             st.info(t("app.loading_week", week=f.week_label), icon=":material/hourglass_top:")
         else:
-            headline_row(headline)
+            verdict_row(headline, past, f)
         st.page_link(headline.page, label=t("app.overview.open"), icon=":material/arrow_forward:")

@@ -23,8 +23,8 @@ st.caption(t("referrals.intro"))
 
 ordered = sorted(f.weeks)
 first, last = st.select_slider(t("referrals.weeks"), options=ordered, value=(f.week, f.week),
-                               format_func=lambda w: weeks.short(w), key="ref_weeks")
-period = weeks.label(first, lang()) if first == last else f"{weeks.short(first)} – {weeks.short(last)}"
+                               format_func=lambda w: weeks.short(w, lang()), key="ref_weeks")
+period = weeks.span(first, last, lang())
 rows = query("referral_classified", **f.params(), week_from=first, week_to=last, **referrals.params())
 if rows.height == 0:
     st.info(t("referrals.no_referrals"))
@@ -75,8 +75,16 @@ with tabs[0]:
     top = m2.slider(t("referrals.map.top"), min_value=10, max_value=500, value=150, step=10, key="ref_map_top")
     located = query("facility_locations", **f.params())
     all_pairs = referrals.flows(shown, level, referrals.places(located, level))
-    st.pydeck_chart(figures.flow_map(all_pairs.head(top), located, lang(), league_code=f.league_code), height=620)
-    st.caption(t("referrals.map.caption", area=f.area_label, weeks=period, shown=min(top, all_pairs.height), total=all_pairs.height))
+    st.pydeck_chart(figures.flow_map(all_pairs.head(top), located, lang(), league_code=f.league_code, level=level), height=620)
+    st.html(figures.flow_legend(lang()))
+    drawn = min(top, all_pairs.height, figures.FACILITY_FLOWS if level == "facility" else top)
+    st.caption(t("referrals.map.caption", area=f.area_label, weeks=period, shown=drawn, total=all_pairs.height,
+                 top_flows=figures.FACILITY_FLOWS))
+    flow_what = t("referrals.chart.flow_map", n=figures.FACILITY_FLOWS)
+    chart(figures.flow_figure(all_pairs, ctx, flow_what, league_code=f.league_code, level=level), ctx, flow_what,
+          key="ref_flow_png")
+    if level == "facility":
+        chart(figures.od_matrix(all_pairs, ctx, t("referrals.chart.od")), ctx, t("referrals.chart.od"), key="ref_od")
     st.dataframe(all_pairs.head(top).select(
         pl.col("from_name").alias(t("referrals.col.from")), pl.col("to_name").alias(t("referrals.col.to")),
         pl.col("referrals").alias(t("referrals.col.referrals")),

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import policy, stock
 from dashboard.figures import stock as figures
-from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, t
+from dashboard.ui import chart, filters, table_downloads, lang, metric_row, num, pct, query, t
 
 f = filters()
 st.title(t("stock.heading"))
@@ -88,9 +88,7 @@ with tabs[0]:
                  | dict.fromkeys([t("stock.col.population"), t("stock.col.target_low", low=pct(low, 0)),
                                   t("stock.col.target_high", high=pct(high, 0)), t("stock.col.target", share=pct(share, 0)),
                                   t("stock.col.on_hand"), t("stock.col.used"), t("stock.col.shortfall")], count))
-    st.download_button(t("stock.download"), table.write_csv().encode("utf-8-sig"),
-                       file_name=f"{ctx.file_stem(t('stock.download_name'))}.csv", mime="text/csv",
-                       icon=":material/download:", on_click="ignore", key="stock_download")
+    table_downloads(table, ctx.file_stem(t("stock.download_name")), "stock_download", "stock")
     st.subheader(t("stock.detail_heading"))
     choices = stock.facility_choices(rows)
     picked = st.selectbox(t("stock.detail_pick"), list(choices), format_func=choices.__getitem__, key="stock_facility")
@@ -113,6 +111,7 @@ with tabs[1]:
     st.subheader(t("stock.map.heading", item=items[item]))
     st.caption(t("stock.status_legend", low=pct(low, 0), high=pct(high, 0)))
     st.pydeck_chart(figures.shortfall_map(rows, item, lang(), league_code=f.league_code), height=560)
+    st.html(figures.shortfall_legend(lang()))
     st.caption(t("stock.map.png_note"))
     by_county = stock.rollup(rows, "county")
     chart(figures.share_map(by_county, item, ctx, league_code=f.league_code), ctx,

@@ -2,7 +2,8 @@
 # Set up a fresh machine for this project; safe to run again (it only does what is missing).
 #   bash scripts/setup.sh          Python 3.11+ virtual environment (.venv) with the pinned packages
 #   bash scripts/setup.sh --test   the same, plus Debian's chromium and fonts-noto-cjk for the
-#                                  browser tests and chart image export (installs with apt-get as root)
+#                                  browser tests and chart image export, and poppler-utils for the
+#                                  briefing PDF's test (installs with apt-get as root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +29,7 @@ fi
 if [ "${1:-}" = "--test" ]; then
     missing=()
     [ -x /usr/bin/chromium ] || missing+=(chromium)
+    command -v pdftoppm >/dev/null || missing+=(poppler-utils)  # renders the briefing PDF in its test
     if ! (command -v fc-list >/dev/null && fc-list | grep -qi "Noto Sans CJK"); then
         missing+=(fonts-noto-cjk)
     fi

@@ -35,8 +35,8 @@ def test_choropleth_draws_every_county_offline():
     # no geo traces: those fetch a topojson from the internet
     assert {trace["type"] for trace in spec["data"]} == {"scatter"}
     assert "geo" not in spec["layout"]
-    texts = [t.get("text", "") for t in spec["data"]]
-    assert any(text.startswith("新城区<br>覆盖率: 50%") for text in texts)
+    texts = [t.get("text", "") for t in spec["data"] if isinstance(t.get("text"), str)]
+    assert any(text.startswith("新城区<br>覆盖率: 50.0%") for text in texts)
     assert any("无数据" in text for text in texts)  # the other 101 counties have no value
     filled = {t["fillcolor"] for t in spec["data"] if t.get("fill") == "toself"}
     assert maps.NO_DATA in filled and len(filled) >= 3
@@ -45,5 +45,5 @@ def test_choropleth_draws_every_county_offline():
 def test_choropleth_limited_to_one_league():
     fig = maps.choropleth(pl.DataFrame({"adcode": ["150102"], "value": [1.0]}), CTX_EN, "Coverage",
                           value_label="Coverage", league_code="150100")
-    names = {t.text.split("<br>")[0] for t in fig.data if t.text}
+    names = {t.text.split("<br>")[0] for t in fig.data if isinstance(t.text, str)}
     assert "新城区" in names and len(names) == 9  # Hohhot's 9 county-level divisions

@@ -321,14 +321,14 @@ def test_pydeck_map_draws_boundaries_and_hospitals_without_tiles(db):
     deck = figures.gap_deck(icu.rollup(frame, "county"), frame, "en", league_code="150100")
     spec = json.loads(deck.to_json())
     assert deck.map_provider is None and "mapProvider" not in spec  # no basemap tiles
-    base, dots = spec["layers"]
+    base, dots, names = spec["layers"]  # names: the place names on the map
     assert base["@@type"] == "GeoJsonLayer" and dots["@@type"] == "ScatterplotLayer"
     counties = {f["properties"]["adcode"]: f["properties"] for f in base["data"]["features"]}
     assert {c[:4] for c in counties} == {"1501"}  # the league only
     # the county's name comes from the census when the register has none; gap 2 doctors + 5 nurses
     assert counties["150102"]["tip"] == "<b>新城区</b><br>Gap (people): 7 people<br>Hospitals reporting: 2 / 2"
     assert counties["150121"]["tip"].endswith("Hospitals reporting: 1 / 2")
-    assert counties["150102"]["colour"] == [255, 65, 65, 210]  # the largest gap in view: full red
+    assert counties["150102"]["colour"] == [102, 37, 6, 215]  # the largest gap per bed in view: the darkest of YlOrBr
     assert counties["150103"]["colour"] == [248, 249, 249, 255]  # no hospital expected: blank
     tips = {d["tip"].split("</b>")[0][3:]: d for d in dots["data"]}
     assert set(tips) == {"新城区医院", "呼和浩特市定点医院", "土默特左旗蒙中医院", "内蒙古自治区人民医院"}

@@ -182,7 +182,7 @@ def test_figures(db):
     spec = deck.to_json()
     assert '"mapProvider": null' in spec or deck.map_provider is None  # no basemap tiles
     kinds = [layer.type for layer in deck.layers]
-    assert kinds == ["GeoJsonLayer", "ArcLayer", "ScatterplotLayer"]
+    assert kinds == ["GeoJsonLayer", "ArcLayer", "ScatterplotLayer", "TextLayer"]  # TextLayer: place names
     arcs = deck.layers[1].data
     assert len(arcs) == 9 and "3 referrals" in arcs[-1]["tip"] and "Upward" in arcs[-1]["tip"]
     ctx = briefing.Context("呼和浩特市", "2022年第51周", ("transfer", "facility"), "zh")

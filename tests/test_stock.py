@@ -226,7 +226,7 @@ def test_shortfall_map_offline_and_translated(db):
     deck = figures.shortfall_map(rows(con), "antigen", "en", league_code="150100")
     spec = deck.to_json()
     assert '"mapProvider": null' in spec or deck.map_provider is None  # no basemap tiles
-    base, dots = deck.layers
+    base, dots, names = deck.layers  # names: the place names on the map
     assert base.type == "GeoJsonLayer" and {f["properties"]["league_code"] for f in base.data["features"]} == {"150100"}
     points = {p["tip"].split("</b>")[0][3:]: p for p in dots.data}
     assert len(points) == 4  # P3 shows too, as not reported

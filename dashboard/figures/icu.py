@@ -7,14 +7,22 @@ import math
 import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
+from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
+from dashboard import formatting as fmt
 from dashboard import geography, i18n, weeks
 from dashboard.figures import briefing, maps
 
 STATUS_COLOURS = {"short": briefing.BAD, "meets_minimum": briefing.WARN, "fully_meets": briefing.GOOD,
                   "cannot_judge": briefing.MISSING, "no_beds": briefing.NEUTRAL, "missing": briefing.MISSING,
                   "duty_unknown": briefing.MISSING}
+DOCTOR, NURSE, RESERVE = briefing.SERIES[0], briefing.SERIES[1], briefing.SERIES[2]
+
+
+def _axis(hi, lang: str, kind: str = "compact") -> dict:
+    """Tick values and text for a count axis from 0 to hi, written the way the tables write numbers."""
+    return fmt.ticks(0, hi or 1, lang, kind, integer=kind != "pct")
 
 
 def gap_ranking(hospitals: pl.DataFrame, ctx: briefing.Context, top: int = 15) -> go.Figure:
@@ -28,61 +36,70 @@ def gap_ranking(hospitals: pl.DataFrame, ctx: briefing.Context, top: int = 15) -
         return briefing.empty(ctx, what)
     names = ranked["facility_name"].to_list()
     fig = go.Figure()
-    for column, key, colour in (("doctor_gap", "icu.col.doctor_gap", briefing.TIER_COLOURS["lead"]),
-                                ("nurse_gap", "icu.col.nurse_gap", briefing.TIER_COLOURS["primary"])):
-        fig.add_trace(go.Bar(y=names, x=ranked[column].to_list(), orientation="h", name=i18n.t(key, ctx.lang),
-                             marker_color=colour, text=ranked[column].to_list(), textposition="inside", textangle=0,
-                             insidetextanchor="middle"))
-    fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_xaxes(title=i18n.t("icu.chart.gap_axis", ctx.lang))
+    for column, key, colour in (("doctor_gap", "icu.col.doctor_gap", DOCTOR),
+                                ("nurse_gap", "icu.col.nurse_gap", NURSE)):
+        values = ranked[column].to_list()
+        fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=i18n.t(key, ctx.lang),
+                             marker_color=colour, text=[fmt.num(v, ctx.lang) if v else "" for v in values],
+                             textposition="inside", textangle=0, insidetextanchor="middle",
+                             hovertemplate="%{y}<br>%{fullData.name}: %{text}<extra></extra>"))
+    totals = ranked["gap"].to_list()
+    briefing.bar_ends(fig, names, totals, [fmt.num(v, ctx.lang) for v in totals])
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=i18n.t("icu.chart.gap_axis", ctx.lang), **_axis(max(totals) * 1.12, ctx.lang))
     fig.update_yaxes(automargin=True)
-    briefing.briefing(fig, ctx, what, height=max(380, 170 + 28 * ranked.height), legend_below=False)
-    return _legend_on_top(fig)
+    return briefing.briefing(fig, ctx, what, height=max(380, 170 + 28 * ranked.height))
 
 
-def gap_map(by_county: pl.DataFrame, ctx: briefing.Context, league_code: str | None = None) -> go.Figure:
-    """Front-line gap (doctors + nurses, people) per banner/county; grey where no hospital reported."""
-    values = by_county.select(pl.col("code").alias("adcode"), pl.col("front_line_gap").alias("value"))
-    return maps.choropleth(values, ctx, i18n.t("icu.chart.map", ctx.lang), level="county",
-                           value_label=i18n.t("icu.chart.gap_axis", ctx.lang), tickformat=",d", colorscale="Reds",
-                           zmin=0, league_code=league_code)
-
-
-def _legend_on_top(fig: go.Figure, source_shift: int = -74) -> go.Figure:
-    """Legend over the plot under the title, the source line under the axis title (pixel offsets, so
-    the layout holds at the export's larger height too)."""
-    fig.update_layout(margin={"t": 100, "b": 100, "r": 70},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None})
-    fig.layout.annotations[-1].yshift = source_shift
-    return fig
+def gap_map(by_area: pl.DataFrame, ctx: briefing.Context, league_code: str | None = None,
+            level: str = "county") -> go.Figure:
+    """Front-line gap per ICU bed (doctors + nurses missing per bed) per banner/county or league, so a
+    large area does not look worse for being large; grey where no hospital reported. The hover and
+    the exported data keep the gap in people too."""
+    per_bed = by_area.select(
+        pl.col("code").alias("adcode"),
+        pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds")).alias("value"),
+        pl.col("front_line_gap").alias("people"))
+    extra = {r["adcode"]: f"{i18n.t('icu.chart.gap_axis', ctx.lang)}: {fmt.num(r['people'], ctx.lang)}"
+             for r in per_bed.iter_rows(named=True) if r["people"] is not None}
+    return maps.choropleth(per_bed, ctx, i18n.t("icu.chart.map", ctx.lang), level=level,
+                           value_label=i18n.t("icu.chart.gap_per_bed", ctx.lang), kind="num1",
+                           colorscale=maps.SEQUENTIAL_BAD, zmin=0, league_code=league_code, hover_extra=extra)
 
 
 def trend(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
-    """Two panels over the weeks: occupancy (line, %) above, front-line and reserve gaps (bars,
-    people) below. A week with no report leaves a hole, never a zero."""
+    """Two panels over the weeks, each with its own plain axis (no dual axis): occupancy (line, %)
+    above, front-line and reserve gaps (bars, people) below. A week with no report leaves a hole,
+    never a zero."""
     what = i18n.t("icu.chart.trend", ctx.lang)
     if per_week.height == 0:
         return briefing.empty(ctx, what)
-    labels = [weeks.short(w) for w in per_week["week"].to_list()]
-    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.4, 0.6], vertical_spacing=0.08)
+    labels = [weeks.tick(w, ctx.lang) for w in per_week["week"].to_list()]
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.38, 0.62], vertical_spacing=0.1)
     occupancy = per_week["occupancy"].to_list()
     fig.add_trace(go.Scatter(x=labels, y=occupancy, name=i18n.t("icu.chart.occupancy_axis", ctx.lang),
                              mode="lines+markers+text", line={"color": briefing.NEUTRAL, "width": 3},
-                             text=[f"{v:.0%}" if v is not None else "" for v in occupancy], textposition="top center",
-                             cliponaxis=False), row=1, col=1)
-    for column, key, colour in (("doctor_gap", "icu.col.doctor_gap", briefing.TIER_COLOURS["lead"]),
-                                ("nurse_gap", "icu.col.nurse_gap", briefing.TIER_COLOURS["primary"]),
-                                ("reserve_gap", "icu.col.reserve_gap", briefing.TIER_COLOURS["sub_designated"])):
+                             text=[fmt.pct(v, ctx.lang) if v is not None else "" for v in occupancy],
+                             textposition="top center", cliponaxis=False,
+                             hovertemplate="%{x}: %{text}<extra></extra>"), row=1, col=1)
+    most = 0
+    for column, key, colour in (("doctor_gap", "icu.col.doctor_gap", DOCTOR),
+                                ("nurse_gap", "icu.col.nurse_gap", NURSE),
+                                ("reserve_gap", "icu.col.reserve_gap", RESERVE)):
         values = per_week[column].to_list()
+        most = max([most, *[v for v in values if v is not None]])
         fig.add_trace(go.Bar(x=labels, y=values, name=i18n.t(key, ctx.lang), marker_color=colour,
-                             text=values, textposition="outside", cliponaxis=False), row=2, col=1)
+                             text=[fmt.num(v, ctx.lang) if v is not None else "" for v in values],
+                             textposition="outside", cliponaxis=False,
+                             hovertemplate="%{x}<br>%{fullData.name}: %{text}<extra></extra>"), row=2, col=1)
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title=i18n.t("icu.chart.occupancy_axis", ctx.lang), tickformat=".0%", range=[0, 1.15], row=1, col=1)
-    fig.update_yaxes(title=i18n.t("icu.chart.gap_axis", ctx.lang), rangemode="tozero", row=2, col=1)
+    fig.update_yaxes(title=i18n.t("icu.chart.occupancy_axis", ctx.lang), row=1, col=1,
+                     **fmt.ticks(0, 1.2, ctx.lang, "pct", target=3))
+    fig.update_yaxes(title=i18n.t("icu.chart.gap_axis", ctx.lang), row=2, col=1, **_axis(most * 1.2, ctx.lang))
     fig.update_xaxes(type="category")
-    briefing.briefing(fig, ctx, what, height=560, legend_below=False)
     fig.update_xaxes(title=i18n.t("icu.chart.week_axis", ctx.lang), row=2, col=1)
-    return _legend_on_top(fig)
+    return briefing.briefing(fig, ctx, what, height=580, tick_lines=2, x_title=True)
+
 
 def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
     h = hex_colour.lstrip("#")
@@ -108,20 +125,22 @@ def _shown(column: str) -> pl.Expr:
 
 
 def gap_deck(by_county: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league_code: str | None = None) -> pdk.Deck:
-    """Banner/county boundaries filled by the front-line gap (white to red; grey where no hospital
-    reported), one dot per hospital coloured by status, sized by its gap; tooltips in `lang`."""
+    """Banner/county boundaries filled by the front-line gap per ICU bed (a light-to-dark sequential
+    scale; grey where no hospital reported), one dot per hospital coloured by status, sized by its
+    gap; place names on the map; tooltips in `lang`."""
     features = geography.boundaries("county")["features"]
     if league_code:
         features = [f for f in features if f["properties"]["league_code"] == league_code]
     gap_label, people = i18n.t("icu.chart.gap_axis", lang), i18n.t("icu.metric.people", lang)
     no_report = i18n.t("icu.status.missing", lang)
-    most = max(by_county["front_line_gap"].max() or 1, 1) if by_county.height else 1
+    per_bed = by_county.select(pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds"))
+                               .alias("per_bed"))["per_bed"].to_list()
+    most = max([v for v in per_bed if v is not None] or [1.0]) or 1.0
+    colours = [_rgb(briefing.MISSING, 200) if v is None else
+               [int(float(x)) for x in sample_colorscale(maps.SEQUENTIAL_BAD, [min(v / most, 1.0)])[0][4:-1].split(",")] + [215]
+               for v in per_bed]
     counties = by_county.with_columns(
-        pl.when(pl.col("front_line_gap").is_null()).then(pl.lit(_rgb(briefing.MISSING, 200)))
-        # white (no gap) to red (the largest gap in view), as r, g, b, a
-        .otherwise(pl.concat_list(pl.lit(255), (235 - 170 * pl.col("front_line_gap") / most).round().cast(pl.Int64),
-                                  (235 - 170 * pl.col("front_line_gap") / most).round().cast(pl.Int64), pl.lit(210)))
-        .alias("colour"),
+        pl.Series("colour", colours, dtype=pl.List(pl.Int64)),
         pl.format("<b>{}</b><br>{}: {}<br>{}: {} / {}", "name", pl.lit(gap_label),
                   pl.when(pl.col("front_line_gap").is_null()).then(pl.lit(no_report))
                   .otherwise(pl.format("{} {}", "front_line_gap", pl.lit(people))),
@@ -156,7 +175,8 @@ def gap_deck(by_county: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league
     else:
         rings = [pt for f in features for ring in maps._rings(f["geometry"]) for pt in ring]
         lons, lats = [p[0] for p in rings], [p[1] for p in rings]
-    return pdk.Deck(layers=[base, dots], initial_view_state=_view(lons, lats), map_provider=None,
+    return pdk.Deck(layers=[base, dots, maps.deck_names("county", league_code, lang)],
+                    initial_view_state=_view(lons, lats), map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
 
@@ -166,20 +186,23 @@ def hospital_trend(one: pl.DataFrame, ctx: briefing.Context, name: str) -> go.Fi
     what = i18n.t("icu.chart.hospital", ctx.lang, name=name)
     if one.height == 0:
         return briefing.empty(ctx, what)
-    labels = [weeks.short(w) for w in one["week"].to_list()]
+    labels = [weeks.tick(w, ctx.lang) for w in one["week"].to_list()]
     fig = go.Figure()
-    for have, need, key, colour in (("icu_doctors", "doctors_required", "icu.chart.doctors", briefing.TIER_COLOURS["lead"]),
-                                    ("icu_nurses", "nurses_required", "icu.chart.nurses", briefing.TIER_COLOURS["primary"])):
+    most = 0
+    for have, need, key, colour in (("icu_doctors", "doctors_required", "icu.chart.doctors", DOCTOR),
+                                    ("icu_nurses", "nurses_required", "icu.chart.nurses", NURSE)):
         label = i18n.t(key, ctx.lang)
-        fig.add_trace(go.Bar(x=labels, y=one[have].to_list(), name=i18n.t("icu.chart.reported", ctx.lang, who=label),
-                             marker_color=colour, opacity=0.8, text=one[have].to_list(), textposition="outside"))
-        fig.add_trace(go.Scatter(x=labels, y=one[need].to_list(), name=i18n.t("icu.chart.required", ctx.lang, who=label),
+        values, needed = one[have].to_list(), one[need].to_list()
+        most = max([most, *[v for v in values + needed if v is not None]])
+        fig.add_trace(go.Bar(x=labels, y=values, name=i18n.t("icu.chart.reported", ctx.lang, who=label),
+                             marker_color=colour, opacity=0.8, textposition="outside", cliponaxis=False,
+                             text=[fmt.num(v, ctx.lang) if v is not None else "" for v in values]))
+        fig.add_trace(go.Scatter(x=labels, y=needed, name=i18n.t("icu.chart.required", ctx.lang, who=label),
                                  mode="lines+markers", line={"color": colour, "width": 2, "dash": "dash"}))
     fig.update_layout(barmode="group")
     fig.update_xaxes(title=i18n.t("icu.chart.week_axis", ctx.lang), type="category")
-    fig.update_yaxes(title=i18n.t("icu.chart.people_axis", ctx.lang), rangemode="tozero")
-    briefing.briefing(fig, ctx, what, height=480, legend_below=False)
-    return _legend_on_top(fig)
+    fig.update_yaxes(title=i18n.t("icu.chart.people_axis", ctx.lang), **_axis(most * 1.2, ctx.lang))
+    return briefing.briefing(fig, ctx, what, height=480, tick_lines=2)
 
 
 def whatif(by_area: pl.DataFrame, ctx: briefing.Context, name_col: str = "name") -> go.Figure:
@@ -192,16 +215,17 @@ def whatif(by_area: pl.DataFrame, ctx: briefing.Context, name_col: str = "name")
         return briefing.empty(ctx, what)
     names = rows[name_col].to_list()
     fig = go.Figure()
-    for column, key, colour in (("extra_doctors_if_converted", "icu.col.extra_doctors", briefing.TIER_COLOURS["lead"]),
-                                ("extra_nurses_if_converted", "icu.col.extra_nurses", briefing.TIER_COLOURS["primary"])):
+    most = 0
+    for column, key, colour in (("extra_doctors_if_converted", "icu.col.extra_doctors", DOCTOR),
+                                ("extra_nurses_if_converted", "icu.col.extra_nurses", NURSE)):
         values = rows[column].to_list()
+        most = max([most, *[v for v in values if v is not None]])
         fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=i18n.t(key, ctx.lang), marker_color=colour,
-                             text=values, textposition="outside", cliponaxis=False))
-    fig.update_layout(barmode="group", legend_traceorder="normal")
-    fig.update_xaxes(title=i18n.t("icu.chart.people_axis", ctx.lang), rangemode="tozero")
+                             text=[fmt.num(v, ctx.lang) for v in values], textposition="outside", cliponaxis=False))
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title=i18n.t("icu.chart.people_axis", ctx.lang), **_axis(most * 1.15, ctx.lang))
     fig.update_yaxes(type="category", automargin=True)
-    briefing.briefing(fig, ctx, what, height=max(380, 170 + 44 * rows.height), legend_below=False)
-    return _legend_on_top(fig)
+    return briefing.briefing(fig, ctx, what, height=max(380, 170 + 44 * rows.height))
 
 
 def area_gaps(rolled: pl.DataFrame, ctx: briefing.Context, name_col: str = "name", top: int = 20) -> go.Figure:
@@ -214,13 +238,24 @@ def area_gaps(rolled: pl.DataFrame, ctx: briefing.Context, name_col: str = "name
         return briefing.empty(ctx, what)
     names = rows[name_col].to_list()
     fig = go.Figure()
-    for column, key, colour in (("doctor_gap", "icu.col.doctor_gap", briefing.TIER_COLOURS["lead"]),
-                                ("nurse_gap", "icu.col.nurse_gap", briefing.TIER_COLOURS["primary"])):
+    for column, key, colour in (("doctor_gap", "icu.col.doctor_gap", DOCTOR),
+                                ("nurse_gap", "icu.col.nurse_gap", NURSE)):
         values = rows[column].to_list()
         fig.add_trace(go.Bar(y=names, x=values, orientation="h", name=i18n.t(key, ctx.lang), marker_color=colour,
-                             text=values, textposition="inside", textangle=0, insidetextanchor="middle"))
-    fig.update_layout(barmode="stack", legend_traceorder="normal")
-    fig.update_xaxes(title=i18n.t("icu.chart.gap_axis", ctx.lang))
+                             text=[fmt.num(v, ctx.lang) if v else "" for v in values], textposition="inside",
+                             textangle=0, insidetextanchor="middle"))
+    totals = rows["front_line_gap"].to_list()
+    briefing.bar_ends(fig, names, totals, [fmt.num(v, ctx.lang) for v in totals])
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title=i18n.t("icu.chart.gap_axis", ctx.lang), **_axis(max(totals) * 1.12, ctx.lang))
     fig.update_yaxes(type="category", automargin=True)
-    briefing.briefing(fig, ctx, what, height=max(380, 170 + 28 * rows.height), legend_below=False)
-    return _legend_on_top(fig)
+    return briefing.briefing(fig, ctx, what, height=max(380, 170 + 28 * rows.height))
+
+
+def gap_legend(by_county: pl.DataFrame, lang: str) -> str:
+    """The on-screen map's legend: the per-bed scale, then the hospital dots' statuses."""
+    per_bed = by_county.select(pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds")))
+    most = max([v for v in per_bed.to_series().to_list() if v is not None] or [1.0]) or 1.0
+    scale = maps.scale_legend(maps.SEQUENTIAL_BAD, 0, most, "num1", lang) + [(briefing.MISSING, i18n.t("icu.status.missing", lang))]
+    dots = [(c, i18n.t(f"icu.status.{s}", lang)) for s, c in STATUS_COLOURS.items()]
+    return maps.legend_html(scale, i18n.t("icu.chart.gap_per_bed", lang)) + maps.legend_html(dots, i18n.t("icu.col.hospital", lang))

@@ -9,16 +9,13 @@ import polars as pl
 import pydeck as pdk
 from plotly.colors import sample_colorscale
 
+from dashboard import formatting as fmt
 from dashboard import geography, i18n, weeks
 from dashboard.figures import briefing, maps
 
 
-def _legend_on_top(fig: go.Figure, source_shift: int = -74, bottom: int = 100) -> go.Figure:
-    """Legend under the title and the source line under the axis title (pixel offsets, so the
-    layout holds at the export's larger size too)."""
-    fig.update_layout(margin={"t": 100, "b": bottom},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None, "traceorder": "normal"})
-    fig.layout.annotations[-1].yshift = source_shift
+def _legend_on_top(fig: go.Figure, **_) -> go.Figure:
+    """(The legend's place is reserved by briefing.briefing now.)"""
     return fig
 
 
@@ -31,15 +28,16 @@ def funnel(total: dict, ctx: briefing.Context) -> go.Figure:
     values = [total["persons"], total["labelled"], total["rule_yellow"] + total["rule_red"], total["managed"]]
     fig = go.Figure(go.Funnel(
         y=[i18n.t(f"labelling.stage.{s}", ctx.lang) for s in stages], x=values,
-        textinfo="value+percent previous", texttemplate="%{value:,}<br>%{percentPrevious:.1%}",
+        text=[fmt.num(values[0], ctx.lang)] + [f"{fmt.num(v, ctx.lang)}<br>{fmt.pct(v / p if p else None, ctx.lang)}"
+                                                for v, p in zip(values[1:], values[:-1])],
+        textinfo="text", hovertemplate="%{y}: %{text}<extra></extra>",
         marker={"color": [briefing.NEUTRAL, briefing.TIER_COLOURS["primary"], briefing.LABEL_COLOURS["yellow"],
                           briefing.LABEL_COLOURS["red"]]},
         connector={"line": {"color": "#D5D8DC"}},
     ))
     fig.update_yaxes(automargin=True)
-    briefing.briefing(fig, ctx, what, legend_below=False)
-    fig.update_layout(margin={"b": 80})  # room for the source line
-    return fig
+    fig.update_xaxes(visible=False)
+    return briefing.briefing(fig, ctx, what, axis_band=0, left=150)
 
 
 def colours(total: dict, ctx: briefing.Context) -> go.Figure:
@@ -55,11 +53,12 @@ def colours(total: dict, ctx: briefing.Context) -> go.Figure:
     for label, value, colour in parts:
         name = i18n.value("label", label, ctx.lang) if label else i18n.t("labelling.chart.unlabelled", ctx.lang)
         fig.add_trace(go.Bar(x=[value], y=[""], orientation="h", name=name, marker_color=colour,
-                             text=[f"{value:,}<br>{value / total['persons']:.1%}"], textposition="inside", insidetextanchor="middle"))
+                             text=[f"{fmt.num(value, ctx.lang)}<br>{fmt.pct(value / total['persons'], ctx.lang)}"],
+                             textposition="inside", insidetextanchor="middle", hovertemplate="%{fullData.name}: %{text}<extra></extra>"))
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title=i18n.t("labelling.chart.people_axis", ctx.lang))
+    fig.update_xaxes(title=i18n.t("labelling.chart.people_axis", ctx.lang), **fmt.ticks(0, total["persons"], ctx.lang, "compact"))
     fig.update_yaxes(showticklabels=False)
-    return _legend_on_top(briefing.briefing(fig, ctx, what, height=340))
+    return briefing.briefing(fig, ctx, what, height=340, left=20)
 
 
 def audit(facilities: pl.DataFrame, ctx: briefing.Context, top: int = 15) -> go.Figure:
@@ -70,14 +69,21 @@ def audit(facilities: pl.DataFrame, ctx: briefing.Context, top: int = 15) -> go.
     if ranked.height == 0:
         return briefing.empty(ctx, what)
     fig = go.Figure()
-    for column, key, colour in (("under_labelled", "labelling.col.under", briefing.BAD),
-                                ("over_labelled", "labelling.col.over", briefing.WARN)):
-        fig.add_trace(go.Bar(y=ranked["facility_name"].to_list(), x=ranked[column].to_list(), orientation="h",
-                             name=i18n.t(key, ctx.lang), marker_color=colour))
+    # audit categories are not risk labels: blue and sky, never the labels' red and yellow
+    for column, key, colour in (("under_labelled", "labelling.col.under", briefing.BLUE),
+                                ("over_labelled", "labelling.col.over", briefing.SKY)):
+        values = ranked[column].to_list()
+        fig.add_trace(go.Bar(y=ranked["facility_name"].to_list(), x=values, orientation="h",
+                             name=i18n.t(key, ctx.lang), marker_color=colour,
+                             text=[fmt.num(v, ctx.lang) if v else "" for v in values], textposition="inside",
+                             textangle=0, insidetextanchor="middle"))
+    totals = ranked["mislabelled"].to_list()
+    briefing.bar_ends(fig, ranked["facility_name"].to_list(), totals, [fmt.num(v, ctx.lang) for v in totals])
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title=i18n.t("labelling.chart.people_axis", ctx.lang))
+    fig.update_xaxes(title=i18n.t("labelling.chart.people_axis", ctx.lang),
+                     **fmt.ticks(0, max(totals) * 1.12, ctx.lang, "compact", integer=True))
     fig.update_yaxes(automargin=True)
-    return _legend_on_top(briefing.briefing(fig, ctx, what, height=max(380, 160 + 28 * ranked.height)))
+    return briefing.briefing(fig, ctx, what, height=max(380, 170 + 28 * ranked.height))
 
 
 def rates(areas: pl.DataFrame, ctx: briefing.Context, yellow_min: int, red_min: int, target: float) -> go.Figure:
@@ -93,13 +99,20 @@ def rates(areas: pl.DataFrame, ctx: briefing.Context, yellow_min: int, red_min: 
         ("yellow_contact_share", i18n.t("labelling.series.yellow_contact", ctx.lang, n=yellow_min), briefing.LABEL_COLOURS["yellow"]),
         ("red_contact_share", i18n.t("labelling.series.red_contact", ctx.lang, n=red_min), briefing.LABEL_COLOURS["red"]),
     ):
-        fig.add_trace(go.Bar(x=shown["name"].to_list(), y=shown[column].to_list(), name=name, marker_color=colour))
+        fig.add_trace(go.Bar(x=shown["name"].to_list(), y=shown[column].to_list(), name=name, marker_color=colour,
+                             customdata=[fmt.pct(v, ctx.lang) for v in shown[column].to_list()],
+                             hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>"))
     fig.add_hline(y=target, line={"color": briefing.NEUTRAL, "dash": "dash"},
-                  annotation_text=f"{i18n.t('labelling.chart.target', ctx.lang)} {target:.0%}", annotation_position="top right")
+                  annotation_text=f"{i18n.t('labelling.chart.target', ctx.lang)} {fmt.pct(target, ctx.lang, 0)}",
+                  annotation_position="top right")
     fig.update_layout(barmode="group")
-    fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, max(1.08, target + 0.08)])
-    fig.update_xaxes(tickangle=-30, automargin=True)
-    return _legend_on_top(briefing.briefing(fig, ctx, what, height=540), source_shift=-130, bottom=155)
+    fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang),
+                     **fmt.ticks(0, max(1.0, target), ctx.lang, "pct", target=4))
+    fig.update_yaxes(range=[0, max(1.12, target + 0.12)])
+    longest = max((briefing.text_width(str(n), briefing.BODY_SIZE) for n in shown["name"].to_list()), default=0)
+    fig.update_xaxes(tickangle=-30)
+    lines = max(1, min(9, math.ceil(longest * 0.5 / briefing.TICK_LINE) + 1))  # rotated 30°: height ~ width / 2
+    return briefing.briefing(fig, ctx, what, height=540 + briefing.TICK_LINE * lines, tick_lines=lines, x_title=False)
 
 
 def found(found_65: int | None, pop65: int | None, ctx: briefing.Context) -> go.Figure:
@@ -110,18 +123,18 @@ def found(found_65: int | None, pop65: int | None, ctx: briefing.Context) -> go.
     names = [i18n.t("labelling.col.pop65", ctx.lang), i18n.t("labelling.col.found", ctx.lang)]
     fig = go.Figure(go.Bar(
         y=names, x=[pop65, found_65], orientation="h", marker_color=[briefing.MISSING, briefing.NEUTRAL],
-        text=[f"{pop65:,}", f"{found_65:,} ({found_65 / pop65:.1%})"], textposition="auto", showlegend=False,
+        text=[fmt.num(pop65, ctx.lang), f"{fmt.num(found_65, ctx.lang)}（{fmt.pct(found_65 / pop65, ctx.lang)}）"
+              if ctx.lang == "zh" else f"{fmt.num(found_65, ctx.lang)} ({fmt.pct(found_65 / pop65, ctx.lang)})"],
+        textposition="auto", showlegend=False, hovertemplate="%{y}: %{text}<extra></extra>",
     ))
-    fig.update_xaxes(title=i18n.t("labelling.chart.people_axis", ctx.lang))
+    fig.update_xaxes(title=i18n.t("labelling.chart.people_axis", ctx.lang),
+                     **fmt.ticks(0, max(pop65, found_65), ctx.lang, "compact"))
     fig.update_yaxes(automargin=True, autorange="reversed")
-    briefing.briefing(fig, ctx, what, height=320, legend_below=False)
-    fig.update_layout(margin={"b": 90})
-    fig.layout.annotations[-1].yshift = -64  # the source line under the axis title
-    return fig
+    return briefing.briefing(fig, ctx, what, height=320)
 
 
 MAP_KEYS = ("found_share", "labelled_share", "signed_share", "managed_share")
-COVERAGE_SCALE = "RdYlGn"
+COVERAGE_SCALE = maps.SEQUENTIAL_GOOD  # single hue, colour-blind safe (was red-yellow-green)
 COVERAGE_RANGE = (0.5, 1.0)  # colour stretch: 50% and below red, full coverage green
 
 
@@ -131,7 +144,7 @@ def coverage_map(areas: pl.DataFrame, ctx: briefing.Context, metric: str, level:
     what = i18n.t("labelling.chart.map", ctx.lang, metric=i18n.t(f"labelling.map.{metric}", ctx.lang))
     values = areas.select(pl.col("code").alias("adcode"), pl.col(metric).alias("value"))
     return maps.choropleth(values, ctx, what, level=level, value_label=i18n.t(f"labelling.map.{metric}", ctx.lang),
-                           tickformat=".0%", colorscale=COVERAGE_SCALE, zmin=COVERAGE_RANGE[0], zmax=COVERAGE_RANGE[1],
+                           kind="pct", colorscale=COVERAGE_SCALE, zmin=COVERAGE_RANGE[0], zmax=COVERAGE_RANGE[1],
                            league_code=league_code if level == "county" else None)
 
 
@@ -194,7 +207,8 @@ def coverage_deck(areas: pl.DataFrame, metric: str, level: str, lang: str, leagu
     base = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": coloured}, stroked=True, filled=True,
                      get_fill_color="properties.colour", get_line_color=[255, 255, 255, 255], line_width_min_pixels=1,
                      pickable=True, auto_highlight=True)
-    return pdk.Deck(layers=[base], initial_view_state=_view(features), map_provider=None,
+    names = maps.deck_names(level, league_code if level == "county" else None, lang)
+    return pdk.Deck(layers=[base, names], initial_view_state=_view(features), map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
 
@@ -203,17 +217,29 @@ def trend(per_week: pl.DataFrame, ctx: briefing.Context, target: float | None = 
     what = i18n.t("labelling.chart.trend", ctx.lang)
     if per_week.height == 0:
         return briefing.empty(ctx, what)
-    x = [weeks.short(w) for w in per_week["week"].to_list()]
+    x = [weeks.tick(w, ctx.lang) for w in per_week["week"].to_list()]
     fig = go.Figure()
     for column, key, colour in (("found_share", "found", briefing.NEUTRAL),
-                                ("labelled_share", "labelled", briefing.TIER_COLOURS["primary"]),
-                                ("signed_share", "signed", briefing.GOOD),
-                                ("managed_share", "managed", briefing.LABEL_COLOURS["red"])):
-        fig.add_trace(go.Scatter(x=x, y=per_week[column].to_list(), name=i18n.t(f"labelling.series.{key}", ctx.lang),
-                                 mode="lines+markers", line={"color": colour, "width": 3}))
+                                ("labelled_share", "labelled", briefing.SKY),
+                                ("signed_share", "signed", briefing.BLUE),
+                                ("managed_share", "managed", briefing.PURPLE)):
+        values = per_week[column].to_list()
+        fig.add_trace(go.Scatter(x=x, y=values, name=i18n.t(f"labelling.series.{key}", ctx.lang),
+                                 mode="lines+markers", line={"color": colour, "width": 3},
+                                 customdata=[fmt.pct(v, ctx.lang) for v in values],
+                                 hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>"))
     if target is not None:
         fig.add_hline(y=target, line={"color": briefing.NEUTRAL, "dash": "dash"},
-                      annotation_text=f"{i18n.t('labelling.chart.target', ctx.lang)} {target:.0%}", annotation_position="bottom right")
-    fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, max(1.05, (target or 0) + 0.05)])
+                      annotation_text=f"{i18n.t('labelling.chart.target', ctx.lang)} {fmt.pct(target, ctx.lang, 0)}",
+                      annotation_position="bottom right")
+    fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang), **fmt.ticks(0, 1.0, ctx.lang, "pct", target=4))
+    fig.update_yaxes(range=[0, max(1.05, (target or 0) + 0.05)])
     fig.update_xaxes(title=i18n.t("labelling.chart.week_axis", ctx.lang), type="category")
-    return _legend_on_top(briefing.briefing(fig, ctx, what))
+    return briefing.briefing(fig, ctx, what, tick_lines=2)
+
+
+def coverage_legend(metric: str, lang: str) -> str:
+    """The on-screen map's legend: the coverage scale and 'no data'."""
+    lo, hi = COVERAGE_RANGE
+    items = maps.scale_legend(COVERAGE_SCALE, lo, hi, "pct", lang) + [(maps.NO_DATA, i18n.t("app.chart.map_no_data", lang))]
+    return maps.legend_html(items, i18n.t(f"labelling.map.{metric}", lang))

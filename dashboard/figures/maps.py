@@ -1,28 +1,82 @@
-"""Choropleth maps that work offline and export as PNG.
+"""Choropleth maps that work offline, name their places, carry their legend, and export as PNG.
 
 plotly's geo traces (go.Choropleth, px.choropleth) fetch a world topojson from cdn.plot.ly even with
 the basemap hidden, which breaks on the intranet and in image export. These maps draw the shipped
 boundaries as filled polygons on plain axes instead (equal scale, no axes), so nothing loads from
-outside. Colours come from a plotly colour scale; areas without data are grey and say so.
+outside. Colours are single-hue sequential scales (readable by colour-blind readers and in greyscale
+print); areas without data are grey and the legend says so. Place names are written on the map:
+leagues on a region map, the banners/counties when one league is shown.
 """
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import plotly.graph_objects as go
 import polars as pl
 from plotly.colors import sample_colorscale
 
+from dashboard import formatting as fmt
 from dashboard import geography, i18n
 from dashboard.figures import briefing
 
 NO_DATA = "#D5D8DC"
+# Sequential, single hue, light = little: more is better (coverage, stock against target) in blue,
+# more is worse (gaps) in orange-brown. Neither is red-green; both read in greyscale.
+SEQUENTIAL_GOOD = [[0.0, "#DEEBF7"], [0.5, "#6BAED6"], [1.0, "#08306B"]]  # ColorBrewer Blues, from light blue
+SEQUENTIAL_BAD = "YlOrBr"
 
 
 def _rings(geometry: dict):
     polys = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
     for poly in polys:
         yield poly[0]  # outer ring; holes are rare at this scale and drawn over by neighbours
+
+
+def _ring_area_centroid(ring) -> tuple[float, float, float]:
+    a = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+        cross = x0 * y1 - x1 * y0
+        a += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(a) < 1e-12:
+        xs, ys = zip(*ring)
+        return 0.0, sum(xs) / len(xs), sum(ys) / len(ys)
+    return abs(a / 2), cx / (3 * a), cy / (3 * a)
+
+
+@lru_cache(maxsize=512)
+def label_point(level: str, adcode: str) -> tuple[float, float] | None:
+    """Where a place's name goes: the centroid of its largest ring."""
+    for feature in geography.boundaries(level)["features"]:
+        if feature["properties"]["adcode"] == adcode:
+            best = max((_ring_area_centroid([tuple(p) for p in ring]) for ring in _rings(feature["geometry"])),
+                       key=lambda t: t[0])
+            return best[1], best[2]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _english_names() -> dict[str, str]:
+    census = geography.census()
+    return {c: (en or zh) for c, en, zh in census.select("adcode", "name_en", "name_zh").iter_rows()}
+
+
+def place_name(adcode: str, name_zh: str, lang: str) -> str:
+    return name_zh if lang == "zh" else _english_names().get(adcode, name_zh)
+
+
+def _shown(value, kind: str, lang: str) -> str:
+    if kind == "pct":
+        return fmt.pct(value, lang)
+    if kind == "num1":
+        return fmt.num(value, lang, 1)
+    return fmt.compact(value, lang)
+
+
+def _present(v) -> bool:
+    return not fmt.missing(v)
 
 
 def choropleth(
@@ -34,46 +88,142 @@ def choropleth(
     code_col: str = "adcode",
     value_col: str = "value",
     value_label: str = "",
-    tickformat: str = ".0%",
-    colorscale: str | list = "RdYlGn",
+    kind: str = "pct",
+    tickformat: str | None = None,  # old callers; the text comes from `kind`
+    colorscale: str | list = SEQUENTIAL_GOOD,
     zmin: float | None = None,
     zmax: float | None = None,
     league_code: str | None = None,
-    height: int = 560,
+    height: int = 600,
+    hover_extra: dict[str, str] | None = None,
 ) -> go.Figure:
-    """Fill each county (or league) by `value_col`; `league_code` limits a county map to one league."""
+    """Fill each county (or league) by `value_col`; `league_code` limits a county map to one league.
+    Names: leagues on a league map and on a whole-region county map, counties when one league is shown."""
+    if tickformat == ".0%":
+        kind = "pct"
     features = geography.boundaries(level)["features"]
     if league_code and level == "county":
         features = [f for f in features if f["properties"]["league_code"] == league_code]
     lookup = dict(zip(values[code_col].to_list(), values[value_col].to_list())) if values.height else {}
-    present = [v for v in lookup.values() if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    present = [v for v in lookup.values() if _present(v)]
     lo = zmin if zmin is not None else (min(present) if present else 0.0)
     hi = zmax if zmax is not None else (max(present) if present else 1.0)
-    span = (hi - lo) or 1.0
+    if hi <= lo:
+        hi = lo + (0.1 if kind == "pct" else 1.0)
+    span = hi - lo
     fig = go.Figure()
     no_data = i18n.t("app.chart.map_no_data", ctx.lang)
+    any_missing = False
     for feature in features:
         props = feature["properties"]
         value = lookup.get(props["adcode"])
-        missing = value is None or (isinstance(value, float) and math.isnan(value))
+        missing = not _present(value)
+        any_missing |= missing
         colour = NO_DATA if missing else sample_colorscale(colorscale, [min(max((value - lo) / span, 0), 1)])[0]
-        shown = no_data if missing else format(value, tickformat.lstrip(":")) if tickformat else str(value)
+        shown = no_data if missing else _shown(value, kind, ctx.lang)
+        name = place_name(props["adcode"], props["name_zh"], ctx.lang)
+        extra = (hover_extra or {}).get(props["adcode"])
         for ring in _rings(feature["geometry"]):
             xs, ys = zip(*ring)
             fig.add_trace(go.Scatter(
-                x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines", line={"color": "white", "width": 0.7},
-                hoveron="fills", hoverinfo="text", text=f"{props['name_zh']}<br>{value_label}: {shown}",
+                x=xs, y=ys, fill="toself", fillcolor=colour, mode="lines", line={"color": "white", "width": 0.8},
+                hoveron="fills", hoverinfo="text",
+                text=f"{name}<br>{value_label}: {shown}" + (f"<br>{extra}" if extra else ""),
                 showlegend=False,
             ))
-    # the colour bar: one invisible marker carrying the scale
+    # League outlines over a whole-region county map, so the leagues named on it can be seen.
+    if level == "county" and not league_code:
+        for feature in geography.boundaries("league")["features"]:
+            for ring in _rings(feature["geometry"]):
+                xs, ys = zip(*ring)
+                fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#566573", "width": 1.2},
+                                         hoverinfo="skip", showlegend=False))
+    _names(fig, features, level, league_code, ctx.lang)
+    # the legend, drawn on the map: a colour bar with ticks in the tables' format, and "no data"
+    ticks = fmt.ticks(lo, hi, ctx.lang, "pct" if kind == "pct" else "compact" if kind != "num1" else "num", target=4)
+    inside = [(v, t) for v, t in zip(ticks["tickvals"], ticks["ticktext"]) if lo - 1e-9 <= v <= hi + 1e-9]
     fig.add_trace(go.Scatter(
         x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
         marker={"colorscale": colorscale, "cmin": lo, "cmax": hi, "color": [lo], "showscale": True,
-                "colorbar": {"title": {"text": value_label, "side": "top"}, "tickformat": tickformat,
-                             "thickness": 14, "len": 0.8}},
+                "colorbar": {"title": {"text": value_label, "side": "top", "font": {"size": 12}},
+                             "tickmode": "array", "tickvals": [v for v, _ in inside], "ticktext": [t for _, t in inside],
+                             "thickness": 14, "len": 0.5, "lenmode": "fraction", "x": 0.0, "xanchor": "left",
+                             "y": 0.02, "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.9)",
+                             "outlinewidth": 0}},
     ))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(44)))
-    briefing.briefing(fig, ctx, what, height=height, legend_below=False)
-    fig.update_layout(plot_bgcolor="white", margin={"l": 10, "r": 10, "t": 70, "b": 70})
+    if any_missing:
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=no_data, showlegend=True,
+                                 marker={"symbol": "square", "size": 14, "color": NO_DATA}, hoverinfo="skip"))
+    fig.update_xaxes(visible=False, showgrid=False)
+    fig.update_yaxes(visible=False, showgrid=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(44)))
+    briefing.briefing(fig, ctx, what, height=height, axis_band=0, left=10, right=10)
+    if any_missing:  # one entry only: shown in the map's corner, inside the plot band
+        fig.update_layout(showlegend=True, legend={"orientation": "h", "x": 0.0, "xanchor": "left", "xref": "paper",
+                                                   "y": 1.0, "yanchor": "top", "yref": "paper",
+                                                   "bgcolor": "rgba(255,255,255,0.9)", "title": None})
     return fig
+
+
+def _names(fig: go.Figure, features: list[dict], level: str, league_code: str | None, lang: str) -> None:
+    """Place names at the centroid of each place's largest ring, with a white halo so they read on
+    any fill."""
+    if level == "county" and not league_code:
+        level_named = "league"
+        named = geography.boundaries("league")["features"]
+    else:
+        level_named = level
+        named = features
+    xs, ys, texts = [], [], []
+    for feature in named:
+        props = feature["properties"]
+        point = label_point(level_named, props["adcode"])
+        if point is None:
+            continue
+        xs.append(point[0])
+        ys.append(point[1])
+        texts.append(place_name(props["adcode"], props["name_zh"], lang))
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, mode="text", text=texts, hoverinfo="skip", showlegend=False,
+        textfont={"size": 12 if level_named == "league" else 11, "color": "#1B2631", "family": briefing.FONT,
+                  "shadow": "1px 1px 1px white, -1px -1px 1px white, 1px -1px 1px white, -1px 1px 1px white"},
+    ))
+
+
+def deck_names(level: str, league_code: str | None, lang: str):
+    """A pydeck TextLayer naming the places on an on-screen map: leagues on a region map, the
+    banners/counties when one league is shown (white halo, so the names read over any fill)."""
+    import pydeck as pdk
+
+    named_level = "county" if league_code else "league"
+    features = geography.boundaries(named_level)["features"]
+    if league_code:
+        features = [f for f in features if f["properties"]["league_code"] == league_code]
+    rows = []
+    for feature in features:
+        props = feature["properties"]
+        point = label_point(named_level, props["adcode"])
+        if point is not None:
+            rows.append({"lon": point[0], "lat": point[1], "name": place_name(props["adcode"], props["name_zh"], lang)})
+    return pdk.Layer("TextLayer", rows, get_position=["lon", "lat"], get_text="name", get_size=13 if not league_code else 12,
+                     get_color=[27, 38, 49, 255], outline_width=3, outline_color=[255, 255, 255, 230],
+                     font_settings={"sdf": True}, font_family=pdk.types.String(briefing.FONT),
+                     character_set=pdk.types.String("auto"), pickable=False)
+
+
+def legend_html(items: list[tuple[str, str]], title: str = "") -> str:
+    """A legend row for an on-screen map (pydeck draws none): colour swatches with their words."""
+    swatches = "".join(
+        f"<span style='display:inline-flex;align-items:center;margin-right:14px'>"
+        f"<span style='display:inline-block;width:14px;height:14px;background:{colour};border-radius:2px;"
+        f"margin-right:5px;border:1px solid #AAB7B8'></span>{label}</span>" for colour, label in items)
+    head = f"<b style='margin-right:10px'>{title}</b>" if title else ""
+    return f"<div style='font-size:0.85rem;color:#1B2631;font-family:{briefing.FONT};margin:4px 0 8px'>{head}{swatches}</div>"
+
+
+def scale_legend(colorscale, lo: float, hi: float, kind: str, lang: str, steps: int = 5) -> list[tuple[str, str]]:
+    """Swatches sampling a sequential scale from lo to hi, labelled in the tables' format."""
+    out = []
+    for i in range(steps):
+        v = lo + (hi - lo) * i / (steps - 1)
+        out.append((sample_colorscale(colorscale, [i / (steps - 1)])[0], _shown(v, kind, lang)))
+    return out

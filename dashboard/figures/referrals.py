@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 
+from dashboard import formatting as fmt
 from dashboard import geography, i18n
-from dashboard.figures import briefing
+from dashboard.figures import briefing, maps
 from dashboard.referrals import TIERS
 
 
@@ -18,25 +19,39 @@ def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
     return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
-def _view(lons: list[float], lats: list[float]) -> pdk.ViewState:
-    """An initial view that fits the points (pydeck has no fit-bounds of its own)."""
+def _view(lons: list[float], lats: list[float], width: int = 950, height: int = 620) -> pdk.ViewState:
+    """An initial view that fits every point given (facilities and both ends of every flow drawn), so
+    no arc runs off the frame: the zoom at which the east-west and Mercator north-south spans fit."""
     if not lons:
         return pdk.ViewState(longitude=111.7, latitude=44.0, zoom=3.6)
     lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
-    span = max(hi_x - lo_x, (hi_y - lo_y) * 1.6, 0.05)
-    zoom = max(min(math.log2(360 / span) + 0.6, 11), 3)
-    return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=(lo_y + hi_y) / 2, zoom=zoom)
+    y_lo, y_hi = (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (lo_y, hi_y))
+    zoom_x = math.log2(width * 360 / (512 * max(hi_x - lo_x, 0.05)))
+    zoom_y = math.log2(height * 2 * math.pi / (512 * max(y_hi - y_lo, 0.001)))
+    zoom = max(min(min(zoom_x, zoom_y) - 0.35, 11), 3)
+    latitude = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
+    return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
 
 
-def flow_map(pairs: pl.DataFrame, facilities: pl.DataFrame, lang: str, league_code: str | None = None) -> pdk.Deck:
-    """Boundaries as the base (no tiles: map_provider=None), facilities coloured by tier, one arc per
-    origin-destination pair: width by volume, colour by main direction; tooltips in `lang`."""
+FACILITY_FLOWS = 15  # at facility level only the largest flows are drawn, each with its number
+
+
+def flow_map(pairs: pl.DataFrame, facilities: pl.DataFrame, lang: str, league_code: str | None = None,
+             level: str = "county") -> pdk.Deck:
+    """Boundaries as the base (no tiles: map_provider=None), one flat arc (great-circle line) per
+    origin-destination pair with its number written at the middle: width by volume, colour by main
+    direction; facilities coloured by tier. At facility level only the FACILITY_FLOWS largest pairs are
+    drawn and only the facilities they join, so each flow can be followed; the view fits every end."""
     features = geography.boundaries("county")["features"]
     if league_code:
         features = [f for f in features if f["properties"]["league_code"] == league_code]
     base = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, stroked=True, filled=True,
                      get_fill_color=[244, 246, 247, 255], get_line_color=[150, 160, 170, 255], line_width_min_pixels=1,
                      pickable=False)
+    if level == "facility":
+        pairs = pairs.head(FACILITY_FLOWS)
+        ends = set(pairs["from"].to_list()) | set(pairs["to"].to_list()) if pairs.height else set()
+        facilities = facilities.filter(pl.col("facility_code").is_in(list(ends)))
     tier_name = {t: i18n.value("tier", t, lang) for t in TIERS}
     points = facilities.filter(pl.col("lat").is_not_null()).with_columns(
         pl.col("tier").replace_strict({t: _rgb(briefing.TIER_COLOURS[t]) for t in TIERS}, default=[120, 120, 120, 255],
@@ -46,24 +61,118 @@ def flow_map(pairs: pl.DataFrame, facilities: pl.DataFrame, lang: str, league_co
     )
     dots = pdk.Layer("ScatterplotLayer", points.select("lon", "lat", "colour", "tip", "radius").to_dicts(),
                      get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
-                     radius_min_pixels=2, radius_max_pixels=8, pickable=True)
+                     radius_min_pixels=3 if level == "facility" else 2, radius_max_pixels=8, pickable=True)
     direction_name = {d: i18n.value("direction", d, lang) for d in ("up", "down", "lateral")}
     unit = i18n.t("referrals.map.unit", lang)
     most = max(pairs["referrals"].max() or 1, 1) if pairs.height else 1
-    arcs_data = pairs.with_columns(
-        pl.col("direction").replace_strict({d: _rgb(briefing.DIRECTION_COLOURS[d], 190) for d in direction_name},
+    arcs_frame = pairs.with_columns(
+        pl.col("direction").replace_strict({d: _rgb(briefing.DIRECTION_COLOURS[d], 200) for d in direction_name},
                                            default=[120, 120, 120, 190], return_dtype=pl.List(pl.Int64)).alias("colour"),
-        (1 + 5 * (pl.col("referrals") / most).sqrt()).alias("width"),
-        pl.format("{} → {}<br>{}{} · {}", "from_name", "to_name", "referrals", pl.lit(unit),
+        (1 + 7 * (pl.col("referrals") / most).sqrt()).alias("width"),
+        pl.format("{} → {}<br>{}{} · {}", "from_name", "to_name",
+                  pl.col("referrals").map_elements(lambda n: fmt.num(n, lang), return_dtype=pl.String), pl.lit(unit),
                   pl.col("direction").replace_strict(direction_name, default="")).alias("tip"),
-    ).sort("referrals").select("from_lon", "from_lat", "to_lon", "to_lat", "colour", "width", "tip").to_dicts() if pairs.height else []  # largest drawn last
+        ((pl.col("from_lon") + pl.col("to_lon")) / 2).alias("mid_lon"),
+        ((pl.col("from_lat") + pl.col("to_lat")) / 2).alias("mid_lat"),
+        pl.col("referrals").map_elements(lambda n: fmt.num(n, lang), return_dtype=pl.String).alias("label"),
+    ).sort("referrals") if pairs.height else None  # largest drawn last
+    arcs_data = arcs_frame.select("from_lon", "from_lat", "to_lon", "to_lat", "colour", "width", "tip").to_dicts() \
+        if arcs_frame is not None else []
     arcs = pdk.Layer("ArcLayer", arcs_data, get_source_position=["from_lon", "from_lat"],
                      get_target_position=["to_lon", "to_lat"], get_source_color="colour", get_target_color="colour",
-                     get_width="width", width_units="pixels", width_min_pixels=1, width_max_pixels=6,
-                     get_height=0.4, pickable=True)
-    return pdk.Deck(layers=[base, arcs, dots], initial_view_state=_view(points["lon"].to_list(), points["lat"].to_list()),
-                    map_provider=None,
+                     get_width="width", width_units="pixels", width_min_pixels=1, width_max_pixels=8,
+                     get_height=0, great_circle=True, pickable=True)
+    layers = [base, arcs, dots, maps.deck_names("county", league_code, lang)]
+    if level == "facility" and arcs_frame is not None:
+        labels = arcs_frame.select("mid_lon", "mid_lat", "label").to_dicts()
+        layers.append(pdk.Layer("TextLayer", labels, get_position=["mid_lon", "mid_lat"], get_text="label",
+                                get_size=14, get_color=[27, 38, 49, 255], background=True,
+                                get_background_color=[255, 255, 255, 230], font_family=pdk.types.String(FONT_STACK),
+                                character_set=pdk.types.String("auto")))
+    lons = points["lon"].to_list() + (arcs_frame["from_lon"].to_list() + arcs_frame["to_lon"].to_list() if arcs_frame is not None else [])
+    lats = points["lat"].to_list() + (arcs_frame["from_lat"].to_list() + arcs_frame["to_lat"].to_list() if arcs_frame is not None else [])
+    return pdk.Deck(layers=layers, initial_view_state=_view(lons, lats), map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
+
+
+FONT_STACK = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+
+
+def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_code: str | None = None,
+                level: str = "county", top: int = 15) -> go.Figure:
+    """The flow map for export and for the briefing pack: boundaries, the `top` largest flows as
+    straight lines (width by volume, colour by direction) with an arrow head and the number at the
+    middle, place names of the ends; the axes fit every end, so nothing runs off the frame."""
+    shown = pairs.head(top)
+    fig = go.Figure()
+    features = geography.boundaries("county")["features"]
+    if league_code:
+        features = [f for f in features if f["properties"]["league_code"] == league_code]
+    for feature in features:
+        for ring in maps._rings(feature["geometry"]):
+            xs, ys = zip(*ring)
+            fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor="#F4F6F7", mode="lines",
+                                     line={"color": "#AAB7B8", "width": 0.7}, hoverinfo="skip", showlegend=False))
+    if shown.height == 0:
+        return briefing.empty(ctx, what)
+    most = max(shown["referrals"].max() or 1, 1)
+    directions = {d: i18n.value("direction", d, ctx.lang) for d in ("up", "down", "lateral")}
+    seen = set()
+    for r in shown.sort("referrals").iter_rows(named=True):
+        colour = briefing.DIRECTION_COLOURS.get(r["direction"], briefing.NEUTRAL)
+        legend = r["direction"] not in seen
+        seen.add(r["direction"])
+        fig.add_trace(go.Scatter(x=[r["from_lon"], r["to_lon"]], y=[r["from_lat"], r["to_lat"]], mode="lines",
+                                 line={"color": colour, "width": 1 + 7 * (r["referrals"] / most) ** 0.5},
+                                 name=directions.get(r["direction"], ""), legendgroup=r["direction"], showlegend=legend,
+                                 hoverinfo="text", text=f"{r['from_name']} → {r['to_name']}: {fmt.num(r['referrals'], ctx.lang)}"))
+        fig.add_annotation(x=r["to_lon"], y=r["to_lat"], ax=r["from_lon"], ay=r["from_lat"], xref="x", yref="y",
+                           axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.5,
+                           arrowcolor=colour, text="", standoff=4)
+        fig.add_annotation(x=(r["from_lon"] + r["to_lon"]) / 2, y=(r["from_lat"] + r["to_lat"]) / 2,
+                           text=fmt.num(r["referrals"], ctx.lang), showarrow=False, bgcolor="rgba(255,255,255,0.9)",
+                           font={"size": 11, "color": "#1B2631"})
+    # receivers named on the map (few, and where flows meet); senders named on hover and in the OD matrix
+    ends, receivers = {}, {}
+    for r in shown.iter_rows(named=True):
+        ends.setdefault((r["from_lon"], r["from_lat"]), r["from_name"])
+        receivers[(r["to_lon"], r["to_lat"])] = r["to_name"]
+        ends[(r["to_lon"], r["to_lat"])] = r["to_name"]
+    senders = {p: n for p, n in ends.items() if p not in receivers}
+    fig.add_trace(go.Scatter(x=[p[0] for p in senders], y=[p[1] for p in senders], mode="markers", showlegend=False,
+                             hoverinfo="text", text=list(senders.values()), marker={"size": 6, "color": "#566573"}))
+    fig.add_trace(go.Scatter(x=[p[0] for p in receivers], y=[p[1] for p in receivers], mode="markers+text",
+                             text=list(receivers.values()), textposition="top center", showlegend=False, hoverinfo="text",
+                             marker={"size": 9, "color": "#1B2631", "symbol": "diamond"},
+                             textfont={"size": 11, "shadow": "1px 1px 1px white, -1px -1px 1px white"}))
+    xs = [p[0] for p in ends]
+    ys = [p[1] for p in ends]
+    pad_x, pad_y = max((max(xs) - min(xs)) * 0.08, 0.1), max((max(ys) - min(ys)) * 0.12, 0.08)
+    fig.update_xaxes(visible=False, range=[min(xs) - pad_x, max(xs) + pad_x])
+    fig.update_yaxes(visible=False, range=[min(ys) - pad_y, max(ys) + pad_y], scaleanchor="x",
+                     scaleratio=1 / math.cos(math.radians(44)))
+    return briefing.briefing(fig, ctx, what, height=620, axis_band=0, left=10, right=10)
+
+
+def od_matrix(pairs: pl.DataFrame, ctx: briefing.Context, what: str, top: int = 12) -> go.Figure:
+    """Origin-destination matrix beside the map: senders in rows, receivers in columns, the number in
+    each cell (the places of the `top` largest flows)."""
+    shown = pairs.head(top * 2)
+    if shown.height == 0:
+        return briefing.empty(ctx, what)
+    senders = shown.group_by("from_name").agg(pl.col("referrals").sum()).sort("referrals", descending=True).head(top)["from_name"].to_list()
+    receivers = shown.group_by("to_name").agg(pl.col("referrals").sum()).sort("referrals", descending=True).head(top)["to_name"].to_list()
+    cell = {(r["from_name"], r["to_name"]): r["referrals"] for r in pairs.iter_rows(named=True)}
+    z = [[cell.get((a, b)) for b in receivers] for a in senders]
+    text = [[fmt.num(v, ctx.lang) if v is not None else "" for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(z=z, x=receivers, y=senders, text=text, texttemplate="%{text}", colorscale=maps.SEQUENTIAL_GOOD,
+                               showscale=False, hovertemplate="%{y} → %{x}: %{text}<extra></extra>", xgap=2, ygap=2))
+    fig.update_yaxes(autorange="reversed", automargin=True, title=i18n.t("referrals.col.from", ctx.lang), showgrid=False)
+    longest = max((briefing.text_width(n, briefing.BODY_SIZE) for n in receivers), default=0)
+    lines = max(1, min(12, math.ceil(longest * 0.7 / briefing.TICK_LINE)))
+    fig.update_xaxes(tickangle=-45, title=i18n.t("referrals.col.to", ctx.lang), showgrid=False, side="bottom")
+    return briefing.briefing(fig, ctx, what, height=260 + 30 * len(senders) + briefing.TICK_LINE * lines,
+                             tick_lines=lines)
 
 
 def sankey(matrix: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
@@ -71,39 +180,65 @@ def sankey(matrix: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
     what = i18n.t("referrals.chart.sankey", ctx.lang)
     if matrix.height == 0:
         return briefing.empty(ctx, what)
-    names = [i18n.value("tier", t, ctx.lang) for t in TIERS]
-    colours = [briefing.TIER_COLOURS[t] for t in TIERS]
     index = {t: i for i, t in enumerate(TIERS)}
-    link_colour = {True: "rgba(214,69,65,0.35)", False: "rgba(46,134,193,0.35)"}
+    sent = dict(matrix.group_by("from_tier").agg(pl.col("referrals").sum()).iter_rows())
+    received = dict(matrix.group_by("to_tier").agg(pl.col("referrals").sum()).iter_rows())
+    unit = i18n.t("referrals.map.unit", ctx.lang)
+    # each node says its tier and its number, so the picture reads without hovering
+    names = [f"{i18n.value('tier', t, ctx.lang)} {fmt.num(sent.get(t), ctx.lang)}" if sent.get(t) else "" for t in TIERS] + \
+            [f"{i18n.value('tier', t, ctx.lang)} {fmt.num(received.get(t), ctx.lang)}" if received.get(t) else "" for t in TIERS]
+    colours = [briefing.TIER_COLOURS[t] for t in TIERS]
+    link_colour = {"up": "rgba(0,114,178,0.35)", "down": "rgba(230,159,0,0.45)", "lateral": "rgba(127,140,141,0.35)"}
+    def direction(a, b):
+        return "up" if index[b] > index[a] else "down" if index[b] < index[a] else "lateral"
+    values = matrix["referrals"].to_list()
     fig = go.Figure(go.Sankey(
-        node={"label": names + names, "color": colours + colours, "pad": 18, "thickness": 16},
+        node={"label": names, "color": colours + colours, "pad": 18, "thickness": 16},
         link={"source": [index[t] for t in matrix["from_tier"]], "target": [len(TIERS) + index[t] for t in matrix["to_tier"]],
-              "value": matrix["referrals"].to_list(),
-              "color": [link_colour[index[b] > index[a]] for a, b in zip(matrix["from_tier"], matrix["to_tier"])]},
-        valueformat=",d", valuesuffix=i18n.t("referrals.map.unit", ctx.lang),
+              "value": values,
+              "customdata": [fmt.num(v, ctx.lang) for v in values],
+              "hovertemplate": "%{source.label} → %{target.label}: %{customdata}" + unit + "<extra></extra>",
+              "color": [link_colour[direction(a, b)] for a, b in zip(matrix["from_tier"], matrix["to_tier"])]},
+        valueformat=",d", valuesuffix=unit, textfont={"size": 13}, domain={"x": [0, 1], "y": [0.04, 0.93]},
     ))
-    return briefing.briefing(fig, ctx, what, height=480, legend_below=False)
+    fig.add_annotation(text=i18n.t("referrals.chart.sankey_sides", ctx.lang), xref="paper", yref="paper", x=0.5, y=1.0,
+                       yanchor="top", showarrow=False, font={"size": 12, "color": briefing.NEUTRAL})
+    return briefing.briefing(fig, ctx, what, height=500, axis_band=0)
 
 
 def compliance_bars(by_group: pl.DataFrame, label_col: str, ctx: briefing.Context, top: int = 15) -> go.Figure:
     """Share of the judged referrals that went where the policy sends them, lowest first, stacked with
     the other verdicts (referrals that cannot be judged are left out and counted on the page)."""
     what = i18n.t("referrals.chart.compliance", ctx.lang)
-    shown = by_group.filter(pl.col("judged") >= 5).sort("compliance_rate", label_col).head(top).reverse()
+    shown = by_group.filter(pl.col("judged") >= MIN_ASSESSED).sort("compliance_rate", label_col).head(top).reverse()
     if shown.height == 0:
         return briefing.empty(ctx, what)
+    # each row names its denominator: 'name (n=12)', and only groups with MIN_ASSESSED referrals rank
+    labels = shown[label_col].to_list()
     fig = go.Figure()
-    for column, key, colour in (("as_expected", "as_expected", briefing.GOOD),
-                                ("other_consortium", "other_consortium", briefing.NEUTRAL),
-                                ("above", "above", briefing.WARN), ("below", "below", briefing.BAD),
-                                ("should_stay_home", "should_stay_home", briefing.TIER_COLOURS["partner"])):
-        fig.add_trace(go.Bar(y=shown[label_col].to_list(), x=(shown[column] / shown["judged"]).to_list(), orientation="h",
+    # the verdicts in colour-blind-safe colours (not the risk labels' red and yellow)
+    for column, key, colour in (("as_expected", "as_expected", briefing.BLUE),
+                                ("other_consortium", "other_consortium", briefing.TEAL),
+                                ("above", "above", briefing.SKY), ("below", "below", briefing.ORANGE),
+                                ("should_stay_home", "should_stay_home", briefing.PURPLE)):
+        shares = (shown[column] / shown["judged"]).to_list()
+        counts = shown[column].to_list()
+        fig.add_trace(go.Bar(y=labels, x=shares, orientation="h",
                              name=i18n.t(f"referrals.compliance.{key}", ctx.lang), marker_color=colour,
-                             customdata=shown[column].to_list(), hovertemplate="%{y}: %{x:.0%} (%{customdata})<extra></extra>"))
+                             text=[fmt.pct(v, ctx.lang, 0) if v and v >= 0.08 else "" for v in shares],
+                             textposition="inside", insidetextanchor="middle", textangle=0,
+                             customdata=[f"{fmt.pct(v, ctx.lang)} ({fmt.num(c, ctx.lang)})" for v, c in zip(shares, counts)],
+                             hovertemplate="%{y}<br>%{fullData.name}: %{customdata}<extra></extra>"))
+    briefing.bar_ends(fig, labels, [1.0] * len(labels),
+                      [f"n={fmt.num(n, ctx.lang)}" for n in shown["judged"].to_list()])
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title=i18n.t("referrals.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1])
+    fig.update_xaxes(title=i18n.t("referrals.chart.share_axis", ctx.lang), **fmt.ticks(0, 1, ctx.lang, "pct", target=4))
+    fig.update_xaxes(range=[0, 1.0])
     fig.update_yaxes(automargin=True)
-    return briefing.briefing(fig, ctx, what, height=max(360, 140 + 28 * shown.height))
+    return briefing.briefing(fig, ctx, what, height=max(360, 160 + 28 * shown.height), right=90)
+
+
+MIN_ASSESSED = 5  # fewer judged referrals than this and a rate says little: the group is listed, not ranked
 
 
 def refusals(by_receiver: pl.DataFrame, ctx: briefing.Context, top: int = 15) -> go.Figure:
@@ -112,11 +247,31 @@ def refusals(by_receiver: pl.DataFrame, ctx: briefing.Context, top: int = 15) ->
     shown = by_receiver.filter((pl.col("refused") + pl.col("pending_too_long")) > 0).head(top).reverse()
     if shown.height == 0:
         return briefing.empty(ctx, what)
+    # the denominator on each row: refused and pending of all referrals received
+    labels = shown["to_name"].to_list()
     fig = go.Figure()
-    for column, key, colour in (("refused", "refused", briefing.BAD), ("pending_too_long", "pending_too_long", briefing.WARN)):
-        fig.add_trace(go.Bar(y=shown["to_name"].to_list(), x=shown[column].to_list(), orientation="h",
-                             name=i18n.t(f"referrals.col.{key}", ctx.lang), marker_color=colour))
+    for column, key, colour in (("refused", "refused", briefing.VERMILION), ("pending_too_long", "pending_too_long", briefing.ORANGE)):
+        values = shown[column].to_list()
+        fig.add_trace(go.Bar(y=labels, x=values, orientation="h",
+                             name=i18n.t(f"referrals.col.{key}", ctx.lang), marker_color=colour,
+                             text=[fmt.num(v, ctx.lang) if v else "" for v in values], textposition="inside",
+                             insidetextanchor="middle", textangle=0))
+    totals = (shown["refused"] + shown["pending_too_long"]).to_list()
+    # the denominator at each bar's end: '2 / 40 (5.0%)' of all referrals received
+    briefing.bar_ends(fig, labels, totals, [
+        i18n.t("referrals.chart.received_n", ctx.lang, name=f"{fmt.num(tot, ctx.lang)}/{fmt.num(n, ctx.lang)}",
+               n=fmt.pct(tot / n if n else None, ctx.lang))
+        for tot, n in zip(totals, shown["referrals"].to_list())])
     fig.update_layout(barmode="stack")
-    fig.update_xaxes(title=i18n.t("referrals.chart.count_axis", ctx.lang))
+    fig.update_xaxes(title=i18n.t("referrals.chart.count_axis", ctx.lang),
+                     **fmt.ticks(0, max(totals) * 1.35, ctx.lang, "compact", integer=True))
     fig.update_yaxes(automargin=True)
-    return briefing.briefing(fig, ctx, what, height=max(360, 140 + 28 * shown.height))
+    return briefing.briefing(fig, ctx, what, height=max(360, 160 + 28 * shown.height))
+
+
+def flow_legend(lang: str) -> str:
+    """The on-screen map's legend: line colours by direction, dot colours by tier."""
+    directions = [(briefing.DIRECTION_COLOURS[d], i18n.value("direction", d, lang)) for d in ("up", "down", "lateral")]
+    tiers = [(briefing.TIER_COLOURS[t], i18n.value("tier", t, lang)) for t in TIERS if t in briefing.TIER_COLOURS]
+    return (maps.legend_html(directions, i18n.t("referrals.col.direction", lang))
+            + maps.legend_html(tiers, i18n.t("referrals.col.tier", lang)))

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
 
+from dashboard import formatting as fmt
 from dashboard import geography, i18n, policy, weeks
 from dashboard.figures import briefing, maps
 
@@ -15,7 +16,7 @@ STATUS_COLOURS = {"below_low": briefing.BAD, "between": briefing.WARN, "met": br
                   "missing": briefing.MISSING, "no_population": briefing.MISSING}
 
 
-ITEM_COLOURS = {"antigen": "#C0392B", "antipyretic": "#2E86C1", "cough": "#8E6CC9", "tcm": "#2E9D5B"}
+ITEM_COLOURS = {"antigen": briefing.BLUE, "antipyretic": briefing.ORANGE, "cough": briefing.PURPLE, "tcm": briefing.TEAL}
 
 
 def item_name(item: str, lang: str) -> str:
@@ -34,18 +35,18 @@ def ranking(rows: pl.DataFrame, item: str, ctx: briefing.Context, top: int = 15)
         y=ranked["facility_name"].to_list(), x=shares, orientation="h",
         # coloured by the status against the policy's 15-20% range, as on the map
         marker_color=ranked["status"].replace_strict(STATUS_COLOURS, default=briefing.MISSING).to_list(),
-        text=[f"{s:.0%}" for s in shares], textposition="outside", cliponaxis=False,
-        customdata=ranked.select("on_hand", "target").rows(),
-        hovertemplate="%{y}<br>%{x:.0%} (%{customdata[0]:,} / %{customdata[1]:,})<extra></extra>",
+        # the share with its numbers: on hand / target, so a tiny facility cannot hide behind a percentage
+        text=[f"{fmt.pct(s, ctx.lang)}（{fmt.compact(h, ctx.lang)}/{fmt.compact(t, ctx.lang)}）" if ctx.lang == "zh"
+              else f"{fmt.pct(s, ctx.lang)} ({fmt.compact(h, ctx.lang)}/{fmt.compact(t, ctx.lang)})"
+              for s, h, t in ranked.select("share_of_target", "on_hand", "target").rows()],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}<br>%{text}<extra></extra>",
     ))
-    fig.add_vline(x=1, line={"color": briefing.NEUTRAL, "dash": "dash"},
-                  annotation_text=i18n.t("stock.chart.target_line", ctx.lang), annotation_position="top")
-    fig.update_xaxes(title=i18n.t("stock.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.15])
+    fig.add_vline(x=1, line={"color": briefing.NEUTRAL, "dash": "dash"})
+    fig.update_xaxes(title=i18n.t("stock.chart.share_axis", ctx.lang), **fmt.ticks(0, 1.0, ctx.lang, "pct", target=4))
+    fig.update_xaxes(range=[0, 1.45])
     fig.update_yaxes(automargin=True)
-    briefing.briefing(fig, ctx, what, height=max(380, 150 + 28 * ranked.height), legend_below=False)
-    fig.update_layout(margin={"b": 100})  # the source line under the axis title, not on it
-    fig.layout.annotations[-1].yshift = -74
-    return fig
+    return briefing.briefing(fig, ctx, what, height=max(380, 150 + 28 * ranked.height))
 
 
 def share_map(by_county: pl.DataFrame, item: str, ctx: briefing.Context, league_code: str | None = None) -> go.Figure:
@@ -53,7 +54,7 @@ def share_map(by_county: pl.DataFrame, item: str, ctx: briefing.Context, league_
     what = i18n.t("stock.chart.map", ctx.lang, item=item_name(item, ctx.lang))
     values = by_county.filter(pl.col("item") == item).select(pl.col("code").alias("adcode"), pl.col("share_of_target").alias("value"))
     return maps.choropleth(values, ctx, what, level="county", value_label=i18n.t("stock.chart.share_axis", ctx.lang),
-                           tickformat=".0%", colorscale="RdYlGn", zmin=0.5, zmax=1.5, league_code=league_code)
+                           kind="pct", colorscale=maps.SEQUENTIAL_GOOD, zmin=0.5, zmax=1.5, league_code=league_code)
 
 
 def trend(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
@@ -61,22 +62,21 @@ def trend(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
     if per_week.height == 0:
         return briefing.empty(ctx, what)
     fig = go.Figure()
+    most = 1.0
     for item in ("antigen", "antipyretic", "cough", "tcm"):
         one = per_week.filter(pl.col("item") == item)
-        fig.add_trace(go.Scatter(x=[weeks.short(w) for w in one["week"].to_list()], y=one["share_of_target"].to_list(),
+        values = one["share_of_target"].to_list()
+        most = max([most, *[v for v in values if v is not None]])
+        fig.add_trace(go.Scatter(x=[weeks.tick(w, ctx.lang) for w in one["week"].to_list()], y=values,
                                  name=item_name(item, ctx.lang), mode="lines+markers",
-                                 line={"color": ITEM_COLOURS[item], "width": 3}))
+                                 line={"color": ITEM_COLOURS[item], "width": 3},
+                                 customdata=[fmt.pct(v, ctx.lang) for v in values],
+                                 hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>"))
     fig.add_hline(y=1, line={"color": briefing.NEUTRAL, "dash": "dash"},
-                  annotation_text=i18n.t("stock.chart.target_line", ctx.lang), annotation_position="right")
-    fig.update_yaxes(title=i18n.t("stock.chart.share_axis", ctx.lang), tickformat=".0%", rangemode="tozero")
+                  annotation_text=i18n.t("stock.chart.target_line", ctx.lang), annotation_position="top left")
+    fig.update_yaxes(title=i18n.t("stock.chart.share_axis", ctx.lang), **fmt.ticks(0, most * 1.05, ctx.lang, "pct", target=4))
     fig.update_xaxes(title=i18n.t("stock.chart.week_axis", ctx.lang), type="category")
-    briefing.briefing(fig, ctx, what, height=500, legend_below=False)
-    # legend over the plot, under the title; the source line under the week axis title (pixel offsets,
-    # so the layout holds at the export's larger height too)
-    fig.update_layout(margin={"t": 100, "b": 100, "r": 70},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None})
-    fig.layout.annotations[-1].yshift = -74
-    return fig
+    return briefing.briefing(fig, ctx, what, height=500, tick_lines=2)
 
 
 def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
@@ -134,6 +134,14 @@ def shortfall_map(rows: pl.DataFrame, item: str, lang: str, league_code: str | N
                      get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
                      get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
                      radius_min_pixels=3, radius_max_pixels=28, pickable=True)
-    return pdk.Deck(layers=[base, dots], initial_view_state=_view(points["lon"].to_list(), points["lat"].to_list()),
+    return pdk.Deck(layers=[base, dots, maps.deck_names("county", league_code, lang)], initial_view_state=_view(points["lon"].to_list(), points["lat"].to_list()),
                     map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
+
+
+def shortfall_legend(lang: str) -> str:
+    """The on-screen map's legend: the dots' statuses against the policy range (dot size = shortfall)."""
+    low, high = policy.policy_range("stock.population_share")
+    items = [(STATUS_COLOURS[s], i18n.t(f"stock.status.{s}", lang, low=fmt.pct(low, lang, 0), high=fmt.pct(high, lang, 0)))
+             for s in ("below_low", "between", "met", "missing")]
+    return maps.legend_html(items)
