@@ -152,7 +152,9 @@ def test_page_renders(app_env, lang):
     assert m["处于警报的发热门诊" if zh else "Fever clinics at alarm"] == "1"
     assert m["较 15 天前" if zh else "Against 15 days earlier"] == ("30.2 倍" if zh else "30.2×")
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["layout"]["title"]["text"].endswith("2022年12月19日" if zh else "19 Dec 2022")
+    title = spec["layout"]["title"]  # a long title carries the date on its second line (plotly's subtitle)
+    full = title["text"] + " " + title.get("subtitle", {}).get("text", "")
+    assert full.rstrip().endswith("2022年12月19日" if zh else "19 Dec 2022")
     assert at.dataframe[-1].value.shape[0] == 1  # H2 did not report
     if not zh:
         assert not chinese_leaks(at)

@@ -124,7 +124,9 @@ def test_page_renders(app_env, lang):
     assert m["在岗率低于 80% 的机构" if zh else "Facilities below 80% on duty"] == "2"
     assert m["新招聘医师下沉比例" if zh else "New doctors placed in primary care"] == "90.0%"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["layout"]["title"]["text"].endswith("2022年第51周（12月19日—25日）" if zh else "2022-W51 (19-25 Dec)")
+    title = spec["layout"]["title"]  # a long title carries the week on its second line (plotly's subtitle)
+    full = title["text"] + " " + title.get("subtitle", {}).get("text", "")
+    assert full.rstrip().endswith("2022年第51周（12月19日—25日）" if zh else "2022-W51 (19-25 Dec)")
     if not zh:
         assert not chinese_leaks(at)
 
