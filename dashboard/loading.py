@@ -190,8 +190,7 @@ def _read(result: LoadResult, data: bytes) -> RawTable:
     try:
         raw = read_table(data, result.file_name, _candidates())
     except ReadError as exc:
-        result.findings.append(_file_finding(exc.code, exc.zh, exc.en))
-        result.findings[-1].row = exc.row
+        result.findings.append(_file_finding(exc.code, exc.zh, exc.en, row=exc.row))
         raise _Stop from None
     result.encoding, result.blank_rows = raw.encoding, raw.blank_rows
     result.findings += [Finding("warning", None, None, n.code, None, n.zh, n.en) for n in raw.notes]
@@ -255,7 +254,7 @@ def _check_headers(result: LoadResult, raw: RawTable, ds: Dataset) -> dict[str, 
             extras.remove(extra)
     for col in ds.columns:
         if col.required and col.name not in found:
-            result.findings.append(_template_finding("missing_column", ds, column=col.name))
+            result.findings.append(_template_finding("missing_column", ds, column=col.name, header=col.zh))
     if len(found) <= len([c for c in ds.columns if c.required]) // 2:
         result.findings.append(_template_finding("wrong_dataset", ds, value=ds.zh))
     if extras:

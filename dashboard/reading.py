@@ -118,6 +118,11 @@ def _in_gb2312(ch: str) -> bool:
 def decode(data: bytes) -> tuple[str, str]:
     """BOM -> utf-8-sig; else strict UTF-8; else GB18030 (a superset of GBK and GB2312).
     A file cut off mid-character and a Western-encoded file are refused with their own messages."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReadError(
+            "文件是 UTF-16（“Unicode 文本”）编码：请另存为“CSV UTF-8（逗号分隔）”或 Excel（.xlsx）文件。",
+            "The file is in UTF-16 (Excel's 'Unicode Text'): save it as 'CSV UTF-8 (comma delimited)' or as Excel (.xlsx).",
+            code="encoding")
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
@@ -137,7 +142,8 @@ def decode(data: bytes) -> tuple[str, str]:
             raise _cut_error() from exc
         western = data.decode("cp1252", "replace")
         if all(ch.isalpha() for ch in western if ord(ch) > 127):
-            raise _latin1_error(western.count("\n", 0, exc.start) + 1) from exc
+            first = re.search(rb"[\x80-\xff]", data).start()  # the first non-ASCII byte
+            raise _latin1_error(data.count(b"\n", 0, first) + 1) from exc
         raise _encoding_error(exc.start) from exc
     share, first = _rare_share(text)
     if share >= 0.3:
@@ -147,9 +153,9 @@ def decode(data: bytes) -> tuple[str, str]:
 
 def _latin1_error(row: int) -> ReadError:
     return ReadError(
-            f"第{row}行起的文字不像中文：文件似乎是西文编码（Latin-1/Windows-1252），按 GBK 读取会成为乱码。"
+            "从这一行起文字不像中文：文件似乎是西文编码（Latin-1/Windows-1252），按 GBK 读取会成为乱码。"
             "请另存为 UTF-8 编码的 CSV，或 Excel（.xlsx）文件。",
-            f"From row {row} the text does not read as Chinese: the file seems to be in a Western encoding "
+            "From this row on, the text does not read as Chinese: the file seems to be in a Western encoding "
             "(Latin-1/Windows-1252), which would be stored as garbled text. Save it as CSV in UTF-8, or as Excel (.xlsx).",
             code="latin1", row=row)
 
@@ -252,14 +258,28 @@ def _separator(header: str, candidates: set[str]) -> str:
     return best
 
 
-def _parse_csv(payload: bytes, separator: str, ragged: bool = False) -> pl.DataFrame:
+def _title_lines(payload: bytes, separator: str, candidates: set[str]) -> int:
+    """Lines above the header: a title such as "重点人群台账（2022年第51周）" that an export put on
+    line 1. The header is the first of the top ten lines naming the most known columns (two at
+    least), as in a spreadsheet; 0 when line 1 is as good as any."""
+    from dashboard.contracts import normalise_header
+
+    lines = payload[:65536].decode("utf-8", "replace").split("\n")[:10]
+    scores = [len({normalise_header(c.strip().strip('"')) for c in line.split(separator)} & candidates)
+              for line in lines]
+    best = max(scores, default=0)
+    return scores.index(best) if best >= 2 and scores[0] < best else 0
+
+
+def _parse_csv(payload: bytes, separator: str, ragged: bool = False, skip: int = 0) -> pl.DataFrame:
     return pl.read_csv(
         io.BytesIO(payload),
         separator=separator,
         infer_schema=False,  # every cell a string; polars rejects invalid UTF-8 in them
         row_index_name=ROW,
-        row_index_offset=2,
+        row_index_offset=2 + skip,
         truncate_ragged_lines=ragged,
+        skip_rows=skip,
     )
 
 
@@ -277,16 +297,20 @@ def _read_csv(data: bytes, candidates: set[str]) -> RawTable:
         text, encoding = decode(data)
         payload = text.encode("utf-8")
     separator = _separator(_header_line(payload).decode("utf-8", "replace"), candidates)
+    skip = _title_lines(payload, separator, candidates)
+    if skip:
+        line = payload.split(b"\n", skip + 1)[skip].decode("utf-8", "replace")
+        separator = _separator(line, candidates)
     try:
-        frame = _parse_csv(payload, separator)
+        frame = _parse_csv(payload, separator, skip=skip)
     except pl.exceptions.ComputeError as exc:
         message = str(exc).lower()
         if "utf-8" in message or "utf8" in message:
             text, encoding = decode(data)
             payload = text.encode("utf-8")
-            frame = _parse_or_explain(payload, separator)
+            frame = _parse_or_explain(payload, separator, skip)
         else:
-            frame = _explain(payload, separator, exc)
+            frame = _explain(payload, separator, exc, skip)
     except pl.exceptions.NoDataError as exc:
         raise ReadError("文件为空。", "The file is empty.", code="empty_file") from exc
     _check_last_row(payload, separator, len(frame.columns) - 1)
@@ -302,17 +326,17 @@ def _polars_header(name: str) -> str:
     return re.sub(r"_duplicated_\d+$", "", name)
 
 
-def _parse_or_explain(payload: bytes, separator: str) -> pl.DataFrame:
+def _parse_or_explain(payload: bytes, separator: str, skip: int = 0) -> pl.DataFrame:
     try:
-        return _parse_csv(payload, separator)
+        return _parse_csv(payload, separator, skip=skip)
     except pl.exceptions.ComputeError as exc:
-        return _explain(payload, separator, exc)
+        return _explain(payload, separator, exc, skip)
 
 
-def _explain(payload: bytes, separator: str, exc: Exception) -> pl.DataFrame:
+def _explain(payload: bytes, separator: str, exc: Exception, skip: int = 0) -> pl.DataFrame:
     """Polars could not parse the file: find the row and say why, in words an analyst can act on.
     Rows with extra cells that are all empty (trailing separators) are read safely instead."""
-    problem = _scan(payload.decode("utf-8", "replace"), separator)
+    problem = _scan(payload.decode("utf-8", "replace"), separator, skip)
     if problem is None:
         raise ReadError(
             "CSV 格式无法解析：请在 Excel 中打开后另存为 CSV（逗号分隔）或 .xlsx。",
@@ -320,21 +344,21 @@ def _explain(payload: bytes, separator: str, exc: Exception) -> pl.DataFrame:
             code="csv_malformed") from exc
     kind, row, count, width = problem
     if kind == "extra_empty":
-        return _parse_csv(payload, separator, ragged=True)
+        return _parse_csv(payload, separator, ragged=True, skip=skip)
     if kind == "quote":
         raise ReadError(
-            f"第{row}行：有一个未配对的英文双引号（\"），其后的内容无法分列：请删除该引号，或把整个值用双引号括起并把值中的引号写两遍（\"\"）。",
-            f"Row {row}: a double quote (\") is not closed, so the rest cannot be split into columns: delete it, "
+            "有一个未配对的英文双引号（\"），其后的内容无法分列：请删除该引号，或把整个值用双引号括起并把值中的引号写两遍（\"\"）。",
+            "A double quote (\") is not closed, so the rest cannot be split into columns: delete it, "
             "or enclose the whole value in quotes and write each quote inside it twice (\"\").",
             code="stray_quote", row=row) from exc
     raise ReadError(
-        f"第{row}行有{count}个值，而表头只有{width}列：可能某个值中含有分隔符（逗号），请把该值用英文双引号括起，或删除多余的值。",
-        f"Row {row} has {count} values but the header has {width} columns: a value probably contains the "
+        f"该行有{count}个值，而表头只有{width}列：可能某个值中含有分隔符（逗号），请把该值用英文双引号括起，或删除多余的值。",
+        f"The row has {count} values but the header has {width} columns: a value probably contains the "
         "separator (a comma); enclose that value in double quotes or remove the extra values.",
         code="extra_values", row=row) from exc
 
 
-def _scan(text: str, separator: str) -> tuple[str, int, int, int] | None:
+def _scan(text: str, separator: str, skip: int = 0) -> tuple[str, int, int, int] | None:
     """Walk the records as Excel would: (problem, row, values, header width) for the first record
     with an unbalanced quote or more non-empty values than the header; 'extra_empty' when the only
     problem is empty trailing cells. Only run on a file polars refused, so speed does not matter."""
@@ -342,6 +366,8 @@ def _scan(text: str, separator: str) -> tuple[str, int, int, int] | None:
     width = None
     extra_empty = False
     for row, cells, quote_ok in records:
+        if row <= skip:
+            continue
         if not quote_ok:
             return "quote", row, 0, width or 0
         if width is None:
@@ -402,8 +428,8 @@ def _check_last_row(payload: bytes, separator: str, width: int) -> None:
     if 0 < len(cells) < width:
         row = payload[:start].count(b"\n") + 1
         raise ReadError(
-            f"文件在第{row}行中间结束（该行只有{len(cells)}个值，表头有{width}列），可能复制或下载时被截断：请重新导出完整的文件。",
-            f"The file ends in the middle of row {row} ({len(cells)} of {width} values): it was probably cut off "
+            f"文件在这一行中间结束（该行只有{len(cells)}个值，表头有{width}列），可能复制或下载时被截断：请重新导出完整的文件。",
+            f"The file ends in the middle of this row ({len(cells)} of {width} values): it was probably cut off "
             "while copying or downloading. Export the whole file again.",
             code="ends_mid_row", row=row)
 
@@ -506,7 +532,7 @@ def _read_spreadsheet(data: bytes, kind: str, candidates: set[str]) -> RawTable:
     return RawTable(frame, kind, 0, headers, positions, notes, sheet=names[index], number_cells=number_cells)
 
 
-_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(<v>)?')
+_FORMULA = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*>\s*<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)\s*(<v>(?!</v>))?')
 
 
 def _formula_note(cells: list[str], missing: list[str], total: int, uncached: int) -> list[Note]:
@@ -515,7 +541,7 @@ def _formula_note(cells: list[str], missing: list[str], total: int, uncached: in
     shown = "、".join(cells[:5]) + ("…" if total > 5 else "")
     shown_en = ", ".join(cells[:5]) + ("…" if total > 5 else "")
     zh = f"有{total}个单元格是公式（{shown}）：读取的是文件保存时的计算结果。"
-    en = f"{total} cells hold formulas ({shown_en}): the result saved with the file is what was read."
+    en = f"Formulas in {total} cells ({shown_en}): the result saved with the file is what was read."
     if uncached:
         zh += f"其中{uncached}个没有保存结果（{'、'.join(missing[:5])}），按空白读取。"
         en += f" {uncached} of them have no saved result ({', '.join(missing[:5])}) and were read as blank."
