@@ -254,7 +254,9 @@ def _check_headers(result: LoadResult, raw: RawTable, ds: Dataset) -> dict[str, 
             extras.remove(extra)
     for col in ds.columns:
         if col.required and col.name not in found:
-            result.findings.append(_template_finding("missing_column", ds, column=col.name, header=col.zh))
+            finding = _template_finding("missing_column", ds, column=col.name)  # named in each language
+            finding.column = col.zh  # the template's header: the file has none for it
+            result.findings.append(finding)
     if len(found) <= len([c for c in ds.columns if c.required]) // 2:
         result.findings.append(_template_finding("wrong_dataset", ds, value=ds.zh))
     if extras:
