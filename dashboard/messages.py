@@ -79,8 +79,19 @@ FILE_LEVEL = {
     "load_failed": ("error", "写入时出错（数据库未改变）", "the write failed (the database is unchanged)"),
     "other_sheet": ("warning", "第一个工作表不是数据表（如封面），读取了表头能识别的后续工作表", "the first sheet is not a data table (a cover page): a later sheet whose header names at least three known columns was read"),
     "formula_cells": ("warning", "公式单元格：读取保存时的计算结果；没有保存结果的按空白读取", "formula cells: the result saved with the file is read; formulas saved without a result read as blank"),
-    "original_not_kept": ("warning", "未配置加密密钥，原始文件未保存", "no encryption key configured, so the original file was not kept"),
 }
+
+# Row-level findings that only warn (the file still loads); every other code in _TEMPLATES refuses it.
+WARNINGS = {"week_on_week", "outside_week", "bad_phone", "duplicate_person", "id_checksum", "extra_columns",
+            "outside_county", "duplicate_name", "same_place"}
+
+
+def catalogue() -> dict[str, tuple[str, str, str]]:
+    """Every finding code the loader can give: code -> (severity, zh, en), for the docs and tests."""
+    out = {code: ("warning" if code in WARNINGS else "error", zh, en)
+           for code, (zh, en) in _TEMPLATES.items() if code != "unreadable"}
+    out.update(FILE_LEVEL)
+    return out
 
 
 # --- personal data in messages -------------------------------------------------------------------

@@ -30,3 +30,15 @@ def test_every_column_and_alias_is_documented(data_dir):
             assert col.zh in text and col.en in text, col.name
             for alias in col.aliases:
                 assert alias in text, (name, col.name, alias)
+
+
+def test_every_finding_is_documented(data_dir):
+    """Each error and warning code the loader can give has a row in docs/datasets.md (the corpus and
+    property tests check that every code they meet is in the catalogue)."""
+    from dashboard import messages
+
+    text = (config.ROOT / "docs" / "datasets.md").read_text(encoding="utf-8")
+    for code in messages.catalogue():
+        assert f"| `{code}` |" in text, code
+    for fmt in (".xlsx", ".xls", ".et", ".ods", "GBK", "semicolons", "UTF-16", "Latin-1"):
+        assert fmt in text, fmt

@@ -19,7 +19,7 @@ from typing import Callable
 import pytest
 import xlsxwriter
 
-from dashboard import loading
+from dashboard import loading, messages
 from tests.conftest import FIXTURES
 from tests.test_loading import ID_NUMBERS, PHONES, WEEK, load_all, snapshot
 
@@ -224,6 +224,7 @@ def test_the_corpus_is_large_enough():
 
 
 def _bilingual(finding) -> None:
+    assert finding.code in messages.catalogue(), finding.code  # so docs/datasets.md lists it
     assert CJK.search(finding.message_zh), finding.message_zh
     assert re.match(r"[A-Z'(]", finding.message_en), finding.message_en
     for words in (finding.message_zh, finding.message_en):

@@ -19,7 +19,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from dashboard import loading
+from dashboard import loading, messages
 from tests.conftest import FIXTURES
 from tests.test_ingest_corpus import CJK, PARSER_WORDS
 from tests.test_loading import ID_NUMBERS, NAMES, PHONES, WEEK, load_all, snapshot
@@ -159,6 +159,7 @@ def test_damaged_files_never_crash_or_leak(con, case):
     event(f"{result.outcome}: {sorted({f.code for f in result.errors})[:2]}")
     assert result.outcome == "accepted" or result.error_count > 0
     for finding in result.findings:
+        assert finding.code in messages.catalogue(), finding.code
         assert CJK.search(finding.message_zh), finding.message_zh
         assert re.match(r"[A-Z'(]", finding.message_en), finding.message_en
         words = finding.message_zh + finding.message_en + (finding.value or "")
