@@ -87,12 +87,12 @@ def _cut_utf8(data: bytes) -> bool:
     return False
 
 
-def _cut_error() -> ReadError:
+def _cut_error(data: bytes) -> ReadError:
     return ReadError(
-        "文件在一个字符的中间结束，可能复制或下载时被截断：请重新导出完整的文件。",
-        "The file ends in the middle of a character: it was probably cut off while copying or "
-        "downloading. Export the whole file again.",
-        code="truncated")
+        "文件在这一行的中间结束（断在一个汉字的中间），可能复制或下载时被截断：请重新导出完整的文件。",
+        "The file ends in the middle of this row (cut inside a character): it was probably cut off while "
+        "copying or downloading. Export the whole file again.",
+        code="truncated", row=data.rstrip(b"\r\n").count(b"\n") + 1)
 
 
 def _rare_share(text: str) -> tuple[float, int]:
@@ -128,18 +128,18 @@ def decode(data: bytes) -> tuple[str, str]:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError:
             if _cut_utf8(data[3:]):
-                raise _cut_error() from None
+                raise _cut_error(data) from None
             raise _encoding_error(0) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         if _cut_utf8(data):
-            raise _cut_error() from None
+            raise _cut_error(data) from None
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         if exc.start >= len(data) - 1 and 0x81 <= data[-1] <= 0xFE:
-            raise _cut_error() from exc
+            raise _cut_error(data) from exc
         western = data.decode("cp1252", "replace")
         if all(ch.isalpha() for ch in western if ord(ch) > 127):
             first = re.search(rb"[\x80-\xff]", data).start()  # the first non-ASCII byte
