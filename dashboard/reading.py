@@ -516,16 +516,19 @@ def _read_spreadsheet(data: bytes, kind: str, candidates: set[str]) -> RawTable:
         """The (_row, column) of the cells of these columns that the file stores as numbers (or
         TRUE/FALSE). Read by converting those columns to boolean: calamine turns a number into a
         boolean and refuses text (left null), so a non-null value is a cell that was not text."""
-        picks = [columns.index(c) for c in wanted if c in columns]
+        picks = sorted(columns.index(c) for c in wanted if c in columns)
         empty = pl.DataFrame(schema={ROW: pl.Int64, "column": pl.Utf8})
-        if not picks:
+        # A number cell reads as digits (150102193807221184, 7, 1.5e17): when no cell of these columns
+        # looks like that, none can be a number, and the sheet need not be parsed a second time.
+        numeric_text = pl.any_horizontal([pl.col(columns[j]).str.contains(r"^[0-9.eE+\-]+$").any() for j in picks])
+        if not picks or not frame.select(numeric_text.fill_null(False)).item():
             return empty
         typed = book.load_sheet(index, header_row=None, skip_rows=0, use_columns=picks,
                                 dtypes="boolean").to_polars().slice(header_row + 1)
         found = []
-        for j, name in zip(picks, typed.columns):
+        for j in picks:
             text = frame[columns[j]].str.to_lowercase()
-            hit = typed[name].is_not_null() & ~text.is_in(["true", "false"]).fill_null(False)
+            hit = typed[f"__UNNAMED__{j}"].is_not_null()  # fastexcel names unnamed columns by position & ~text.is_in(["true", "false"]).fill_null(False)
             found.append(frame.select(ROW).filter(hit).with_columns(pl.lit(columns[j]).alias("column")))
         return pl.concat(found) if found else empty
 
