@@ -284,11 +284,7 @@ def _parse_csv(payload: bytes, separator: str, ragged: bool = False, skip: int =
 
 
 def _read_csv(data: bytes, candidates: set[str]) -> RawTable:
-    if data.startswith(b"\xef\xbb\xbf"):
-        payload, encoding = data[3:], "utf-8-sig"
-        text = None
-    else:
-        payload, encoding, text = data, "utf-8", None
+    payload, encoding = (data[3:], "utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else (data, "utf-8")
     try:
         # Strict UTF-8 is validated by polars as it parses (a Python decode of a 350 MB file costs
         # half a second); only a file that is not UTF-8 is decoded in Python (GB18030, or refused).
@@ -303,7 +299,9 @@ def _read_csv(data: bytes, candidates: set[str]) -> RawTable:
         separator = _separator(line, candidates)
     try:
         frame = _parse_csv(payload, separator, skip=skip)
-    except pl.exceptions.ComputeError as exc:
+    except pl.exceptions.NoDataError as exc:
+        raise ReadError("文件为空。", "The file is empty.", code="empty_file") from exc
+    except pl.exceptions.PolarsError as exc:  # never the parser's own words to the analyst
         message = str(exc).lower()
         if "utf-8" in message or "utf8" in message:
             text, encoding = decode(data)
@@ -311,8 +309,6 @@ def _read_csv(data: bytes, candidates: set[str]) -> RawTable:
             frame = _parse_or_explain(payload, separator, skip)
         else:
             frame = _explain(payload, separator, exc, skip)
-    except pl.exceptions.NoDataError as exc:
-        raise ReadError("文件为空。", "The file is empty.", code="empty_file") from exc
     _check_last_row(payload, separator, len(frame.columns) - 1)
     raw = [_polars_header(c) for c in frame.columns if c != ROW]
     names, headers, positions = _unique_headers(raw)
@@ -329,7 +325,9 @@ def _polars_header(name: str) -> str:
 def _parse_or_explain(payload: bytes, separator: str, skip: int = 0) -> pl.DataFrame:
     try:
         return _parse_csv(payload, separator, skip=skip)
-    except pl.exceptions.ComputeError as exc:
+    except pl.exceptions.NoDataError as exc:
+        raise ReadError("文件为空。", "The file is empty.", code="empty_file") from exc
+    except pl.exceptions.PolarsError as exc:
         return _explain(payload, separator, exc, skip)
 
 
