@@ -90,6 +90,11 @@ def contains(adcode: str, lons, lats) -> np.ndarray:
     return result
 
 
+def known_counties() -> set[str]:
+    """The adcodes of every county-level boundary loaded."""
+    return set(_county_polygons(tuple(boundary_files())))
+
+
 def points_in_counties(codes: pl.Series, lons: pl.Series, lats: pl.Series) -> pl.Series:
     """For each facility, whether its coordinates fall inside its own banner/county. Counties we
     have no boundary for (none of the loaded boundary files has them) count as inside: nothing to check."""

@@ -309,13 +309,14 @@ def _validate(cur, result: LoadResult, raw: RawTable, ds: Dataset, mapping: dict
     prev = cur.execute(f"select max(week) from {ds.name} where week < $w", {"w": result.week}).fetchone()[0]
     issues = find_issues(cur, ds, result.week, prev)
     errors, warnings = counts(cur)
+    file_warnings = sum(1 for f in result.findings if f.severity == "warning")  # from reading and headers
     result.findings += numbers + [
         Finding(i.severity, i.row, inverse.get(i.column, i.column), i.code, i.value,
                 messages.text(i, ds, inverse, "zh"), messages.text(i, ds, inverse, "en"), i.occurrences)
         for i in issues
     ]
     result.error_count = errors + number_count
-    result.warning_count = warnings + sum(1 for f in result.findings if f.row is None and f.severity == "warning")
+    result.warning_count = warnings + file_warnings
     result.replaced_rows = cur.execute(
         f"select count(*) from {ds.name} where week = $w", {"w": result.week}).fetchone()[0]
 

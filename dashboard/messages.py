@@ -53,6 +53,10 @@ _TEMPLATES = {
     "outside_county": ("机构坐标（经度, 纬度：{v}）不在所填旗县（{o}）的边界内：请核对经纬度和旗县代码（经纬度是否填反？）。",
                        "The coordinates (longitude, latitude: {v}) lie outside the banner/county it names ({o}): check the "
                        "coordinates and the county code (latitude and longitude swapped?)."),
+    "unchecked_location": ("有{o}家机构所填的旗县（{v}）没有已载入的边界，无法核对坐标是否在该旗县内：请把本地的旗县边界（GeoJSON）放入 data/boundaries/ 或 HC_BOUNDARIES_DIR 所指的文件夹。",
+                           "{o} facilities name banners/counties ({v}) that no loaded boundary covers, so their coordinates "
+                           "could not be checked against them: add the local county boundaries (GeoJSON) to data/boundaries/ "
+                           "or the folder named by HC_BOUNDARIES_DIR."),
     "duplicate_name": ("机构名称“{v}”与第{o}行相同但编码不同：是否同一机构登记了两次？",
                        "Facility name '{v}' is the same as row {o} under a different code: the same facility registered twice?"),
     "same_place": ("机构坐标与第{o}行的机构相距不到约100米（编码不同）：是否同一机构登记了两次？",
@@ -83,7 +87,7 @@ FILE_LEVEL = {
 
 # Row-level findings that only warn (the file still loads); every other code in _TEMPLATES refuses it.
 WARNINGS = {"week_on_week", "outside_week", "bad_phone", "duplicate_person", "id_checksum", "extra_columns",
-            "outside_county", "duplicate_name", "same_place"}
+            "outside_county", "duplicate_name", "same_place", "unchecked_location"}
 
 
 def catalogue() -> dict[str, tuple[str, str, str]]:

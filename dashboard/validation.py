@@ -205,6 +205,10 @@ def _facility_place_checks() -> list[tuple[str, str]]:
     return [
         ("warning", f"""select t.{ROW}, 'lon', 'outside_county', cast(t.lon as varchar) || ', ' || cast(t.lat as varchar),
                 t.county_code from typed t semi join outside_county o on o.{ROW} = t.{ROW}"""),
+        ("warning", """select null, 'county_code', 'unchecked_location',
+                string_agg(county_code, '、' order by county_code) filter (rn <= 5), cast(sum(n) as varchar)
+            from (select *, row_number() over (order by county_code) as rn from unchecked_county)
+            having count(*) > 0"""),
         ("warning", f"""select t.{ROW}, 'facility_name', 'duplicate_name', t.facility_name, cast(d.first_row as varchar)
             from typed t join (select facility_name as n, min({ROW}) as first_row from typed
                                where facility_name is not null group by 1 having count(distinct facility_code) > 1) d
@@ -233,6 +237,12 @@ def _outside_county(con: duckdb.DuckDBPyConnection) -> None:
     con.register("outside_src", located.filter(~inside).select(ROW))
     con.execute("create or replace temp table outside_county as select * from outside_src")
     con.unregister("outside_src")
+    # Counties no loaded boundary file has: nothing to check them against, and the analyst is told so.
+    known = geography.known_counties()
+    unchecked = located.filter(~pl.col("county_code").is_in(list(known))).group_by("county_code").len()
+    con.register("unchecked_src", unchecked.rename({"len": "n"}))
+    con.execute("create or replace temp table unchecked_county as select * from unchecked_src")
+    con.unregister("unchecked_src")
 
 
 def _checks(ds: Dataset, prev_week: dt.date | None) -> list[tuple[str, str]]:

@@ -94,7 +94,11 @@ def test_outside_county_check_follows_the_loaded_boundaries(con, tmp_path, monke
         assert result.outcome == "dry_run" and result.error_count == 0, [f.message_en for f in result.errors]
         return [(f.row, f.column, f.code) for f in result.warnings if f.code == "outside_county"], result
 
-    assert check()[0] == []
+    found, result = check()
+    assert found == []
+    [unchecked] = [f for f in result.warnings if f.code == "unchecked_location"]
+    assert (unchecked.row, unchecked.value) == (None, "110101")
+    assert "2" in unchecked.message_zh and "HC_BOUNDARIES_DIR" in unchecked.message_en
     folder = tmp_path / "bounds"
     folder.mkdir()
     (folder / "beijing_counties.geojson").write_text(json.dumps(
@@ -102,6 +106,7 @@ def test_outside_county_check_follows_the_loaded_boundaries(con, tmp_path, monke
     monkeypatch.setenv("HC_BOUNDARIES_DIR", str(folder))
     found, result = check()
     assert found == [(3, "经度", "outside_county")]
+    assert not [f for f in result.warnings if f.code == "unchecked_location"]
     [warning] = [f for f in result.warnings if f.code == "outside_county"]
     assert "110101" in warning.message_zh and "116.41, 40.5" in warning.message_en
     assert warning.message_zh.startswith("第3行：") and warning.message_en.startswith("Row 3: ")
