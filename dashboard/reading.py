@@ -183,7 +183,8 @@ def is_xlsx(data: bytes) -> bool:
 
 
 def read_table(data: bytes, filename: str = "", header_candidates: set[str] | None = None) -> RawTable:
-    if not data.strip():
+    # Blank only if its start is blank: stripping a whole 350 MB file to find out costs 0.6 s.
+    if not data[:4096].strip() and not data.strip():
         raise ReadError("文件为空。", "The file is empty.", code="empty_file")
     kind = spreadsheet_kind(data)
     if kind:
