@@ -54,8 +54,8 @@ _TEMPLATES = {
                        "The coordinates (longitude, latitude: {v}) lie outside the banner/county it names ({o}): check the "
                        "coordinates and the county code (latitude and longitude swapped?)."),
     "unchecked_location": ("有{o}家机构所填的旗县（{v}）没有已载入的边界，无法核对坐标是否在该旗县内：请把本地的旗县边界（GeoJSON）放入 data/boundaries/ 或 HC_BOUNDARIES_DIR 所指的文件夹。",
-                           "{o} facilities name banners/counties ({v}) that no loaded boundary covers, so their coordinates "
-                           "could not be checked against them: add the local county boundaries (GeoJSON) to data/boundaries/ "
+                           "No loaded boundary covers the banners/counties {v}, named by {o} facilities, so their "
+                           "coordinates could not be checked against them: add the local county boundaries (GeoJSON) to data/boundaries/ "
                            "or the folder named by HC_BOUNDARIES_DIR."),
     "duplicate_name": ("机构名称“{v}”与第{o}行相同但编码不同：是否同一机构登记了两次？",
                        "Facility name '{v}' is the same as row {o} under a different code: the same facility registered twice?"),

@@ -239,7 +239,8 @@ def _outside_county(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("outside_src")
     # Counties no loaded boundary file has: nothing to check them against, and the analyst is told so.
     known = geography.known_counties()
-    unchecked = located.filter(~pl.col("county_code").is_in(list(known))).group_by("county_code").len()
+    unchecked = located.filter(~pl.col("county_code").is_in(list(known))
+                               & pl.col("county_code").str.contains(r"^[0-9]{6}$")).group_by("county_code").len()
     con.register("unchecked_src", unchecked.rename({"len": "n"}))
     con.execute("create or replace temp table unchecked_county as select * from unchecked_src")
     con.unregister("unchecked_src")
