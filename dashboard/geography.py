@@ -67,10 +67,16 @@ def _county_polygons(files: tuple[Path, ...]) -> dict[str, tuple]:
 
 
 def _in_ring(ring: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    inside = np.zeros(x.shape, dtype=bool)
     x1, y1 = ring[:-1, 0], ring[:-1, 1]
     x2, y2 = ring[1:, 0], ring[1:, 1]
-    for a, b, c, d in zip(x1, y1, x2, y2):  # loops over ring vertices, vectorised over points
+    if x.size * x1.size <= 2_000_000:
+        # every point against every edge at once (a county's few facilities x its few hundred edges)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crosses = (y1 > y[:, None]) != (y2 > y[:, None])
+            at = x1 + (y[:, None] - y1) * (x2 - x1) / (y2 - y1)
+        return (np.count_nonzero(crosses & (x[:, None] < at), axis=1) % 2).astype(bool)
+    inside = np.zeros(x.shape, dtype=bool)
+    for a, b, c, d in zip(x1, y1, x2, y2):  # many points: loop over ring vertices, vectorised over points
         crosses = (b > y) != (d > y)
         with np.errstate(divide="ignore", invalid="ignore"):
             at = a + (y - b) * (c - a) / (d - b)
@@ -98,12 +104,13 @@ def known_counties() -> set[str]:
 def points_in_counties(codes: pl.Series, lons: pl.Series, lats: pl.Series) -> pl.Series:
     """For each facility, whether its coordinates fall inside its own banner/county. Counties we
     have no boundary for (none of the loaded boundary files has them) count as inside: nothing to check."""
-    frame = pl.DataFrame({"code": codes, "lon": lons, "lat": lats}).with_row_index("i")
-    result = np.ones(frame.height, dtype=bool)
-    known = set(_county_polygons(tuple(boundary_files())))
-    for (code,), group in frame.group_by("code"):
-        if code in known:
-            result[group["i"].to_numpy()] = contains(code, group["lon"].to_numpy(), group["lat"].to_numpy())
+    code = np.asarray(pl.Series(codes, dtype=pl.Utf8).fill_null("").to_list(), dtype=object)
+    x, y = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    result = np.ones(code.shape[0], dtype=bool)
+    polygons = _county_polygons(tuple(boundary_files()))
+    for adcode in set(code.tolist()) & polygons.keys():
+        rows = np.flatnonzero(code == adcode)
+        result[rows] = contains(adcode, x[rows], y[rows])
     return pl.Series("inside", result)
 
 
