@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from dashboard import contracts, loading, store, weeks
+from dashboard import config, contracts, loading, messages, store, weeks
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
-SUFFIXES = (".csv", ".xlsx", ".txt")
+# CSV (and .txt exports), Excel old and new, WPS Spreadsheets, LibreOffice/OpenOffice Calc.
+SUFFIXES = (".csv", ".txt", ".xlsx", ".xls", ".et", ".ods")
 
 
 def _files(target: Path) -> list[Path]:
@@ -36,7 +38,7 @@ def cmd_load(args) -> int:
         return EXIT_USAGE
     paths = _order(_files(target), args.dataset)
     if not paths:
-        print(f"error: no CSV or XLSX files in {target}", file=sys.stderr)
+        print(f"error: no CSV or spreadsheet files ({', '.join(SUFFIXES)}) in {target}", file=sys.stderr)
         return EXIT_USAGE
     con = store.connect(args.db)
     worst = EXIT_OK
@@ -90,6 +92,32 @@ def cmd_templates(args) -> int:
     return EXIT_OK
 
 
+def cmd_keygen(args) -> int:
+    print(config.new_upload_key())
+    print("Set it as HC_UPLOAD_KEY (or put it in a file named by HC_UPLOAD_KEY_FILE) outside the data folder; "
+          "keep a copy with your backups of the key, not of the data.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_original(args) -> int:
+    """Write the original bytes of a kept upload (decrypted with the configured key)."""
+    con = store.connect(args.db)
+    row = con.execute("select stored_path from load_log where load_id = $id", {"id": args.load_id}).fetchone()
+    con.close()
+    if not row or not row[0]:
+        print(f"error: load {args.load_id} kept no original", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        data = loading.read_original(row[0])
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    fd = os.open(args.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    return EXIT_OK
+
+
 def cmd_demo(args) -> int:
     from dashboard import demo
 
@@ -106,7 +134,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages (default zh)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    load = sub.add_parser("load", help="load a file or every CSV/XLSX file in a folder")
+    load = sub.add_parser("load", help="load a file or every CSV/spreadsheet file in a folder")
     load.add_argument("path")
     load.add_argument("--dataset", choices=contracts.DATASETS, help="default: detected from the headers")
     load.add_argument("--week", help="ISO week (2022-W51) or a date in it; default: from the file name")
@@ -130,6 +158,14 @@ def parser() -> argparse.ArgumentParser:
     tpl.add_argument("out")
     tpl.set_defaults(func=cmd_templates)
 
+    key = sub.add_parser("keygen", help="print a new key for encrypting kept uploads (HC_UPLOAD_KEY)")
+    key.set_defaults(func=cmd_keygen)
+
+    original = sub.add_parser("original", help="decrypt the kept original of a load into a file (owner-only)")
+    original.add_argument("load_id", type=int)
+    original.add_argument("out")
+    original.set_defaults(func=cmd_original)
+
     demo = sub.add_parser("demo", help="load the embedded demo data into an empty database")
     demo.add_argument("--force", action="store_true", help="load even if the database has data")
     demo.set_defaults(func=cmd_demo)
@@ -141,8 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "week", None):
         try:
             weeks.parse_week(args.week)
-        except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+        except ValueError:
+            zh, en = messages.week_error(args.week)
+            print(f"错误：{zh}\nerror: {en}", file=sys.stderr)  # both languages: --lang may come after it
             return EXIT_USAGE
     try:
         return args.func(args)

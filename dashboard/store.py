@@ -100,8 +100,9 @@ create or replace view facility_current as
 def connect(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating or migrating) the database. Raises StoreBusy when another process holds it."""
     target = str(path or config.db_path())
+    config.private_umask()  # the database and its WAL are created owner-only
     if target != ":memory:":
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        config.private_dir(Path(target).parent)
     try:
         con = duckdb.connect(target)
     except duckdb.IOException as exc:

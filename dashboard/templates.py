@@ -43,6 +43,11 @@ def examples(name: str) -> list[dict[str, str]]:
     return [{**_EXAMPLE, **own}]
 
 
+def is_text_column(col: contracts.Column) -> bool:
+    """Columns a template formats as text: keys and contacts, whose digits must survive."""
+    return col.type in ("id_number", "phone", "code")
+
+
 def _describe(col: contracts.Column) -> tuple[str, str, str]:
     need = "必填" if col.required else ("条件必填" if col.required_when else "选填")
     allowed = ""
@@ -59,13 +64,16 @@ def xlsx(name: str) -> bytes:
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    # ID-number, phone and code columns are formatted as text ("@"), so what an analyst types or
+    # pastes there stays text: a number cell would keep only 15 digits and drop leading zeros.
+    as_text = book.add_format({"num_format": 49})  # the built-in "@" (text) format
     sheet = book.add_worksheet(ds.zh[:31])
     for i, col in enumerate(ds.columns):
         sheet.write(0, i, col.zh, head)
         for r, example in enumerate(examples(name), start=1):
             if example.get(col.name):
-                sheet.write_string(r, i, example[col.name])
-        sheet.set_column(i, i, max(12, len(col.zh) * 2 + 2))
+                sheet.write_string(r, i, example[col.name], as_text if is_text_column(col) else None)
+        sheet.set_column(i, i, max(12, len(col.zh) * 2 + 2), as_text if is_text_column(col) else None)
     notes = book.add_worksheet("填写说明")
     for i, title in enumerate(["列名", "英文列名", "是否必填", "可填写的值", "说明", "也接受的表头"]):
         notes.write(0, i, title, head)

@@ -21,10 +21,21 @@ EXAMPLES_PER_CHECK = 20
 _TRUE = ("是", "y", "yes", "true", "1", "√", "有", "已签约", "签约")
 _FALSE = ("否", "n", "no", "false", "0", "无", "未签约", "×")
 _DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S"]
+# Excel's and WPS's default Chinese display writes dates as 2022/12/19 (and 2022/12/19 8:30): a time
+# column that holds only the date is read as midnight.
 _DATETIME_FORMATS = [
     "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S",
-    "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H时%M分", "%Y-%m-%d",
+    "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H时%M分", "%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日",
 ]
+
+# A value written as a number: 1.50102193807221E+17, or 150102.0 (what a number cell becomes in
+# exports). In an ID-number, phone or code column that means digits or leading zeros may be lost.
+NUMBER_SHAPED = "[+-]?[0-9]+(\\.[0-9]+)?[eE][+-]?[0-9]+|[0-9]+\\.[0-9]+"
+# An ID number anywhere in a value: 6-digit area code, a birth date 1900-2099, 3 digits, a check
+# character (the check digit is verified separately, see _id_checks). A mobile number: 1[3-9] + 9.
+ID_SHAPED = ("(^|[^0-9])([1-9][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx])"
+             "($|[^0-9A-Za-z])")
+PHONE_SHAPED = "(^|[^0-9])(\\+?86[- ]?)?1[3-9][0-9][- ]?[0-9]{4}[- ]?[0-9]{4}($|[^0-9])"
 
 
 def q(name: str) -> str:
@@ -56,10 +67,9 @@ def _list(values) -> str:
 
 def typed_expr(col: Column) -> str:
     v = _raw(col)
-    if col.type == "code":
-        # Excel turns 150102 into 150102.0; only values with a dot pay for the regex.
-        return f"case when contains({v}, '.') then regexp_replace({v}, '^([0-9]+)\\.0+$', '\\1') else {v} end"
-    if col.type == "text":
+    if col.type in ("code", "text"):
+        # A code is its text: 150102.0 or 1.5E+17 is refused (number_text), never repaired, since
+        # the digits a number format lost cannot be recovered.
         return v
     if col.type == "int":
         clean = f"replace({v}, ',', '')"
@@ -174,6 +184,68 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
     )
 
 
+_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def _id_check(expr: str) -> str:
+    """SQL: the 18-character ID number `expr` has the right check character (GB 11643, ISO 7064)."""
+    total = " + ".join(f"{w} * cast(substr({expr}, {i + 1}, 1) as integer)" for i, w in enumerate(_WEIGHTS))
+    return f"substr('10X98765432', (({total}) % 11) + 1, 1) = upper(right({expr}, 1))"
+
+
+# Two facilities closer than this are "the same place" (0.001 degree of latitude is ~111 m; a
+# degree of longitude is shorter at 42°N), as in queries/duplicate_facilities.sql.
+_NEAR_LAT, _NEAR_LON = 0.001, 0.00135
+
+
+def _facility_place_checks() -> list[tuple[str, str]]:
+    """Warnings a dry run gives about the facility register itself: coordinates outside the county
+    the row names (against whatever boundaries are loaded, see geography), the same name under two
+    codes, two codes at the same place."""
+    return [
+        ("warning", f"""select t.{ROW}, 'lon', 'outside_county', cast(t.lon as varchar) || ', ' || cast(t.lat as varchar),
+                t.county_code from typed t semi join outside_county o on o.{ROW} = t.{ROW}"""),
+        ("warning", """select null, 'county_code', 'unchecked_location',
+                string_agg(county_code, '、' order by county_code) filter (rn <= 5), cast(sum(n) as varchar)
+            from (select *, row_number() over (order by county_code) as rn from unchecked_county)
+            having count(*) > 0"""),
+        ("warning", f"""select t.{ROW}, 'facility_name', 'duplicate_name', t.facility_name, cast(d.first_row as varchar)
+            from typed t join (select facility_name as n, min({ROW}) as first_row from typed
+                               where facility_name is not null group by 1 having count(distinct facility_code) > 1) d
+              on t.facility_name = d.n
+            where t.{ROW} > d.first_row"""),
+        ("warning", f"""select b.{ROW}, 'lat', 'same_place', null, cast(min(a.{ROW}) as varchar)
+            from typed a join typed b
+              on b.lat between a.lat - {_NEAR_LAT} and a.lat + {_NEAR_LAT}
+             and b.lon between a.lon - {_NEAR_LON} and a.lon + {_NEAR_LON}
+            where a.{ROW} < b.{ROW} and a.facility_code <> b.facility_code
+            group by b.{ROW}"""),
+    ]
+
+
+def _outside_county(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp table outside_county(_row): facilities whose point is not inside the boundary of the county
+    they name. Facility registers are small (thousands of rows), so this runs in numpy."""
+    from dashboard import geography
+
+    located = pl.DataFrame(
+        con.execute(f"""select {ROW}, county_code, lon, lat from typed
+                        where county_code is not null and lon is not null and lat is not null""").fetchall(),
+        schema={ROW: pl.Int64, "county_code": pl.Utf8, "lon": pl.Float64, "lat": pl.Float64}, orient="row")
+    inside = geography.points_in_counties(located["county_code"], located["lon"], located["lat"]) \
+        if located.height else pl.Series("inside", [], dtype=pl.Boolean)
+    con.register("outside_src", located.filter(~inside).select(ROW))
+    con.execute("create or replace temp table outside_county as select * from outside_src")
+    con.unregister("outside_src")
+    # Counties no loaded boundary file has: nothing to check them against, and the analyst is told so.
+    known = geography.known_counties()
+    unchecked = located.filter(~pl.col("county_code").is_in(list(known))
+                               & pl.col("county_code").str.contains(r"^[0-9]{6}$")).group_by("county_code").len()
+    con.register("unchecked_src", unchecked.rename({"len": "n"}))
+    con.execute("create or replace temp table unchecked_county as select * from unchecked_src")
+    con.unregister("unchecked_src")
+
+
 def _checks(ds: Dataset, prev_week: dt.date | None) -> list[tuple[str, str]]:
     """(severity, select returning _row, col, code, value, other) per check."""
     out: list[tuple[str, str]] = []
@@ -199,6 +271,21 @@ def _checks(ds: Dataset, prev_week: dt.date | None) -> list[tuple[str, str]]:
             add_col("error", "missing_when", f"{blank} and ({c.required_when})")
         if not _text_like(c):
             add_col("error", f"bad_{c.type}", f"{raw} is not null")
+        if c.type in ("id_number", "phone", "code"):
+            written = typed if _text_like(c) else raw  # an ID number that is not valid has only its raw text
+            # contains('.'): only values with a dot (a decimal or 1.5E+17) pay for the regex.
+            add_col("error", "number_text",
+                    f"contains({written}, '.') and regexp_full_match({written}, '{NUMBER_SHAPED}')")
+        if not c.personal and c.type in ("code", "text"):
+            # Personal data in a column that is stored in clear (an ID number typed into the record
+            # number, a phone in the notes): refused, never stored, never printed. The length test
+            # keeps the regular expressions off almost every cell of a large file.
+            found = f"regexp_extract({typed}, '{ID_SHAPED}', 2)"
+            hit = f"length({typed}) >= 18 and regexp_matches({typed}, '{ID_SHAPED}') and {_id_check(found)}"
+            if c.type == "text":
+                # Phone-shaped codes are not refused: 15010200001 is as likely a record number.
+                hit = f"({hit}) or (length({typed}) >= 11 and regexp_matches({typed}, '{PHONE_SHAPED}'))"
+            add("error", c.name, "personal_data", hit, value="null")
         if c.type == "phone":
             add_col("warning", "bad_phone",
                 f"{typed} is not null and not regexp_full_match({typed}, '(\\+?86)?1[3-9][0-9]{{9}}|0[0-9]{{2,3}}[0-9]{{7,8}}|[0-9]{{7,8}}')")
@@ -241,6 +328,8 @@ def _checks(ds: Dataset, prev_week: dt.date | None) -> list[tuple[str, str]]:
             from typed t join (select {q(key)} as k, min({ROW}) as first_row from typed where {q(key)} is not null
                                group by 1 having count(*) > 1) d on t.{q(key)} = d.k
             where t.{ROW} > d.first_row"""))
+    if ds.name == "facility":
+        out += _facility_place_checks()
     if ds.name == "transfer":
         add("warning", "requested_at", "outside_week",
             "requested_at is not null and (requested_at < $week::date or requested_at >= $week::date + 7)",
@@ -266,6 +355,8 @@ def find_issues(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, prev
         compared = [c.name for c in ds.columns if c.compare_last_week]
         cols = ", ".join(q(c) for c in compared)
         con.execute(f"create or replace temp table prev as select facility_code, {cols} from {ds.name} where week = $w", {"w": prev_week})
+    if ds.name == "facility":
+        _outside_county(con)
     checks = _checks(ds, prev_week)
     union = " union all ".join(f"select '{sev}' as severity, * from ({sql})" for sev, sql in checks)
     con.execute(

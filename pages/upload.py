@@ -37,7 +37,7 @@ when_label = ("data.upload.when_detected" if dataset is None
 default_day = f.latest_week or weeks.monday(dt.date.today())
 day = middle.date_input(t(when_label), value=default_day, key="up_week", help=t("data.upload.when_help"))
 user = right.text_input(t("data.upload.user"), value=st.session_state.get("up_user_saved", ""), key="up_user")
-upload = st.file_uploader(t("data.upload.file"), type=["csv", "xlsx", "txt"], key="up_file")
+upload = st.file_uploader(t("data.upload.file"), type=["csv", "txt", "xlsx", "xls", "et", "ods"], key="up_file")
 localise_file_uploader(t("data.upload.file_button"), t("data.upload.file_limits"))
 
 

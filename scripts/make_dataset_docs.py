@@ -17,13 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import contracts, policy, validation  # noqa: E402
+from dashboard import contracts, messages, policy, validation  # noqa: E402
 from dashboard.contracts import Column, Dataset  # noqa: E402
 
 TARGET = ROOT / "docs" / "datasets.md"
 
 TYPES = {
-    "code": "code (text; Excel's `150102.0` is read as `150102`)",
+    "code": "code (text, kept as written; a value written as a number, `150102.0` or `1.5E+17`, is refused)",
     "text": "text",
     "int": "whole number (`1,234` and `12.0` accepted)",
     "float": "number",
@@ -49,16 +49,38 @@ allowed values and the checks.
 
 ## Files
 
-- **Formats**: CSV in UTF-8, UTF-8 with BOM, or GBK/GB18030 (detected: a BOM means UTF-8; else strict
-  UTF-8; else GB18030, a superset of GBK); Excel `.xlsx` (the first sheet). Old `.xls` files are refused:
-  save them as `.xlsx` or CSV.
+- **CSV**: UTF-8, UTF-8 with BOM, or GBK/GB18030 (detected: a BOM means UTF-8; else strict UTF-8; else
+  GB18030, a superset of GBK). Separated by commas, or by semicolons or tabs (told from the header line:
+  the separator whose cells name more known columns). A title line or two above the header is skipped
+  (the first of the top ten lines naming the most known columns, at least two, is the header). Values
+  may be quoted (`"高血压,糖尿病"`), with line breaks inside quotes; trailing empty cells are ignored.
+- **Spreadsheets**: Excel `.xlsx` and `.xls`, WPS Spreadsheets `.et`, LibreOffice/OpenOffice `.ods`
+  (all read by calamine through fastexcel, which tells the format from the bytes, not the name). The
+  first sheet is read; when it is not a data table (a cover page: its header names fewer than three known
+  columns), the later sheet whose header names the most known columns (three at least) is read instead,
+  with a warning naming it. The header may sit below a title row or two: the first of the top ten rows
+  that best matches the headers is taken. Formula cells are read for the result saved with the file, with
+  a warning listing them (and those saved without a result, which read as blank). The templates format
+  ID-number, phone and code columns as text.
+- **Numbers where text is needed**: a spreadsheet keeps 15 significant digits of a number and drops
+  leading zeros, so an ID number (18 digits), a phone or a code that reached the file as a number may
+  already have changed, and two people may have become one. A spreadsheet cell of an ID-number, phone or
+  code column stored as a number (or TRUE/FALSE) is refused (`number_cell`), as is a value written as a
+  number in a CSV (`1.50102193807221E+017`, `150102.0`: `number_text`). The fix: format the column as
+  text (Format Cells → Text; convert existing values with Data → Text to Columns → Text), then save again.
 - **Headers**: the Chinese header, the English header, the stored name or any alias below. Matching ignores
-  case, spaces, `_` and `-`, and full-/half-width brackets (`年龄（岁）` = `年龄(岁)`). In an Excel file the
-  header may sit below a title row or two: the first of the top ten rows that best matches the
-  headers is taken. Columns that match nothing are ignored and listed in a warning.
+  case, spaces, `_` and `-`, and full-/half-width brackets (`年龄（岁）` = `年龄(岁)`). Columns that match
+  nothing are ignored and listed in a warning. A column given twice, also under two of its accepted
+  headers (`身份证号` and `公民身份号码`), is refused, naming both columns with their letters.
 - **Rows**: numbered as Excel numbers them (in a CSV the header is row 1), also after blank rows, which are
   skipped. Cells are trimmed; an empty cell, or {missing}, is blank: unknown, never 0 or no.
-- **The dataset** is chosen on upload or detected from the headers.
+- **The dataset** is chosen on upload or detected from the headers. When no dataset's required columns
+  are all there, the message names the dataset the file most resembles and the required columns it lacks.
+- **Refused before any row is read**: a file cut off in the middle of a character or of its last row,
+  an unclosed or misplaced double quote (with its row), a row with more values than the header (with
+  its row), text in a Western encoding (Latin-1/Windows-1252, which GBK would read as garbled Chinese:
+  detected when most of its non-ASCII characters fall outside GB2312's common characters), UTF-16 text,
+  a spreadsheet name on content that is not one, a damaged or password-protected spreadsheet.
 
 ## Weeks and days
 
@@ -81,8 +103,8 @@ on upload (`--week 2022-12-19`; a week label names no day and is refused), or re
 - A dry run (`python -m dashboard check FILE`, or 预检 on the upload page) shows the errors, warnings
   and the number of rows the load would replace, and writes only the log.
 - Every attempt is logged (who, when, file, SHA-256, encoding, rows, outcome, errors, warnings). The
-  original bytes of every accepted file are kept under `uploads/` in the data folder, readable by the owner
-  only, with their SHA-256 in the log. Rejected files are not kept.
+  original bytes of every accepted file are kept under `uploads/` in the data folder, encrypted and
+  readable by the owner only (see Personal data), with their SHA-256 in the log. Rejected files are not kept.
 
 ## Personal data
 
@@ -97,7 +119,24 @@ Columns marked *personal* never reach the database in clear:
 - Error messages never quote a personal value: an ID number shows only its region code, other personal
   values show as `***`.
 
-The kept original uploads do contain personal data: protect the data folder like the source systems.
+- **ID numbers and mobile numbers in any other column** (an ID number typed into the record number, a
+  phone in the notes) refuse the file (`personal_data`), so they are never stored. An ID number is 18
+  characters with a valid birth date and check character; a mobile number is `1[3-9]` and 9 digits, also
+  written `138-0013-8000` or `+86 …`, looked for in free-text columns (in code columns an 11-digit value is
+  as likely a record number, such as `15010200001`).
+- Every message, logged value and logged file name is masked as a last guard: an ID number shows only its
+  region code (`150102************`), a mobile number its first three digits, a number in scientific
+  notation its first three digits.
+- **Files**: the data folder, the database and its write-ahead log, the salt and the kept uploads are
+  created owner-only from the start (the process adds umask 077 before creating any; folders are made
+  with mode 0700, the salt and uploads are opened with mode 0600).
+- **Kept originals** are encrypted with AES-256-GCM (the `cryptography` package) under a key from the
+  configuration, `HC_UPLOAD_KEY` (URL-safe base64 of 32 bytes, `python -m dashboard keygen`) or the file
+  named by `HC_UPLOAD_KEY_FILE`, which may not sit in the data folder. Without a key, originals are not
+  kept (the log still has their SHA-256). `python -m dashboard original LOAD_ID OUT` decrypts one. A copy
+  is written under a temporary name and renamed into place only after the load is committed, so a crash
+  in between leaves no copy that the log does not name (a dead process's temporary file is removed by
+  the next load).
 """
 
 
@@ -182,6 +221,23 @@ def _dataset(ds: Dataset) -> str:
     return "\n".join(lines)
 
 
+def _findings() -> str:
+    """Every error and warning the loader gives, from dashboard/messages.py."""
+    lines = [
+        "## Every error and warning",
+        "",
+        "Errors refuse the whole file; warnings do not. `{h}` is the column as headed in the file, `{v}` the",
+        "value as written (masked when personal), `{o}` the other value or row. Row-level messages start with",
+        "`第N行：` / `Row N: `.",
+        "",
+        "| code | severity | 中文 | English |",
+        "| --- | --- | --- | --- |",
+    ]
+    for code, (severity, zh, en) in sorted(messages.catalogue().items(), key=lambda kv: (kv[1][0], kv[0])):
+        lines.append(f"| `{code}` | {severity} | {_md(zh)} | {_md(en)} |")
+    return "\n".join(lines)
+
+
 def render() -> str:
     grains = sorted({contracts.dataset(n).replace_by for n in contracts.DATASETS})
     intro = (INTRO.replace("{examples}", str(validation.EXAMPLES_PER_CHECK))
@@ -190,6 +246,7 @@ def render() -> str:
              .replace("{grains}", " and ".join({"week": "weekly", "day": "daily"}[g] for g in grains)))
     parts = [intro]
     parts += [_dataset(contracts.dataset(name)) for name in contracts.DATASETS]
+    parts.append(_findings())
     return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 

@@ -2,8 +2,9 @@
 # Set up a fresh machine for this project; safe to run again (it only does what is missing).
 #   bash scripts/setup.sh          Python 3.11+ virtual environment (.venv) with the pinned packages
 #   bash scripts/setup.sh --test   the same, plus Debian's chromium and fonts-noto-cjk for the
-#                                  browser tests and chart image export, and poppler-utils for the
-#                                  briefing PDF's test (installs with apt-get as root)
+#                                  browser tests and chart image export, poppler-utils for the
+#                                  briefing PDF's test, and libreoffice-calc for the round trip of
+#                                  the templates through real office software (installs with apt-get as root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +34,7 @@ if [ "${1:-}" = "--test" ]; then
     if ! (command -v fc-list >/dev/null && fc-list | grep -qi "Noto Sans CJK"); then
         missing+=(fonts-noto-cjk)
     fi
+    command -v soffice >/dev/null || missing+=(libreoffice-calc)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ]; then
             apt-get update -qq

@@ -21,10 +21,13 @@ def cli(tmp_path):
     env = {**os.environ, "HC_DATA_DIR": str(tmp_path / "data"), "HC_DB_PATH": str(tmp_path / "data" / "db.duckdb")}
     env.pop("HC_POLICY_OVERRIDES", None)
 
+    env.pop("HC_UPLOAD_KEY", None)
+
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "dashboard", *args], cwd=config.ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
     run.db = tmp_path / "data" / "db.duckdb"
+    run.env = env
     return run
 
 
@@ -113,7 +116,7 @@ def test_usage_errors_exit_2(cli, args):
 def test_empty_folder_is_a_usage_error(cli, tmp_path):
     (tmp_path / "empty").mkdir()
     done = cli("load", str(tmp_path / "empty"), "--week", "2022-W51")
-    assert done.returncode == 2 and "no CSV or XLSX" in done.stderr
+    assert done.returncode == 2 and "no CSV or spreadsheet" in done.stderr
 
 
 def test_busy_database_exits_3(cli, folder):
@@ -126,3 +129,24 @@ def test_busy_database_exits_3(cli, folder):
             assert "in use by another process" in done.stderr
     finally:
         holder.close()
+
+
+@pytest.mark.parametrize("week", ["99", "2022-W99", "next week"])
+def test_a_bad_week_is_answered_in_both_languages(cli, week):
+    done = cli("--lang", "en", "load", "tests/fixtures/icu.csv", "--week", week)
+    assert done.returncode == 2
+    assert f"无法识别周“{week}”" in done.stderr and f"Cannot read the week '{week}'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_keygen_and_original_round_trip(cli, tmp_path):
+    """A kept upload is encrypted on disk; `original` gives back the very bytes with the key."""
+    key = cli("keygen").stdout.strip()
+    cli.env["HC_UPLOAD_KEY"] = key
+    assert cli("load", "tests/fixtures/facility.csv", "--week", "2022-W51").returncode == 0
+    [(load_id, path)] = stored(cli.db, "select load_id, stored_path from load_log")
+    assert (FIXTURES / "facility.csv").read_bytes() not in open(path, "rb").read()
+    out = tmp_path / "back.csv"
+    assert cli("original", str(load_id), str(out)).returncode == 0
+    assert out.read_bytes() == (FIXTURES / "facility.csv").read_bytes()
+    assert out.stat().st_mode & 0o077 == 0

@@ -44,3 +44,15 @@ def test_check_mode_agrees_with_a_fresh_write(tmp_path):
     assert generator.TARGET.read_text(encoding="utf-8") == generator.render()
     check = subprocess.run([sys.executable, str(SCRIPT), "--check"], capture_output=True, text=True, cwd=config.ROOT)
     assert check.returncode == 0, check.stderr
+
+
+def test_every_finding_is_documented(data_dir):
+    """Each error and warning code the loader can give has a row in docs/datasets.md (the corpus and
+    property tests check that every code they meet is in the catalogue)."""
+    from dashboard import messages
+
+    text = (config.ROOT / "docs" / "datasets.md").read_text(encoding="utf-8")
+    for code in messages.catalogue():
+        assert f"| `{code}` |" in text, code
+    for fmt in (".xlsx", ".xls", ".et", ".ods", "GBK", "semicolons", "UTF-16", "Latin-1"):
+        assert fmt in text, fmt

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dashboard import loading
+import duckdb
+
+from dashboard import config, loading
 from tests.conftest import FIXTURES
 
 WEEK = dt.date(2022, 12, 19)  # 2022-W51
@@ -212,7 +214,7 @@ def test_missing_required_column(con):
 
 def test_unreadable_and_empty_files_are_logged(con):
     result = load(con, "icu", b"\xff\xfe\x00\x81\x00")
-    assert result.outcome == "rejected" and result.errors[0].code == "unreadable"
+    assert result.outcome == "rejected" and result.errors[0].code == "encoding"
     result = load(con, "icu", "机构编码,ICU床位数,ICU医师数,ICU护士数\n")
     assert result.outcome == "rejected" and result.errors[0].code == "empty"
     assert rows(con, "select outcome, count(*) from load_log group by 1") == [("rejected", 2)]
@@ -258,7 +260,8 @@ def test_reload_of_register_rebuilds_its_week_of_agg_register(con):
     assert rows(con, "select week, count(*) from register group by 1 order by 1") == [(PREV, 7), (WEEK, 2)]
 
 
-def test_dry_run_writes_nothing_but_the_log(con, data_dir):
+def test_dry_run_writes_nothing_but_the_log(con, data_dir, monkeypatch):
+    monkeypatch.setenv("HC_UPLOAD_KEY", config.new_upload_key())
     load(con, "facility")
     before = snapshot(con)
     result = load(con, "register", dry_run=True)
@@ -289,18 +292,64 @@ def test_log_rows_for_accepted_and_rejected(con):
     assert one(con, "select loaded_at from load_log limit 1") is not None
 
 
-def test_original_bytes_kept_with_checksum_only_for_accepted(con, data_dir):
-    good = text("facility").encode("utf-8")
-    load(con, "facility", good)
+def test_original_bytes_kept_encrypted_with_checksum_only_for_accepted(con, data_dir, monkeypatch):
+    key = config.new_upload_key()
+    monkeypatch.setenv("HC_UPLOAD_KEY", key)
+    good = text("register").encode("utf-8")
+    load(con, "facility")
+    load(con, "register", good)
     load(con, "icu", replace_cell(text("icu"), 2, "ICU床位数", "x"))
     kept = rows(con, "select stored_path, sha256, outcome from load_log order by load_id")
-    assert kept[1] == (None, kept[1][1], "rejected")
-    path = Path(kept[0][0])
+    assert kept[2] == (None, kept[2][1], "rejected")
+    path = Path(kept[1][0])
     assert path.parent == data_dir / "uploads"
-    assert path.read_bytes() == good
-    assert hashlib.sha256(path.read_bytes()).hexdigest() == kept[0][1]
-    assert [p.name for p in (data_dir / "uploads").iterdir()] == [path.name]
-    assert path.stat().st_mode & 0o077 == 0  # personal data: owner only
+    sealed = path.read_bytes()
+    assert not any(s.encode() in sealed for s in ID_NUMBERS + PHONES + NAMES)  # nothing in clear
+    assert loading.read_original(path) == good
+    assert hashlib.sha256(loading.read_original(path)).hexdigest() == kept[1][1]
+    assert sorted(p.name for p in (data_dir / "uploads").iterdir()) == sorted(Path(k[0]).name for k in kept[:2])
+    for made in (path, data_dir / "uploads", data_dir / "db.duckdb", data_dir / "salt.txt"):
+        assert made.stat().st_mode & 0o077 == 0, made  # personal data: owner only
+    monkeypatch.setenv("HC_UPLOAD_KEY", config.new_upload_key())
+    with pytest.raises(Exception):
+        loading.read_original(path)  # another key cannot open it (AES-GCM authenticates)
+
+
+def test_without_a_key_no_original_is_kept(con, data_dir, monkeypatch):
+    monkeypatch.delenv("HC_UPLOAD_KEY", raising=False)
+    monkeypatch.delenv("HC_UPLOAD_KEY_FILE", raising=False)
+    assert load(con, "facility").outcome == "accepted"
+    assert rows(con, "select stored_path from load_log") == [(None,)]
+    assert not (data_dir / "uploads").exists() or not list((data_dir / "uploads").iterdir())
+
+
+def test_key_file_beside_the_data_is_refused(data_dir, monkeypatch):
+    monkeypatch.delenv("HC_UPLOAD_KEY", raising=False)
+    (data_dir / "key").write_text(config.new_upload_key())
+    monkeypatch.setenv("HC_UPLOAD_KEY_FILE", str(data_dir / "key"))
+    with pytest.raises(ValueError, match="inside the data folder"):
+        config.upload_key()
+
+
+def test_a_crash_before_commit_leaves_no_unlogged_copy(con, data_dir, monkeypatch):
+    """The copy is written under a temporary name and renamed only after the commit: a failed
+    commit removes it, and a temporary file of a process that died is swept by the next load."""
+    monkeypatch.setenv("HC_UPLOAD_KEY", config.new_upload_key())
+
+    def crash(*args, **kwargs):
+        raise duckdb.IOException("disk gone")
+    real_commit = loading._commit
+    monkeypatch.setattr(loading, "_commit", crash)
+    result = load(con, "facility")
+    assert result.outcome == "rejected" and result.stored_path is None
+    assert not list((data_dir / "uploads").iterdir())
+    stale = data_dir / "uploads" / ".999999999.0123456789abcdef.1.partial"  # a pid that cannot exist
+    stale.write_bytes(b"HCENC1\n...")
+    monkeypatch.setattr(loading, "_commit", real_commit)
+    result = load(con, "facility")
+    assert result.outcome == "accepted"
+    assert [p.name for p in (data_dir / "uploads").iterdir()] == [Path(result.stored_path).name]
+    assert rows(con, "select count(*) from load_log where stored_path is not null") == [(1,)]
 
 
 def test_no_clear_personal_data_anywhere_in_the_database(con):

@@ -102,8 +102,8 @@ def test_undecodable_file_gives_a_clear_error(con):
     assert "UTF-8" in caught.value.en and "GBK" in caught.value.en and "编码" in caught.value.zh
     result = loading.load_bytes(data, "x.csv", dataset="transfer", week=WEEK, con=con)
     assert result.outcome == "rejected"
-    assert [f.code for f in result.errors] == ["unreadable"]
-    assert "encoding" in result.errors[0].message_en
+    assert [f.code for f in result.errors] == ["encoding"]
+    assert "encoding" in result.errors[0].message_en and "编码" in result.errors[0].message_zh
 
 
 def test_gbk_header_with_ascii_rows_is_not_misread():

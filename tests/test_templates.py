@@ -46,3 +46,22 @@ def test_example_rows_load_together(con, fmt):
         n: [f.message_en for f in r.warnings] for n, r in results.items()}
     # the recorded label in the example agrees with Annex 1
     assert con.execute("select recorded_label, rule_label, age from register").fetchall() == [("yellow", "yellow", 82)]
+
+
+def test_xlsx_template_formats_id_phone_and_code_columns_as_text():
+    """A number typed into a text-formatted column stays text: the number-cell check never fires on a
+    template filled in by hand. Checked on the workbook's own XML: the column's style has numFmt 49 (@)."""
+    import re
+    import zipfile
+    from io import BytesIO
+
+    for name in contracts.DATASETS:
+        with zipfile.ZipFile(BytesIO(templates.xlsx(name))) as book:
+            sheet = book.read("xl/worksheets/sheet1.xml").decode()
+            styles = book.read("xl/styles.xml").decode()
+        xfs = re.findall(r"<xf [^>]*>", styles.split("<cellXfs")[1])
+        text_styles = {str(i) for i, xf in enumerate(xfs) if 'numFmtId="49"' in xf}
+        columns = {i - 1: style for low, high, style in re.findall(r'<col min="(\d+)" max="(\d+)"[^>]*?style="(\d+)"', sheet)
+                   for i in range(int(low), int(high) + 1)}
+        for i, col in enumerate(contracts.dataset(name).columns):
+            assert (columns.get(i) in text_styles) == templates.is_text_column(col), (name, col.name)
