@@ -147,16 +147,19 @@ def header_map(ds: Dataset, headers: list[str]) -> tuple[dict[str, str], list[st
 
 
 def detect_dataset(headers: list[str]) -> str | None:
-    """The dataset whose required columns the headers cover best (all required ones must be there)."""
-    best, best_score = None, 0.0
+    """The dataset the headers are: every required column of it is there, and it explains at least half
+    of the file's named columns (a dataset that requires little, such as a daily report keyed by the
+    facility code alone, must not claim any file that has a facility code). The best explained wins."""
+    named = [h for h in headers if str(h).strip() and not str(h).startswith("__UNNAMED__")]
+    best, best_score = None, (0.0, 0.0)
     for name in DATASETS:
         ds = dataset(name)
         mapping, _ = header_map(ds, headers)
         found = set(mapping.values())
         required = {c.name for c in ds.columns if c.required}
-        if not required <= found:
+        if not required <= found or len(mapping) * 2 < len(named):
             continue
-        score = len(found) / len(ds.columns)
+        score = (len(mapping) / max(len(named), 1), len(found) / len(ds.columns))
         if score > best_score:
             best, best_score = name, score
     return best

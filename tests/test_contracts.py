@@ -132,3 +132,14 @@ def test_a_new_day_grain_contract_works_end_to_end(data_dir, probe):
     shown = quality.missing_reports(gaps, "en")
     assert shown["Dataset"].unique().to_list() == ["Probe daily report"]
     con.close()
+
+
+def test_detection_does_not_let_a_small_contract_claim_any_file():
+    """Fever and staff reports require only the facility code: an ICU report missing one column must not
+    be taken for them (it 'resembles the ICU report'), while their own templates are still detected."""
+    from dashboard import contracts
+
+    icu_headers = [c.zh for c in contracts.dataset("icu").columns if c.name != "icu_doctors"] + ["医生人数"]
+    assert contracts.detect_dataset(icu_headers) is None
+    for name in contracts.DATASETS:
+        assert contracts.detect_dataset([c.zh for c in contracts.dataset(name).columns]) == name, name
