@@ -4,6 +4,7 @@ waits included, so time spent inside DuckDB counts for the Python line that call
 
     .venv/bin/pip install py-spy          # profiling only: not a product dependency
     .venv/bin/python scripts/benchmark_profile.py --scale 1
+    .venv/bin/python scripts/benchmark_profile.py --pages DB   # each page's server-side script time
 
 The register is the one scripts/benchmark.py generates; the database holds the demo's other datasets.
 """
@@ -46,11 +47,41 @@ def shares(raw: Path) -> tuple[int, list[tuple[str, float]]]:
     return total, [(k, v / total) for k, v in counts.most_common(25)] if total else []
 
 
+def page_times(db: Path, repeat: int = 3) -> None:
+    """Each page's Python script run (AppTest, no browser): the first run with empty caches, then the
+    median of warm runs. The browser's render time minus this is the front end's share."""
+    import os
+    import statistics
+    import time
+
+    os.environ.update(HC_DB_PATH=str(db), HC_DATA_DIR=str(db.parent / "data_product"), HC_SALT=benchmark.SALT)
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    for page_file, slug, _ in benchmark.PAGES:
+        st.cache_data.clear()
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at.session_state["lang"] = "zh"
+        at.run()
+        at.switch_page(page_file)
+        runs = []
+        for _ in range(repeat + 1):
+            t0 = time.perf_counter()
+            at.run()
+            runs.append(time.perf_counter() - t0)
+        print(f"  {slug:13s} script first {runs[0]:6.2f} s  warm {statistics.median(runs[1:]):6.2f} s"
+              f"  charts {len(at.get('plotly_chart'))} maps {len(at.get('deck_gl_json_chart'))}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--rate", type=int, default=50, help="samples a second")
+    p.add_argument("--pages", help="a benchmark database: time each page's script instead")
     args = p.parse_args()
+    if args.pages:
+        page_times(Path(args.pages))
+        return
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(spy).exists():
         raise SystemExit("py-spy is missing: .venv/bin/pip install py-spy (profiling only)")
