@@ -70,6 +70,27 @@ def loaded_database(folder: Path, files):
 
 # --- pages through AppTest ----------------------------------------------------------------------------
 @contextmanager
+def demo_database(folder: Path, scale: str, register: bool = True):
+    """The embedded demo loaded through the real pipeline into `folder` at HC_DEMO_SCALE=`scale`
+    (without the register when register=False: a first start a moment after the server answers).
+    Yields (connection, the demo's load summary); the environment points at the folder meanwhile."""
+    from dashboard import demo
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(folder))
+        mp.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
+        mp.setenv("HC_DEMO_SCALE", scale)
+        mp.delenv("HC_POLICY_OVERRIDES", raising=False)
+        policy.reload()
+        con = store.connect(folder / "db.duckdb")
+        try:
+            yield con, demo.ensure_demo(con, register=register)
+        finally:
+            con.close()
+            policy.reload()
+
+
+@contextmanager
 def database(folder: Path):
     """Point the app at a prepared fixture database (non-empty, so the demo does not load)."""
     with pytest.MonkeyPatch.context() as mp:

@@ -9,25 +9,16 @@ import numpy as np
 import polars as pl
 import pytest
 
-from dashboard import demo, geography, policy, store
+from dashboard import demo, geography, policy
+from tests.conftest import demo_database
 
 SCALE = "0.01"
 
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HC_DATA_DIR", str(folder))
-        mp.setenv("HC_DB_PATH", str(folder / "x.duckdb"))
-        mp.setenv("HC_DEMO_SCALE", SCALE)
-        mp.delenv("HC_POLICY_OVERRIDES", raising=False)
-        policy.reload()
-        con = store.connect(folder / "x.duckdb")
-        summary = demo.ensure_demo(con)
-        yield con, summary
-        con.close()
-    policy.reload()
+    with demo_database(tmp_path_factory.mktemp("demo"), SCALE) as loaded_demo:
+        yield loaded_demo
 
 
 def frame(con, sql: str, **params) -> pl.DataFrame:
@@ -224,17 +215,8 @@ def test_demo_files_are_identified_but_not_kept(loaded):
 def without_register(tmp_path_factory):
     """The demo as a first start leaves it a moment after the server answers: everything but the register."""
     folder = tmp_path_factory.mktemp("demo_first_start")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HC_DATA_DIR", str(folder))
-        mp.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
-        mp.setenv("HC_DEMO_SCALE", "0.005")
-        mp.delenv("HC_POLICY_OVERRIDES", raising=False)
-        policy.reload()
-        con = store.connect(folder / "db.duckdb")
-        demo.ensure_demo(con, register=False)
+    with demo_database(folder, "0.005", register=False) as (con, _):
         yield con, folder
-        con.close()
-    policy.reload()
 
 
 def test_pages_say_loading_while_the_register_loads(without_register):

@@ -15,7 +15,8 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from dashboard import demo, headlines, policy, queries, store
+from dashboard import demo, headlines, queries
+from tests.conftest import demo_database
 from tests import apptest
 
 ADDITIVE = {
@@ -30,17 +31,8 @@ ADDITIVE = {
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     folder = tmp_path_factory.mktemp("invariants")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("HC_DATA_DIR", str(folder))
-        mp.setenv("HC_DB_PATH", str(folder / "db.duckdb"))
-        mp.setenv("HC_DEMO_SCALE", "0.005")
-        mp.delenv("HC_POLICY_OVERRIDES", raising=False)
-        policy.reload()
-        con = store.connect(folder / "db.duckdb")
-        demo.ensure_demo(con)
+    with demo_database(folder, "0.005") as (con, _):
         yield con, folder
-        con.close()
-    policy.reload()
 
 
 def figures(con, week, topics=headlines.TOPICS, **area) -> dict[str, dict]:
