@@ -223,3 +223,43 @@ def settle(tab, *_ignored) -> None:
         }""",
         arg=IDLE_MS, polling=100, timeout=180000,
     )
+
+
+@contextmanager
+def fixture_server(folder: Path, files):
+    """A real server on a free port over a database of hand-made files loaded through the pipeline.
+    Yields its URL."""
+    with loaded_database(folder, files):
+        pass  # built and closed: the server opens it
+    with start_app(folder, HC_DB_PATH=str(folder / "db.duckdb")) as url:
+        yield url
+
+
+def metric_value(tab, label: str) -> str:
+    """The value shown in the browser under a metric's label."""
+    box = tab.locator("[data-testid='stMetric']", has_text=label).first
+    return box.locator("[data-testid='stMetricValue']").inner_text().strip()
+
+
+def page_opens_from_the_navigation(folder: Path, files, stem: str, title_zh: str, title_en: str, charts: int) -> None:
+    """Open / in headless Chromium, reach pages/<stem>.py through the sidebar navigation, and check it in
+    Chinese then English: its title, no exception box, at least `charts` charts."""
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("needs Debian's chromium: bash scripts/setup.sh --test")
+    from playwright.sync_api import sync_playwright
+
+    with fixture_server(folder, files) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
+        tab = browser.new_page(viewport={"width": 1440, "height": 900})
+        tab.goto(f"{url}/")
+        settle(tab)
+        tab.locator(f"[data-testid='stSidebarNav'] a[href='{url}/{stem}']").first.click()
+        settle(tab)
+        tab.locator("h1", has_text=title_zh).wait_for(timeout=60000)
+        assert tab.locator("[data-testid='stException']").count() == 0
+        assert tab.locator(".js-plotly-plot").count() >= charts
+        tab.get_by_text("English", exact=True).first.click()
+        settle(tab)
+        tab.locator("h1", has_text=title_en).wait_for(timeout=60000)
+        assert tab.locator("[data-testid='stException']").count() == 0
+        browser.close()

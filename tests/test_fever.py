@@ -24,7 +24,7 @@ import json
 import pytest
 
 from dashboard import fever, queries
-from tests.conftest import chinese_leaks, database, loaded_database, metrics, render, settle, start_app
+from tests.conftest import chinese_leaks, database, loaded_database, metrics, page_opens_from_the_navigation, render
 from tests.shell_fixture import FACILITY, WEEK
 
 EARLY, MON, TUE = dt.date(2022, 12, 4), dt.date(2022, 12, 19), dt.date(2022, 12, 20)
@@ -162,29 +162,7 @@ def test_page_renders(app_env, lang):
 
 @pytest.mark.browser
 def test_page_in_the_browser(tmp_path):
-    from pathlib import Path
-
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("needs Debian's chromium: bash scripts/setup.sh --test")
-    from playwright.sync_api import sync_playwright
-
-    with loaded_database(tmp_path, FILES):
-        pass  # built and closed: the server opens it
-    with start_app(tmp_path, HC_DB_PATH=str(tmp_path / "db.duckdb")) as url, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=["--no-sandbox"])
-        tab = browser.new_page(viewport={"width": 1440, "height": 900})
-        tab.goto(f"{url}/")
-        settle(tab)
-        tab.locator(f"[data-testid='stSidebarNav'] a[href='{url}/fever']").first.click()  # found in the navigation
-        settle(tab)
-        tab.locator("h1", has_text="发热门诊（诊室）运行监测").wait_for(timeout=60000)
-        assert tab.locator("[data-testid='stException']").count() == 0
-        assert tab.locator(".js-plotly-plot").count() >= 3
-        tab.get_by_text("English", exact=True).first.click()
-        settle(tab)
-        tab.locator("h1", has_text="Fever clinics: set up, open, waiting").wait_for(timeout=60000)
-        assert tab.locator("[data-testid='stException']").count() == 0
-        browser.close()
+    page_opens_from_the_navigation(tmp_path, FILES, "fever", "发热门诊（诊室）运行监测", "Fever clinics: set up, open, waiting", charts=3)
 
 
 def test_overview_headline_is_the_pages_own(db):

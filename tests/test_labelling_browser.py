@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from tests import apptest
-from tests.conftest import settle, start_app
+from tests.conftest import fixture_server, metric_value, settle
 from tests.test_browser import assert_clean, browser, page  # noqa: F401 (fixtures)
 from tests.test_browser import pytestmark  # noqa: F401 (browser marker, skipped without chromium)
 from tests.test_labelling import FILES
@@ -17,16 +16,8 @@ from tests.test_labelling import FILES
 
 @pytest.fixture(scope="module")
 def labelling_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("labelling_browser")
-    with apptest.loaded_database(folder, FILES):
-        pass  # built and closed: the server opens it
-    with start_app(folder, HC_DB_PATH=str(folder / "db.duckdb")) as url:
+    with fixture_server(tmp_path_factory.mktemp("labelling_browser"), FILES) as url:
         yield url
-
-
-def metric(tab, label: str) -> str:
-    box = tab.locator("[data-testid='stMetric']", has_text=label).first
-    return box.locator("[data-testid='stMetricValue']").inner_text().strip()
 
 
 def test_labelling_page_numbers_corrections_map_and_english(labelling_server, page):
@@ -35,11 +26,11 @@ def test_labelling_page_numbers_corrections_map_and_english(labelling_server, pa
     assert_clean(page, "labelling-fixture-zh")
     assert page.get_by_role("heading", name="红黄绿标识").count() == 1
     # 2 of 3 facilities reported; 7 of 8 labelled; 3 mislabelled; 6 of 8 signed; 2 of 5 case-managed
-    assert metric(page, "已报送机构") == "2/3"
-    assert metric(page, "已标识") == "87.5%"
-    assert metric(page, "标识与规则不符") == "3"
-    assert metric(page, "家庭医生签约率") == "75.0%"
-    assert metric(page, "红黄专案管理率") == "40.0%"
+    assert metric_value(page, "已报送机构") == "2/3"
+    assert metric_value(page, "已标识") == "87.5%"
+    assert metric_value(page, "标识与规则不符") == "3"
+    assert metric_value(page, "家庭医生签约率") == "75.0%"
+    assert metric_value(page, "红黄专案管理率") == "40.0%"
 
     page.get_by_role("tab", name="标识核查").click()
     settle(page)
@@ -54,7 +45,7 @@ def test_labelling_page_numbers_corrections_map_and_english(labelling_server, pa
     page.get_by_text("English", exact=True).first.click()
     settle(page)
     assert page.get_by_role("heading", name="Risk labelling").count() == 1
-    assert metric(page, "Labelled") == "87.5%"
+    assert metric_value(page, "Labelled") == "87.5%"
     headings = page.locator("h1, h2, h3, [data-testid='stCaptionContainer'], [data-testid='stTab']").all_inner_texts()
     leaks = [h for h in headings if re.search(r"[\u3400-\u9fff]", h) and "·" not in h]
     assert not leaks, leaks

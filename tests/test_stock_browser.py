@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests import apptest
-from tests.conftest import settle, start_app
+from tests.conftest import fixture_server, metric_value, settle
 from tests.test_browser import assert_clean, browser, page  # noqa: F401 (fixtures)
 from tests.test_browser import pytestmark  # noqa: F401 (browser marker, skipped without chromium)
 from tests.test_stock import FILES
@@ -15,16 +14,8 @@ from tests.test_stock import FILES
 
 @pytest.fixture(scope="module")
 def stock_server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("stock_browser")
-    with apptest.loaded_database(folder, FILES):
-        pass  # built and closed: the server opens it
-    with start_app(folder, HC_DB_PATH=str(folder / "db.duckdb")) as url:
+    with fixture_server(tmp_path_factory.mktemp("stock_browser"), FILES) as url:
         yield url
-
-
-def metric(tab, label: str) -> str:
-    box = tab.locator("[data-testid='stMetric']", has_text=label).first
-    return box.locator("[data-testid='stMetricValue']").inner_text().strip()
 
 
 def test_stock_page_numbers_slider_map_and_english(stock_server, page):
@@ -33,15 +24,15 @@ def test_stock_page_numbers_slider_map_and_english(stock_server, page):
     assert_clean(page, "stock-fixture-zh")
     assert page.get_by_role("heading", name="药品与抗原储备").count() == 1
     # 20% targets: shortfalls 600 + 1,000 + 167 (see tests/test_stock.py)
-    assert metric(page, "抗原检测试剂缺口（人份）") == "1,767"
-    assert metric(page, "已报送机构") == "3/4"  # P3 did not report: missing, not zero stock
+    assert metric_value(page, "抗原检测试剂缺口（人份）") == "1,767"
+    assert metric_value(page, "已报送机构") == "3/4"  # P3 did not report: missing, not zero stock
 
     # the share slider, moved from 20% to 15% by keyboard: only P1 (1,400 of 1,500) is short
     page.get_by_role("slider").first.focus()
     for _ in range(5):
         page.keyboard.press("ArrowLeft")
     settle(page)
-    assert metric(page, "抗原检测试剂缺口（人份）") == "100"
+    assert metric_value(page, "抗原检测试剂缺口（人份）") == "100"
 
     # the map tab: drawn by deck.gl into a canvas, with no basemap (the page fixture fails on any outside request)
     page.get_by_role("tab", name="地图").click()
@@ -52,5 +43,5 @@ def test_stock_page_numbers_slider_map_and_english(stock_server, page):
     page.get_by_text("English", exact=True).first.click()
     settle(page)
     assert page.get_by_role("heading", name="Drug and antigen-kit stock").count() == 1
-    assert metric(page, "Antigen kits shortfall (doses)") == "100"  # the slider's 15% survives the switch
+    assert metric_value(page, "Antigen kits shortfall (doses)") == "100"  # the slider's 15% survives the switch
     assert_clean(page, "stock-fixture-en")
