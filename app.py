@@ -6,7 +6,9 @@ import threading
 
 import streamlit as st
 
-from dashboard import config, navigation, store
+from dashboard import config, store
+
+from dashboard.ui import navigation
 from dashboard.ui import lang, t
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -31,12 +33,13 @@ def bootstrap() -> None:
 def main() -> None:
     if "lang" not in st.session_state:
         st.session_state["lang"] = "zh"
-    from dashboard import banner, demo, ui
+    from dashboard.ui import banner
+    from dashboard import demo, ui
 
     with st.sidebar:
         st.radio(t("app.sidebar.language"), ["zh", "en"], key="lang", horizontal=True,
                  format_func=lambda c: {"zh": "中文", "en": "English"}[c])
-    # Every pages/*.py that declares NAV (dashboard/navigation.py): adding a page is adding its file.
+    # Every pages/*.py that declares NAV (dashboard/ui/navigation.py): adding a page is adding its file.
     pages: dict[str, list] = {}
     for spec in navigation.pages():
         pages.setdefault(t(f"app.nav.section.{spec.section}"), []).append(

@@ -11,7 +11,9 @@ import os
 import sys
 from pathlib import Path
 
-from dashboard import config, contracts, loading, messages, store, weeks
+from dashboard import config, store, weeks
+
+from dashboard.ingest import contracts, loading, messages
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_BUSY = 0, 1, 2, 3
 # CSV (and .txt exports), Excel old and new, WPS Spreadsheets, LibreOffice/OpenOffice Calc.
@@ -81,7 +83,7 @@ def cmd_log(args) -> int:
 
 
 def cmd_templates(args) -> int:
-    from dashboard import templates
+    from dashboard.ingest import templates
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,7 @@
 2022-23 epidemic peak (2022-W49 .. 2023-W01), loaded through the real pipeline.
 
 What is real: the geography (leagues, banners, counties, districts and their boundaries) and the 2020
-census populations (total and 65+) from `dashboard.geography`. Everything else is invented: the
+census populations (total and 65+) from `dashboard.metrics.geography`. Everything else is invented: the
 facilities, their names and codes, every person in the register, every referral, ICU and stock
 figure. The generator is seeded, so the same week always gives the same bytes.
 
@@ -31,7 +31,9 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from dashboard import contracts, loading, policy, rules
+from dashboard.ingest import contracts, loading
+
+from dashboard import policy, rules
 from dashboard import weeks as isoweeks
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,7 @@ def _is_district(name: str) -> bool:
 
 def _near(adcode: str, seat: tuple[float, float], k: int) -> tuple[float, float]:
     """A point a few hundred metres from the county's seat point, inside the county."""
-    from dashboard import geography
+    from dashboard.metrics import geography
 
     r = _rng(2, int(adcode), k)
     dx, dy = r.uniform(-1, 1, 2)
@@ -120,7 +122,7 @@ def _near(adcode: str, seat: tuple[float, float], k: int) -> tuple[float, float]
 def network() -> pl.DataFrame:
     """Every facility of the demo network (one row each), with the contract's columns plus a few
     internal ones (pop65, fever_from, consortium_id). Deterministic; independent of HC_DEMO_SCALE."""
-    from dashboard import geography
+    from dashboard.metrics import geography
 
     census = geography.census()
     counties = (census.filter((pl.col("level") == "county") & pl.col("is_county_level_division"))

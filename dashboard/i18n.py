@@ -59,7 +59,7 @@ def value(group: str, stored: str | None, lang: str = DEFAULT) -> str:
     if stored is None:
         return "—"
     if group == "dataset":
-        from dashboard import contracts
+        from dashboard.ingest import contracts
 
         return contracts.dataset(stored).label(lang) if stored in contracts.DATASETS else str(stored)
     entry = catalog().get(f"values.{group}.{stored}")

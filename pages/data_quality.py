@@ -1,11 +1,11 @@
 """Data quality: the load log, rejected files with their errors, missing reports, misplaced and
 duplicate facilities. Every dataset of data/datasets.toml appears without an edit here."""
 
-NAV = {"section": "data", "order": 20, "title": "app.nav.quality", "icon": ":material/fact_check:"}  # read by dashboard/navigation.py (app.py's page list)
+NAV = {"section": "data", "order": 20, "title": "app.nav.quality", "icon": ":material/fact_check:"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 import streamlit as st
 
-from dashboard import quality
+from dashboard.metrics import quality
 from dashboard.ui import lang, page_header, query, t
 
 f = page_header("data.quality.heading", needs_week=False)

@@ -1,11 +1,13 @@
 """Fever clinics: set-up and opening rates against 100%, waiting status with the facilities in alarm,
 the daily visits trend, and who did not report today."""
 
-NAV = {"section": "missions", "order": 50, "title": "fever.nav", "icon": ":material/thermometer:"}  # read by dashboard/navigation.py (app.py's page list)
+NAV = {"section": "missions", "order": 50, "title": "fever.nav", "icon": ":material/thermometer:"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 import streamlit as st
 
-from dashboard import fever, headlines, policy
+from dashboard.metrics import fever, headlines
+
+from dashboard import policy
 from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, pct, query, t
 
 f = page_header("fever.heading")

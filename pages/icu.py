@@ -1,11 +1,13 @@
 """ICU staffing gaps: per hospital, rolled up by area, a map, a what-if for convertible beds, the trend."""
 
-NAV = {"section": "missions", "order": 30, "title": "app.nav.icu", "icon": ":material/monitor_heart:"}  # read by dashboard/navigation.py (app.py's page list)
+NAV = {"section": "missions", "order": 30, "title": "app.nav.icu", "icon": ":material/monitor_heart:"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 import polars as pl
 import streamlit as st
 
-from dashboard import icu, policy
+from dashboard.metrics import icu
+
+from dashboard import policy
 from dashboard.figures import icu as figures
 from dashboard.ui import chart, filters, table_downloads, lang, metric_row, num, pct, query, t, v
 

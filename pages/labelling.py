@@ -1,13 +1,15 @@
 """Risk labelling (红黄绿标识): coverage funnel, label audit, signing and contacts, map, trend."""
 
-NAV = {"section": "missions", "order": 10, "title": "app.nav.labelling", "icon": ":material/traffic:"}  # read by dashboard/navigation.py (app.py's page list)
+NAV = {"section": "missions", "order": 10, "title": "app.nav.labelling", "icon": ":material/traffic:"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 from dataclasses import replace
 
 import polars as pl
 import streamlit as st
 
-from dashboard import labelling, policy
+from dashboard.metrics import labelling
+
+from dashboard import policy
 from dashboard.figures import labelling as figures
 from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, stop_while_loading, t, v
 

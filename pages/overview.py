@@ -1,11 +1,11 @@
 """Overview: the headline of each monitoring area, with links to its page. Every figure comes from the
-same query and metric function as the figure on the page it links to (dashboard/headlines.py)."""
+same query and metric function as the figure on the page it links to (dashboard/metrics/headlines.py)."""
 
-NAV = {"section": "overview", "order": 0, "title": "app.nav.overview", "icon": ":material/dashboard:", "default": True}  # read by dashboard/navigation.py (app.py's page list)
+NAV = {"section": "overview", "order": 0, "title": "app.nav.overview", "icon": ":material/dashboard:", "default": True}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 import streamlit as st
 
-from dashboard import headlines, verdicts
+from dashboard.metrics import headlines, verdicts
 from dashboard.ui import briefing_pack_button, filters, follow_link, query, t, verdict_row
 
 f = filters()

@@ -1,15 +1,17 @@
 """Referral flows: a map of flows between places, flows between tiers, destination compliance,
 reception and refusals, and the consortium indicators."""
 
-NAV = {"section": "missions", "order": 20, "title": "app.nav.referrals", "icon": ":material/alt_route:"}  # read by dashboard/navigation.py (app.py's page list)
+NAV = {"section": "missions", "order": 20, "title": "app.nav.referrals", "icon": ":material/alt_route:"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 from dataclasses import replace
 
 import polars as pl
 import streamlit as st
 
-from dashboard import policy, referrals, weeks
-from dashboard.referrals import TIERS
+from dashboard import policy, weeks
+
+from dashboard.metrics import referrals
+from dashboard.metrics.referrals import TIERS
 from dashboard.figures import referrals as figures
 from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, t, v
 

@@ -1,11 +1,13 @@
 """Staff on duty: primary-care staff on duty against >= 80%, per facility and area, and the share of
 newly recruited county-level doctors placed in primary care against 80%."""
 
-NAV = {"section": "missions", "order": 60, "title": "staff.nav", "icon": ":material/badge:"}  # read by dashboard/navigation.py (app.py's page list)
+NAV = {"section": "missions", "order": 60, "title": "staff.nav", "icon": ":material/badge:"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 import streamlit as st
 
-from dashboard import headlines, policy, staff
+from dashboard.metrics import headlines, staff
+
+from dashboard import policy
 from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, pct, query, t
 
 f = page_header("staff.heading")

@@ -1,11 +1,13 @@
 """Drug and antigen-kit stock against the 15-20% target: facilities, map, areas, equipment, trend."""
 
-NAV = {"section": "missions", "order": 40, "title": "app.nav.stock", "icon": ":material/medication:"}  # read by dashboard/navigation.py (app.py's page list)
+NAV = {"section": "missions", "order": 40, "title": "app.nav.stock", "icon": ":material/medication:"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 import polars as pl
 import streamlit as st
 
-from dashboard import policy, stock
+from dashboard import policy
+
+from dashboard.metrics import stock
 from dashboard.figures import stock as figures
 from dashboard.ui import chart, filters, table_downloads, lang, metric_row, num, pct, query, t
 

@@ -1,13 +1,17 @@
 """Upload page for analysts: choose, check (dry run), confirm; templates to download."""
 
-NAV = {"section": "data", "order": 10, "title": "app.nav.upload", "icon": ":material/upload_file:"}  # read by dashboard/navigation.py (app.py's page list)
+NAV = {"section": "data", "order": 10, "title": "app.nav.upload", "icon": ":material/upload_file:"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 import datetime as dt
 import hashlib
 
 import streamlit as st
 
-from dashboard import contracts, loading, quality, store, templates, weeks
+from dashboard.ingest import contracts, loading, templates
+
+from dashboard.metrics import quality
+
+from dashboard import store, weeks
 from dashboard.ui import clear_caches, lang, localise_file_uploader, page_header, t, v
 
 f = page_header("data.upload.heading", needs_week=False)

@@ -9,7 +9,7 @@ and peak memory, at several register sizes, next to their peers, in one run. Not
 
 1. A register of that many people is generated (vectorised, in chunks: valid 18-character ID numbers
    with check digits, phones, names, the demo's facility codes) and written once as UTF-8 CSV.
-2. load: `dashboard.loading.load_bytes` loads it into a copy of a database holding the demo's
+2. load: `dashboard.ingest.loading.load_bytes` loads it into a copy of a database holding the demo's
    facilities, transfers, ICU and stock (the file's week is the demo's latest). Next to it, on the same
    file, in the same run: DuckDB's bare `read_csv` into a table (the floor), the same with the two
    salted SHA-256 keys, and pandas (read + hashlib salted SHA-256 of ID and phone + write to DuckDB).
@@ -18,7 +18,7 @@ and peak memory, at several register sizes, next to their peers, in one run. Not
    available is skipped and the report says so; the pages then run on a database whose register is
    the largest loaded one replicated in DuckDB up to the rows wanted.
 3. queries: each page is rendered once with Streamlit's AppTest to record the queries it runs
-   (names and parameters); that set is then replayed with `dashboard.queries.run` (median of
+   (names and parameters); that set is then replayed with `dashboard.store.queries.run` (median of
    --repeat). pandas implementations of the labelling and referral aggregations at equal data
    size (the same register and transfer rows) give the ratio pandas / product.
 4. browser: `streamlit run app.py` on a free localhost port against that database, driven by
@@ -184,7 +184,8 @@ def child_base(spec: dict) -> dict:
 
 def child_product(spec: dict) -> dict:
     """loading.load_bytes of one register file, as an analyst's upload (the original is kept)."""
-    from dashboard import loading, store
+    from dashboard.ingest import loading
+    from dashboard import store
 
     con = store.connect(spec["db"])
     if spec.get("set_aside_earlier"):
@@ -302,7 +303,9 @@ def child_queries(spec: dict) -> dict:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from dashboard import queries, store
+    from dashboard.store import queries
+
+    from dashboard import store
 
     real = queries.run
     calls: list[tuple[str, dict]] = []

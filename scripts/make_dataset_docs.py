@@ -17,8 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dashboard import contracts, messages, policy, validation  # noqa: E402
-from dashboard.contracts import Column, Dataset  # noqa: E402
+from dashboard.ingest import contracts, messages, validation
+
+from dashboard import policy  # noqa: E402
+from dashboard.ingest.contracts import Column, Dataset  # noqa: E402
 
 TARGET = ROOT / "docs" / "datasets.md"
 
@@ -222,7 +224,7 @@ def _dataset(ds: Dataset) -> str:
 
 
 def _findings() -> str:
-    """Every error and warning the loader gives, from dashboard/messages.py."""
+    """Every error and warning the loader gives, from dashboard/ingest/messages.py."""
     lines = [
         "## Every error and warning",
         "",

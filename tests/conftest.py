@@ -54,7 +54,7 @@ def fixture_bytes():
 def loaded_database(folder: Path, files):
     """A database in `folder` with the given (dataset, csv text, week or day) files loaded through the
     real pipeline, each of which must be accepted. Yields the connection."""
-    from dashboard import loading
+    from dashboard.ingest import loading
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HC_DATA_DIR", str(folder))

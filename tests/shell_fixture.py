@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dashboard import loading
+from dashboard.ingest import loading
 
 WEEK = dt.date(2022, 12, 19)
 PREV = dt.date(2022, 12, 12)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import navigation
+from dashboard.ui import navigation
 from dashboard.config import ROOT
 from tests.conftest import chinese_leaks, render
 
@@ -38,8 +38,10 @@ def test_english_shell_pages_have_no_chinese(shell_app, page):
 def test_overview_shows_what_each_page_shows(shell_app, lang):
     """One definition per metric: every figure of the overview, label and value, is on the page it links
     to with the same value (see tests/test_shell_queries.py for the hand computation). Every topic of
-    dashboard.headlines.TOPICS is checked, the ones added later included."""
-    from dashboard import headlines, i18n, queries
+    dashboard.metrics.headlines.TOPICS is checked, the ones added later included."""
+    from dashboard.metrics import headlines
+    from dashboard import i18n
+    from dashboard.store import queries
     from tests.shell_fixture import WEEK
 
     shown = [(m.label, m.value) for m in render("pages/overview.py", lang).metric]

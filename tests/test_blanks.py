@@ -26,7 +26,9 @@ import datetime as dt
 
 import pytest
 
-from dashboard import labelling, queries
+from dashboard.metrics import labelling
+
+from dashboard.store import queries
 from tests import apptest
 from tests.shell_fixture import with_valid_checksums
 

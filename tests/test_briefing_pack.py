@@ -13,7 +13,11 @@ import polars as pl
 import pytest
 from PIL import Image
 
-from dashboard import briefing_pack, demo, queries, store, weeks
+from dashboard.exports import briefing_pack
+
+from dashboard import demo, store, weeks
+
+from dashboard.store import queries
 from dashboard.figures import verdict
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from dashboard import navigation
+from dashboard.ui import navigation
 from tests.conftest import free_port, settle, start_app  # noqa: F401 (settle: imported by other browser tests)
 
 ROOT = Path(__file__).resolve().parent.parent

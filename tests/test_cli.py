@@ -10,7 +10,9 @@ import sys
 import duckdb
 import pytest
 
-from dashboard import config, contracts
+from dashboard import config
+
+from dashboard.ingest import contracts
 from tests.conftest import FIXTURES
 
 DATASETS = ("facility", "register", "transfer", "icu", "stock")  # the datasets with a file in tests/fixtures

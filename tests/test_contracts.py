@@ -10,7 +10,13 @@ import tomllib
 
 import pytest
 
-from dashboard import config, contracts, loading, quality, queries, store
+from dashboard import config, store
+
+from dashboard.ingest import contracts, loading
+
+from dashboard.metrics import quality
+
+from dashboard.store import queries
 from tests.shell_fixture import FACILITY, WEEK
 
 ALL = {"league_code": None, "county_code": None, "consortium": None}
@@ -137,7 +143,7 @@ def test_a_new_day_grain_contract_works_end_to_end(data_dir, probe):
 def test_detection_does_not_let_a_small_contract_claim_any_file():
     """Fever and staff reports require only the facility code: an ICU report missing one column must not
     be taken for them (it 'resembles the ICU report'), while their own templates are still detected."""
-    from dashboard import contracts
+    from dashboard.ingest import contracts
 
     icu_headers = [c.zh for c in contracts.dataset("icu").columns if c.name != "icu_doctors"] + ["医生人数"]
     assert contracts.detect_dataset(icu_headers) is None

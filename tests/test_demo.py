@@ -9,7 +9,9 @@ import numpy as np
 import polars as pl
 import pytest
 
-from dashboard import demo, geography, policy
+from dashboard import demo, policy
+
+from dashboard.metrics import geography
 from tests.conftest import demo_database
 
 SCALE = "0.01"

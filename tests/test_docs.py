@@ -6,7 +6,9 @@ import importlib.util
 import subprocess
 import sys
 
-from dashboard import config, contracts
+from dashboard import config
+
+from dashboard.ingest import contracts
 
 SCRIPT = config.ROOT / "scripts" / "make_dataset_docs.py"
 
@@ -49,7 +51,7 @@ def test_check_mode_agrees_with_a_fresh_write(tmp_path):
 def test_every_finding_is_documented(data_dir):
     """Each error and warning code the loader can give has a row in docs/datasets.md (the corpus and
     property tests check that every code they meet is in the catalogue)."""
-    from dashboard import messages
+    from dashboard.ingest import messages
 
     text = (config.ROOT / "docs" / "datasets.md").read_text(encoding="utf-8")
     for code in messages.catalogue():

@@ -23,7 +23,9 @@ import json
 
 import pytest
 
-from dashboard import fever, queries
+from dashboard.metrics import fever
+
+from dashboard.store import queries
 from tests.conftest import chinese_leaks, database, loaded_database, metrics, page_opens_from_the_navigation, render
 from tests.shell_fixture import FACILITY, WEEK
 
@@ -168,7 +170,7 @@ def test_page_in_the_browser(tmp_path):
 def test_overview_headline_is_the_pages_own(db):
     """The overview shows the fever page's numbers for the newest day of the week (12-20: P1 and H1 of 6
     reported; both set up and open; visits 200 + blank -> 200; nobody at alarm)."""
-    from dashboard import headlines
+    from dashboard.metrics import headlines
 
     h = headlines.fever_headline(lambda name, **p: queries.run(name, con=db[0], **p), WEEK, AREA)
     assert [(x.key, x.value) for x in h.figures] == [

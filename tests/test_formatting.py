@@ -5,7 +5,9 @@ import datetime as dt
 
 import polars as pl
 
-from dashboard import downloads, formatting as fmt, weeks
+from dashboard.exports import downloads
+
+from dashboard import formatting as fmt, weeks
 
 
 def test_chinese_large_numbers_and_separators():

@@ -7,7 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from dashboard import config, geography
+from dashboard import config
+
+from dashboard.metrics import geography
 
 SHARED = config.ROOT.parent / "shared" / "realdata" / "census"
 
@@ -59,7 +61,7 @@ def test_random_points_are_inside_and_deterministic():
 @pytest.mark.skipif(not (SHARED / "census_county_2020_v1.xlsx").exists(),
                     reason="../shared/realdata/census is not in this checkout (it exists only on the team's machines and CI)")
 def test_census_table_matches_the_real_workbook():
-    from dashboard.reading import read_table
+    from dashboard.ingest.reading import read_table
 
     raw = read_table((SHARED / "census_county_2020_v1.xlsx").read_bytes(), "census.xlsx").frame
     sheet = raw.filter(pl.col("区划代码").str.starts_with("15")).select(
@@ -87,7 +89,7 @@ def _square(adcode: str, lon0: float, lat0: float, lon1: float, lat1: float) -> 
 def test_outside_county_check_follows_the_loaded_boundaries(con, tmp_path, monkeypatch):
     """Row 3 names 东城区 (110101) but lies 60 km north of it. With no boundary for 110101 loaded
     nothing can be said; once a commission's boundary file is in HC_BOUNDARIES_DIR, the dry run flags it."""
-    from dashboard import loading
+    from dashboard.ingest import loading
 
     def check():
         result = loading.load_bytes(BEIJING.encode(), "facility_2022-W51.csv", dataset="facility", con=con, dry_run=True)
@@ -115,7 +117,7 @@ def test_outside_county_check_follows_the_loaded_boundaries(con, tmp_path, monke
 
 def test_duplicate_facilities_are_flagged_in_the_dry_run(con):
     """Row 3 repeats row 2's name under another code; row 4 sits 50 m from row 2 (0.0005° of latitude)."""
-    from dashboard import loading
+    from dashboard.ingest import loading
 
     content = BEIJING.replace("40.50,116.41", "39.95,116.30").replace("东城二院", "东城医院") + \
         "B3,东城三院,定点医院,三级,110100,110101,东城医联体,39.9205,116.41\n"

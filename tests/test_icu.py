@@ -31,7 +31,9 @@ import json
 import polars as pl
 import pytest
 
-from dashboard import icu, queries
+from dashboard.metrics import icu
+
+from dashboard.store import queries
 from dashboard.figures import briefing
 from tests import apptest
 from tests.apptest import CJK

@@ -19,7 +19,7 @@ from typing import Callable
 import pytest
 import xlsxwriter
 
-from dashboard import loading, messages
+from dashboard.ingest import loading, messages
 from tests.conftest import FIXTURES
 from tests.test_loading import ID_NUMBERS, PHONES, WEEK, load_all, snapshot
 

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from dashboard import contracts, loading, templates
+from dashboard.ingest import contracts, loading, templates
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(

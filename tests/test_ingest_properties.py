@@ -19,7 +19,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from dashboard import loading, messages
+from dashboard.ingest import loading, messages
 from tests.conftest import FIXTURES
 from tests.test_ingest_corpus import CJK, PARSER_WORDS
 from tests.test_loading import ID_NUMBERS, NAMES, PHONES, WEEK, load_all, snapshot

@@ -15,7 +15,11 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from dashboard import demo, headlines, queries
+from dashboard import demo
+
+from dashboard.metrics import headlines
+
+from dashboard.store import queries
 from tests.conftest import demo_database
 from tests import apptest
 

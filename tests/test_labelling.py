@@ -31,7 +31,9 @@ import re
 import polars as pl
 import pytest
 
-from dashboard import geography, labelling, queries
+from dashboard.metrics import geography, labelling
+
+from dashboard.store import queries
 from dashboard.figures import briefing
 from tests import apptest
 from dashboard.figures import labelling as figures

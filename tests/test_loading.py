@@ -9,7 +9,9 @@ import pytest
 
 import duckdb
 
-from dashboard import config, loading
+from dashboard import config
+
+from dashboard.ingest import loading
 from tests.conftest import FIXTURES
 
 WEEK = dt.date(2022, 12, 19)  # 2022-W51

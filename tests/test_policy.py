@@ -5,7 +5,9 @@ import re
 
 import pytest
 
-from dashboard import config, loading, policy, rules, store
+from dashboard import config, policy, rules, store
+
+from dashboard.ingest import loading
 from tests.conftest import FIXTURES
 
 

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from dashboard import config, loading
-from dashboard.reading import ReadError, read_table
+from dashboard import config
+
+from dashboard.ingest import loading
+from dashboard.ingest.reading import ReadError, read_table
 from tests.conftest import FIXTURES
 
 WEEK = dt.date(2022, 12, 19)

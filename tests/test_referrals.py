@@ -38,7 +38,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from dashboard import queries, referrals
+from dashboard.store import queries
+
+from dashboard.metrics import referrals
 from dashboard.figures import briefing
 from tests import apptest
 from dashboard.figures import referrals as figures

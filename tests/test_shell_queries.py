@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard import policy, queries, store
+from dashboard import policy, store
+
+from dashboard.store import queries
 from tests.shell_fixture import PREV, WEEK, load_shell_fixture
 
 ALL = {"league_code": None, "county_code": None, "consortium": None}
@@ -56,8 +58,8 @@ def test_reporting_gaps_by_hand(con):
 
 
 def test_headlines_by_hand(con):
-    """The overview's figures, from the same queries and functions as the pages (dashboard/headlines.py)."""
-    from dashboard import headlines
+    """The overview's figures, from the same queries and functions as the pages (dashboard/metrics/headlines.py)."""
+    from dashboard.metrics import headlines
 
     def runner(name, **params):
         return queries.run(name, con=con, **params)

@@ -20,7 +20,9 @@ import json
 
 import pytest
 
-from dashboard import queries, staff
+from dashboard.store import queries
+
+from dashboard.metrics import staff
 from dashboard.figures import briefing
 from tests.conftest import chinese_leaks, database, loaded_database, metrics, page_opens_from_the_navigation, render
 from tests.shell_fixture import FACILITY, PREV, WEEK
@@ -138,7 +140,7 @@ def test_page_in_the_browser(tmp_path):
 
 def test_overview_headline_is_the_pages_own(db):
     """The overview shows the staff page's numbers (3/3 reporting, 24/34 on duty, 2 below, 90% placed)."""
-    from dashboard import headlines
+    from dashboard.metrics import headlines
 
     h = headlines.staff_headline(lambda name, **p: queries.run(name, con=db[0], **p), WEEK, AREA)
     assert [(x.key, x.value) for x in h.figures] == [

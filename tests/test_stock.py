@@ -33,7 +33,9 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from dashboard import queries, stock
+from dashboard.store import queries
+
+from dashboard.metrics import stock
 from dashboard.figures import briefing
 from tests import apptest
 from dashboard.figures import stock as figures

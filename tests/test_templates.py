@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from dashboard import contracts, loading, templates
-from dashboard.reading import read_table
+from dashboard.ingest import contracts, loading, templates
+from dashboard.ingest.reading import read_table
 
 WEEK = dt.date(2022, 12, 19)
 FORMATS = {"xlsx": templates.xlsx, "csv": templates.csv}

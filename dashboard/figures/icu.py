@@ -11,7 +11,8 @@ from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from dashboard import formatting as fmt
-from dashboard import geography, i18n, weeks
+from dashboard.metrics import geography
+from dashboard import i18n, weeks
 from dashboard.figures import briefing, maps
 
 STATUS_COLOURS = {"short": briefing.BAD, "meets_minimum": briefing.WARN, "fully_meets": briefing.GOOD,

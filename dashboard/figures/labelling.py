@@ -10,7 +10,8 @@ import pydeck as pdk
 from plotly.colors import sample_colorscale
 
 from dashboard import formatting as fmt
-from dashboard import geography, i18n, weeks
+from dashboard.metrics import geography
+from dashboard import i18n, weeks
 from dashboard.figures import briefing, maps
 
 

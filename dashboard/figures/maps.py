@@ -17,7 +17,8 @@ import polars as pl
 from plotly.colors import sample_colorscale
 
 from dashboard import formatting as fmt
-from dashboard import geography, i18n
+from dashboard.metrics import geography
+from dashboard import i18n
 from dashboard.figures import briefing
 
 NO_DATA = "#D5D8DC"

@@ -9,9 +9,10 @@ import polars as pl
 import pydeck as pdk
 
 from dashboard import formatting as fmt
-from dashboard import geography, i18n
+from dashboard.metrics import geography
+from dashboard import i18n
 from dashboard.figures import briefing, maps
-from dashboard.referrals import TIERS
+from dashboard.metrics.referrals import TIERS
 
 
 def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:

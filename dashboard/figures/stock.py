@@ -9,7 +9,8 @@ import polars as pl
 import pydeck as pdk
 
 from dashboard import formatting as fmt
-from dashboard import geography, i18n, policy, weeks
+from dashboard.metrics import geography
+from dashboard import i18n, policy, weeks
 from dashboard.figures import briefing, maps
 
 STATUS_COLOURS = {"below_low": briefing.BAD, "between": briefing.WARN, "met": briefing.GOOD,

@@ -20,10 +20,12 @@ from typing import Callable
 import duckdb
 import polars as pl
 
-from dashboard import config, contracts, messages, policy, store, validation, weeks
-from dashboard.contracts import Dataset
-from dashboard.reading import ROW, RawTable, ReadError, read_table
-from dashboard.validation import Issue, build_typed, counts, find_issues, q
+from dashboard import config, policy, store, weeks
+
+from dashboard.ingest import contracts, messages, validation
+from dashboard.ingest.contracts import Dataset
+from dashboard.ingest.reading import ROW, RawTable, ReadError, read_table
+from dashboard.ingest.validation import Issue, build_typed, counts, find_issues, q
 
 Progress = Callable[[float, str], None]
 

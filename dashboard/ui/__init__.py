@@ -12,7 +12,11 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import config, downloads, i18n, queries, store, weeks
+from dashboard import config, i18n, store, weeks
+
+from dashboard.exports import downloads
+
+from dashboard.store import queries
 from dashboard import formatting as fmt
 from dashboard.figures import briefing
 
@@ -214,7 +218,7 @@ def table_downloads(data: pl.DataFrame, stem: str, key: str, topic: str | None =
 def briefing_pack_button(f: Filters) -> None:
     """One click: the briefing pack (PDF, ZIP of PNGs, XLSX) for the chosen week and area, with
     progress while it builds; the three files then download."""
-    from dashboard import briefing_pack
+    from dashboard.exports import briefing_pack
 
     if st.button(t("app.pack.button"), icon=":material/picture_as_pdf:", key="pack_build", type="primary"):
         bar = st.progress(0.0, text=t("app.pack.building"))
@@ -269,7 +273,7 @@ def metric_row(items: list[tuple[str, str, str | None]]) -> None:
 
 
 def figure_label(fig) -> str:
-    """A headline figure's label in the current language (dashboard.headlines.Figure), its
+    """A headline figure's label in the current language (dashboard.metrics.headlines.Figure), its
     placeholders filled: translation keys translated, shares as percentages."""
     values = {k: (t(v) if isinstance(v, str) and "." in v else pct(v, 0) if isinstance(v, float) and v < 1 else v)
               for k, v in fig.fmt.items()}
@@ -330,7 +334,7 @@ def verdict_row(headline, past: dict, f: Filters) -> None:
     the previous week, a small trend, and its status against the policy target in words, symbol and
     colour (met / near / short, or cannot be judged for a blank); then the three places where it is
     worst, each a link into the detail page filtered to its banner/county."""
-    from dashboard import verdicts
+    from dashboard.metrics import verdicts
     from dashboard.figures import verdict
 
     figures = headline.figures

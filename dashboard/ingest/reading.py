@@ -246,7 +246,7 @@ def _header_line(data: bytes) -> bytes:
 def _separator(header: str, candidates: set[str]) -> str:
     """Comma unless the header line says otherwise: a header split by ; or tab that names more known
     columns than split by commas (a semicolon-separated export from a European-locale Excel)."""
-    from dashboard.contracts import normalise_header
+    from dashboard.ingest.contracts import normalise_header
 
     def score(sep: str) -> tuple[int, int]:
         cells = header.split(sep)
@@ -263,7 +263,7 @@ def _title_lines(payload: bytes, separator: str, candidates: set[str]) -> int:
     """Lines above the header: a title such as "重点人群台账（2022年第51周）" that an export put on
     line 1. The header is the first of the top ten lines naming the most known columns (two at
     least), as in a spreadsheet; 0 when line 1 is as good as any."""
-    from dashboard.contracts import normalise_header
+    from dashboard.ingest.contracts import normalise_header
 
     lines = payload[:65536].decode("utf-8", "replace").split("\n")[:10]
     scores = [len({normalise_header(c.strip().strip('"')) for c in line.split(separator)} & candidates)
@@ -436,7 +436,7 @@ def _check_last_row(payload: bytes, separator: str, width: int) -> None:
 # --- spreadsheets --------------------------------------------------------------------------------
 
 def _score(row: tuple, candidates: set[str]) -> int:
-    from dashboard.contracts import normalise_header
+    from dashboard.ingest.contracts import normalise_header
 
     return len({normalise_header(v) for v in row if v is not None and str(v).strip()} & candidates)
 

@@ -188,7 +188,8 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     """The pack's contents for the sidebar's week and area `f` (ui.Filters), through the same metric
     functions and figure builders as the pages; `query` runs queries/<name>.sql (ui.query)."""
     from dashboard import formatting as fmt
-    from dashboard import icu, labelling, policy, referrals, stock
+    from dashboard.metrics import icu, labelling, referrals, stock
+    from dashboard import policy
     from dashboard.figures import icu as icu_figures
     from dashboard.figures import labelling as labelling_figures
     from dashboard.figures import referrals as referral_figures
@@ -200,7 +201,7 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     def ctx(*sources: str) -> briefing.Context:
         return briefing.Context(f.area_label, f.week_label, sources, lang)
 
-    from dashboard import headlines, verdicts
+    from dashboard.metrics import headlines, verdicts
 
     lines = {h.topic: [verdicts.figure_text(x, lang) for x in h.figures]
              for h in headlines.all_headlines(query, f.week, f.params())}

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from dashboard import contracts, policy, rules
-from dashboard.contracts import Column, Dataset
-from dashboard.reading import ROW
+from dashboard.ingest import contracts
+
+from dashboard import policy, rules
+from dashboard.ingest.contracts import Column, Dataset
+from dashboard.ingest.reading import ROW
 
 EXAMPLES_PER_CHECK = 20
 
@@ -226,7 +228,7 @@ def _facility_place_checks() -> list[tuple[str, str]]:
 def _outside_county(con: duckdb.DuckDBPyConnection) -> None:
     """Temp table outside_county(_row): facilities whose point is not inside the boundary of the county
     they name. Facility registers are small (thousands of rows), so this runs in numpy."""
-    from dashboard import geography
+    from dashboard.metrics import geography
 
     located = pl.DataFrame(
         con.execute(f"""select {ROW}, county_code, lon, lat from typed

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import geography, i18n
+from dashboard.metrics import geography
+
+from dashboard import i18n
 
 OUTCOMES = ("accepted", "rejected", "dry_run")
 SEVERITIES = ("error", "warning")

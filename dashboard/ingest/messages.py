@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from dashboard import contracts
-from dashboard.contracts import Dataset
-from dashboard.validation import Issue
+from dashboard.ingest import contracts
+from dashboard.ingest.contracts import Dataset
+from dashboard.ingest.validation import Issue
 
 _TEMPLATES = {
     "missing": ("「{h}」为空：此列必填，请补全。", "'{h}' is empty: this column is required; fill it in."),

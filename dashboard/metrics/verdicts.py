@@ -1,5 +1,5 @@
 """What the overview says about each headline: its status against the policy target, the change since
-the previous week, its trend, and where it is worst. The numbers come from dashboard/headlines.py (the
+the previous week, its trend, and where it is worst. The numbers come from dashboard/metrics/headlines.py (the
 pages' own metric functions); the worst places from the same queries the detail pages read.
 """
 from __future__ import annotations
@@ -10,7 +10,9 @@ from typing import Callable
 
 import polars as pl
 
-from dashboard import headlines, icu, labelling, policy, referrals, stock
+from dashboard.metrics import headlines, icu, labelling, referrals, stock
+
+from dashboard import policy
 from dashboard import formatting as fmt
 from dashboard.figures import verdict
 

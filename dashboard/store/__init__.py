@@ -10,7 +10,9 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import config, contracts, policy, rules
+from dashboard import config, policy, rules
+
+from dashboard.ingest import contracts
 
 SCHEMA_VERSION = 2
 

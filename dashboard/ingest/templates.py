@@ -5,7 +5,7 @@ import io
 
 import xlsxwriter
 
-from dashboard import contracts
+from dashboard.ingest import contracts
 
 _EXAMPLE = {
     "facility_code": "P150102001", "facility_name": "新城区东街社区卫生服务中心", "tier": "基层医疗卫生机构",

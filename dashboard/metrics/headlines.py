@@ -16,7 +16,9 @@ from typing import Callable
 
 import polars as pl
 
-from dashboard import fever, icu, labelling, policy, referrals, staff, stock
+from dashboard.metrics import fever, icu, labelling, referrals, staff, stock
+
+from dashboard import policy
 
 Runner = Callable[..., pl.DataFrame]
 
