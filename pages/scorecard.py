@@ -1,0 +1,52 @@
+"""Consortium scorecard: the consortia of the area ranked on the plan's six indicators and weights,
+who is behind and on what first, then one consortium's working, then the members that did not report."""
+
+NAV = {"section": "missions", "order": 80, "title": "scorecard.nav", "icon": ":material/leaderboard:"}  # read by dashboard/ui/navigation.py (app.py's page list)
+
+import streamlit as st
+
+from dashboard.figures import scorecard as figures
+from dashboard.metrics import scorecard
+
+from dashboard.ui import chart, lang, metric_row, num, page_header, query, t, table_downloads
+
+f = page_header("scorecard.heading")
+members = query("scorecard_members", **f.params())
+if not scorecard.has_reports(members):
+    st.info(t("scorecard.no_week"))
+    st.stop()
+referrals = query("referral_classified", **scorecard.referral_params(f.week))
+scored = scorecard.indicators(members, scorecard.referrals_by_consortium(referrals))
+totals = scorecard.totals(scored, members)
+h = scorecard.headline(totals)
+ctx = f.context("visits", "transfer", "facility")
+st.caption(t("scorecard.intro"))
+
+worst_behind = scorecard.indicator_name(h["worst_behind"], lang()) if h["worst_behind"] else t("scorecard.all_met")
+metric_row([
+    (t("scorecard.metric.ranked"), f"{h['ranked']}/{h['consortia']}", t("scorecard.metric.ranked_help", unranked=h["unranked"])),
+    (t("scorecard.metric.worst"), h["worst"] or "—",
+     t("scorecard.metric.worst_help", points=num(h["worst_points"]), behind=worst_behind) if h["worst"] else None),
+    (t("scorecard.metric.silent"), f"{h['members_silent']}/{h['members_owed']}", t("scorecard.metric.silent_help")),
+])
+
+st.subheader(t("scorecard.section.ranking"))
+by_dimension = scorecard.dimension_points(scored, totals)
+chart(figures.points_figure(by_dimension, totals, ctx), ctx, t("scorecard.chart.points"), "scorecard_points")
+ranking = scorecard.table(scored, totals, lang())
+st.dataframe(ranking, hide_index=True, width="stretch", height=360)
+table_downloads(ranking, ctx.file_stem(t("scorecard.heading")), "scorecard_table")
+with st.expander(t("scorecard.how"), icon=":material/calculate:"):
+    st.markdown(t("scorecard.how_text"))
+st.caption(t("scorecard.referrals_note"))
+
+st.subheader(t("scorecard.section.detail"))
+picked = st.columns([2, 3])[0].selectbox(t("scorecard.pick"), scorecard.consortia(totals), key="scorecard_consortium")
+st.dataframe(scorecard.detail(scored, picked, lang()), hide_index=True, width="stretch")
+
+st.subheader(t("scorecard.section.missing"))
+silent = scorecard.silent_members(members, lang())
+if silent.height == 0:
+    st.success(t("scorecard.none_missing"), icon=":material/check_circle:")
+else:
+    st.dataframe(silent, hide_index=True, width="stretch", height=300)
