@@ -943,3 +943,66 @@ def demo_status(con: duckdb.DuckDBPyConnection) -> dict:
             "register_weeks_loaded": len(_register_weeks_loaded(con)) if is_demo else 0,
             "register_weeks_total": len(DEMO_WEEKS) if is_demo else 0,
             "loading": _register_lock.locked()}
+
+
+# --- visits and consortium operation (weekly) ----------------------------------------------------------
+# Every member but the partner hospital and village clinics reports (the contract's must_report).
+# Deliberate flaws: the lead hospital of one consortium never reports (its first-visit, two-way referral
+# and satisfaction indicators are "not reported" every week, so it is never ranked); in the latest week
+# one community health centre leaves its doctors blank, and a few members report late.
+VISITS_SILENT_LEAD = "H15012101"     # 土默特左旗人民医院 (Hohhot): never sends the visits report
+VISITS_BLANK_DOCTORS = "P150102001"  # a community health centre of 新城区: doctors blank in the latest week
+
+
+def visits_frame(week_index: int) -> pl.DataFrame:
+    """Outpatient and first visits (more at the peak; primary care sees most first contacts), doctors
+    and general practitioners and conditions treated (community health centres and township
+    hospitals), the four kinds of resources the consortium shared with each member but the lead (how
+    much a consortium shares is its own habit), and the week's satisfaction survey."""
+    intensity = INTENSITY[week_index]
+    net = (network().filter((pl.col("tier") != "partner")
+                            & ((pl.col("tier") != "primary") | pl.col("primary_type").is_in(["chc", "township"])))
+           .sort("facility_code"))
+    n = net.height
+    fixed, weekly = _rng(60).random((n, 8)), _rng(61, week_index).random((n, 8))
+    habit = _rng(62).random((int(net["consortium_id"].max()) + 1, 3))[net["consortium_id"].to_numpy()]
+    tier = net["tier"].to_numpy()
+    primary = tier == "primary"
+    hospital_base = np.select([tier == "lead", tier == "sub_designated"], [5_000, 1_800], 1_200)
+    base = np.where(primary, net["service_population"].fill_null(0).to_numpy() * (0.012 + 0.012 * fixed[:, 0]),
+                    hospital_base * (0.6 + 0.8 * fixed[:, 0]))
+    visits = np.round(base * (1 + intensity) * (0.9 + 0.2 * weekly[:, 0])).astype(np.int64)
+    first = np.round(visits * np.where(primary, 0.65 + 0.25 * fixed[:, 1], 0.15 + 0.3 * fixed[:, 1])).astype(np.int64)
+    doctors = np.round(net["service_population"].fill_null(0).to_numpy() / 2_500 + 3 + 4 * fixed[:, 2]).astype(np.int64)
+    gps = np.round(doctors * (0.12 + 0.36 * fixed[:, 3])).astype(np.int64)
+    baseline = (18 + 24 * fixed[:, 4]).astype(np.int64)
+    treated = np.round(baseline * (1 + 0.75 * fixed[:, 5] * (0.8 + 0.05 * week_index))).astype(np.int64)
+    # each kind of resource reaches a member this week with the consortium's own likelihood
+    draws = _rng(63, week_index).random((n, 4))
+    share = 0.45 + 0.55 * habit[:, 0]
+    kinds = [np.where(draws[:, k] < share, 1 + np.floor(draws[:, k] * 8), 0).astype(np.int64) for k in range(4)]
+    respondents = (20 + 60 * weekly[:, 1]).astype(np.int64)
+    satisfied = np.minimum(respondents, np.round(respondents * (0.78 + 0.2 * habit[:, 1] + 0.04 * weekly[:, 2]))).astype(np.int64)
+    lead = tier == "lead"
+    latest = week_index == len(DEMO_WEEKS) - 1
+
+    def column(values: np.ndarray, show: np.ndarray, blank: np.ndarray | None = None) -> pl.Series:
+        hidden = ~show if blank is None else (~show | blank)
+        return pl.Series(values).set(pl.Series(hidden), None)
+
+    codes = net["facility_code"].to_numpy()
+    doctors_blank = (codes == VISITS_BLANK_DOCTORS) & latest
+    frame = pl.DataFrame({
+        "facility_code": net["facility_code"],
+        "outpatient_visits": visits, "first_visits": first,
+        "doctors": column(doctors, primary, doctors_blank), "general_practitioners": column(gps, primary),
+        "conditions_treated": column(treated, primary), "conditions_baseline": column(baseline, primary),
+        **{name: column(values, ~lead) for name, values in zip(
+            ("joint_sessions", "shared_equipment_exams", "expert_days", "remote_consultations"), kinds)},
+        "survey_respondents": respondents, "survey_satisfied": satisfied,
+    })
+    late = (weekly[:, 3] < (0.01 if latest else 0.0)) | (codes == VISITS_SILENT_LEAD)
+    return frame.filter(pl.Series(~late))
+
+
+WEEKLY["visits"] = visits_frame
