@@ -968,11 +968,13 @@ def visits_frame(week_index: int) -> pl.DataFrame:
     habit = _rng(62).random((int(net["consortium_id"].max()) + 1, 3))[net["consortium_id"].to_numpy()]
     tier = net["tier"].to_numpy()
     primary = tier == "primary"
-    hospital_base = np.select([tier == "lead", tier == "sub_designated"], [5_000, 1_800], 1_200)
+    # hospitals see a share of their consortium's population (the designated hospital a fixed number)
+    served = net.select(pl.col("service_population").fill_null(0).sum().over("consortium_id")).to_series().to_numpy()
+    hospital_base = np.select([tier == "lead", tier == "sub_designated"], [served * 0.009, served * 0.0045], 1_200.0)
     base = np.where(primary, net["service_population"].fill_null(0).to_numpy() * (0.012 + 0.012 * fixed[:, 0]),
                     hospital_base * (0.6 + 0.8 * fixed[:, 0]))
     visits = np.round(base * (1 + intensity) * (0.9 + 0.2 * weekly[:, 0])).astype(np.int64)
-    first = np.round(visits * np.where(primary, 0.65 + 0.25 * fixed[:, 1], 0.15 + 0.3 * fixed[:, 1])).astype(np.int64)
+    first = np.round(visits * np.where(primary, 0.45 + 0.3 * fixed[:, 1], 0.3 + 0.3 * fixed[:, 1])).astype(np.int64)
     doctors = np.round(net["service_population"].fill_null(0).to_numpy() / 2_500 + 3 + 4 * fixed[:, 2]).astype(np.int64)
     gps = np.round(doctors * (0.12 + 0.36 * fixed[:, 3])).astype(np.int64)
     baseline = (18 + 24 * fixed[:, 4]).astype(np.int64)

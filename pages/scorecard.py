@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.figures import scorecard as figures
 from dashboard.metrics import scorecard
 
-from dashboard.ui import chart, lang, metric_row, num, page_header, query, t, table_downloads
+from dashboard.ui import chart, lang, metric_row, page_header, query, t, table_downloads
 
 f = page_header("scorecard.heading")
 members = query("scorecard_members", **f.params())
@@ -25,8 +25,8 @@ st.caption(t("scorecard.intro"))
 worst_behind = scorecard.indicator_name(h["worst_behind"], lang()) if h["worst_behind"] else t("scorecard.all_met")
 metric_row([
     (t("scorecard.metric.ranked"), f"{h['ranked']}/{h['consortia']}", t("scorecard.metric.ranked_help", unranked=h["unranked"])),
-    (t("scorecard.metric.worst"), h["worst"] or "—",
-     t("scorecard.metric.worst_help", points=num(h["worst_points"]), behind=worst_behind) if h["worst"] else None),
+    (t("scorecard.metric.worst", name=h["worst"] or "—"), scorecard.points_text(h["worst_points"], lang()),
+     t("scorecard.metric.worst_help", behind=worst_behind) if h["worst"] else None),
     (t("scorecard.metric.silent"), f"{h['members_silent']}/{h['members_owed']}", t("scorecard.metric.silent_help")),
 ])
 

@@ -286,7 +286,7 @@ def test_page_renders(app_env, lang):
     assert at.title[0].value == ("医联体绩效考核排名" if zh else "Consortium scorecard")
     m = metrics(at)
     assert m["参加排名的医联体" if zh else "Consortia ranked"] == "2/3"
-    assert m["排名最后" if zh else "Ranked last"] == C
+    assert m[f"排名最后：{C}" if zh else f"Ranked last: {C}"] == ("73.7 分" if zh else "73.7 pts")
     assert m["未报送周报的成员" if zh else "Members without a report"] == "1/8"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["data"][0]["y"][0] == ("第2名 " if zh else "#2 ") + C

@@ -214,6 +214,11 @@ def indicator_name(key: str, lang: str) -> str:
     return i18n.t(f"scorecard.indicator.{key}", lang)
 
 
+def points_text(x, lang: str) -> str:
+    """'52.6 分' / '52.6 pts'; '—' when there is nothing to show."""
+    return "—" if x is None else i18n.t("scorecard.points_value", lang, points=fmt.num(x, lang, 1))
+
+
 def _pct(x, lang: str) -> str:
     return fmt.pct(x, lang)
 
@@ -272,6 +277,8 @@ def total_text(row: dict, lang: str) -> str:
     points = fmt.num(row["points"], lang, 1)
     if row["complete"]:
         return points
+    if row["covered"] == 0:
+        return i18n.t("scorecard.no_total", lang, n=row["indicators"])
     return i18n.t("scorecard.partial_total", lang, points=points, covered=row["covered"], n=row["indicators"],
                   full=fmt.num(row["points_covered"], lang, 1 if row["points_covered"] % 1 else 0))
 
