@@ -43,6 +43,8 @@ st.caption(t("scorecard.referrals_note"))
 st.subheader(t("scorecard.section.detail"))
 picked = st.columns([2, 3])[0].selectbox(t("scorecard.pick"), scorecard.consortia(totals), key="scorecard_consortium")
 st.dataframe(scorecard.detail(scored, picked, lang()), hide_index=True, width="stretch")
+st.caption(t("scorecard.inputs"))
+st.dataframe(scorecard.member_inputs(members, picked, lang()), hide_index=True, width="stretch")
 
 st.subheader(t("scorecard.section.missing"))
 silent = scorecard.silent_members(members, lang())

@@ -224,7 +224,7 @@ def test_tables_are_text_with_no_blank_shown_as_none(db, lang):
     m, scored, tot = score(db[0])
     ranking = scorecard.table(scored, tot, lang)
     detail = scorecard.detail(scored, B, lang)
-    for frame in (ranking, detail, scorecard.silent_members(m, lang)):
+    for frame in (ranking, detail, scorecard.silent_members(m, lang), scorecard.member_inputs(m, A, lang)):
         text = " ".join(str(v) for row in frame.rows() for v in row)
         assert "None" not in text and "nan" not in text and "NaT" not in text
     zh = lang == "zh"
@@ -236,6 +236,15 @@ def test_tables_are_text_with_no_blank_shown_as_none(db, lang):
                                  "Two-way referrals, Primary capability gain, Patient satisfaction, GP share, Primary first visits")
     assert detail.shape == (6, 7)
     assert scorecard.silent_members(m, lang).rows()[0][1:3] == ("H2", "土默特左旗医院")
+
+
+def test_member_inputs_show_what_each_score_comes_from(db):
+    """B's members: H2 owes visits, first visits and the survey and sent nothing; P2 owes everything;
+    V1 owes nothing and its numbers are shown as not counted."""
+    rows = {r[0]: r for r in scorecard.member_inputs(members(db[0]), B, "zh").rows()}
+    assert rows["H2"][3:] == ("应报", "未报送", "未报送", "—", "—", "—", "—", "—", "—", "—", "—", "未报送", "未报送")
+    assert rows["P2"][4:] == ("30", "25", "6", "0", "10", "10", "0", "0", "0", "0", "20", "20")
+    assert rows["V1"][3:6] == ("不需报送", "5（不计入）", "5（不计入）")
 
 
 def test_chart_is_briefing_ready(db):
@@ -290,8 +299,8 @@ def test_page_renders(app_env, lang):
     assert m["未报送周报的成员" if zh else "Members without a report"] == "1/8"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["data"][0]["y"][0] == ("第2名 " if zh else "#2 ") + C
-    ranking, detail, silent = (x.value for x in at.dataframe)
-    assert ranking.shape[0] == 3 and detail.shape[0] == 6 and silent.shape[0] == 1
+    ranking, detail, inputs, silent = (x.value for x in at.dataframe)
+    assert ranking.shape[0] == 3 and detail.shape[0] == 6 and inputs.shape[0] == 2 and silent.shape[0] == 1
     at.selectbox(key="scorecard_consortium").select(B).run()
     assert at.dataframe[1].value.iloc[1, 3] == ("未报送" if zh else "Not reported")
     if not zh:

@@ -380,3 +380,36 @@ def referral_params(week) -> dict:
 
 def has_reports(members: pl.DataFrame) -> bool:
     return bool(members.height) and bool(members["reported"].any())
+
+
+# which member column says who owes each input of the visits report
+OWED_BY = {column: ind.owed_by for ind in INDICATORS for column in ind.inputs} | {"outpatient_visits": "must_report"}
+INPUTS = ("outpatient_visits", "first_visits", "doctors", "general_practitioners", "conditions_treated",
+          "conditions_baseline", *SHARING, "survey_respondents", "survey_satisfied")
+
+
+def member_inputs(members: pl.DataFrame, consortium: str, lang: str) -> pl.DataFrame:
+    """One consortium's members and what each reported: the inputs every score is worked out from. A cell
+    the member owes reads its number, 'not reported' (no report) or 'blank' (left empty); a cell it does
+    not owe reads '—', or its number marked 'not counted' when it sent one anyway. Text throughout."""
+    from dashboard.ingest import contracts
+
+    ds = contracts.dataset("visits")
+    t = lambda key: i18n.t(f"scorecard.col.{key}", lang)  # noqa: E731
+    rows = []
+    for m in members.filter(pl.col("consortium") == consortium).sort("facility_code").iter_rows(named=True):
+        row = {t("code"): m["facility_code"], t("facility"): m["facility_name"], t("tier"): i18n.value("tier", m["tier"], lang),
+               t("duty"): i18n.t("scorecard.duty." + {True: "owed", False: "not_owed", None: "unknown"}[m["must_report"]], lang)}
+        for column in INPUTS:
+            owed = m[OWED_BY[column]] is True
+            if not owed:
+                text = i18n.t("scorecard.not_counted", lang, n=fmt.num(m[column], lang)) if m[column] is not None else "—"
+            elif not m["reported"]:
+                text = i18n.t("scorecard.status.not_reported", lang)
+            elif m[column] is None:
+                text = i18n.t("scorecard.blank", lang)
+            else:
+                text = fmt.num(m[column], lang)
+            row[ds.column(column).label(lang)] = text
+        rows.append(row)
+    return pl.DataFrame(rows, schema={k: pl.Utf8 for k in rows[0]}) if rows else pl.DataFrame()
