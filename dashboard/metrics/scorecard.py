@@ -384,6 +384,7 @@ def has_reports(members: pl.DataFrame) -> bool:
 
 # which member column says who owes each input of the visits report
 OWED_BY = {column: ind.owed_by for ind in INDICATORS for column in ind.inputs} | {"outpatient_visits": "must_report"}
+DUTY = {True: "scorecard.duty.owed", False: "scorecard.duty.not_owed", None: "scorecard.duty.unknown"}
 INPUTS = ("outpatient_visits", "first_visits", "doctors", "general_practitioners", "conditions_treated",
           "conditions_baseline", *SHARING, "survey_respondents", "survey_satisfied")
 
@@ -399,7 +400,7 @@ def member_inputs(members: pl.DataFrame, consortium: str, lang: str) -> pl.DataF
     rows = []
     for m in members.filter(pl.col("consortium") == consortium).sort("facility_code").iter_rows(named=True):
         row = {t("code"): m["facility_code"], t("facility"): m["facility_name"], t("tier"): i18n.value("tier", m["tier"], lang),
-               t("duty"): i18n.t("scorecard.duty." + {True: "owed", False: "not_owed", None: "unknown"}[m["must_report"]], lang)}
+               t("duty"): i18n.t(DUTY[m["must_report"]], lang)}
         for column in INPUTS:
             owed = m[OWED_BY[column]] is True
             if not owed:
