@@ -101,7 +101,7 @@ spans as (
 counted as (
     select *,
            -- contacts made in the span so far, and its weeks with no known count (not listed, or blank)
-           sum(contacts_week) over span as span_made,
+           (sum(contacts_week) over span)::integer as span_made,
            span_weeks - count(contacts_week) over span as span_unknown
     from spans
     window span as (partition by record_no, whole_week, span_no order by week

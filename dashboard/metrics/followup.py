@@ -10,7 +10,8 @@ How it counts (the numbers are in data/policy.toml, group `discharge`; the query
   span, judged at the span's last week. "Met"/"short" compare the contacts made with those owed; a
   blank count or a missing week that could change the answer is "cannot be judged", a patient whose
   category cannot be told likewise; neither is ever met or 0. Contacts owed vs made are summed over the
-  judged patients only.
+  judged patients only, each patient's contacts counted up to what they were owed (a keen call to one
+  patient does not cover another's missed one), so owed - made is the contacts missing.
 - Signing and file within the week: judged once the deadline has passed; a blank date past it is
   "no date recorded", counted apart (and on the action list), never "on time" or "late".
 - Observation tests: positive on either day, or missing once their day has passed.
@@ -50,6 +51,11 @@ def of_week(rows: pl.DataFrame, week) -> pl.DataFrame:
     return rows.filter(pl.col("week") == week)
 
 
+def _made() -> pl.Expr:
+    """Contacts made in the span, counted up to those owed (judged rows only)."""
+    return pl.min_horizontal(pl.col("span_made").fill_null(0), pl.col("owed")).filter(pl.col("week_status").is_in(JUDGED))
+
+
 def _problems() -> list[pl.Expr]:
     return [(pl.col("week_status") == "short").alias("short"),
             (pl.col("signing_status") == "blank").alias("signing_overdue"),
@@ -70,7 +76,7 @@ def headline(week_rows: pl.DataFrame) -> dict:
         "observation": count("week_status", "observation"),
         **{s: count("week_status", s) for s in (*JUDGED, *UNJUDGED, "partial", "not_due")},
         "owed": int(judged["owed"].sum()) if judged.height else None,
-        "made": int(judged["span_made"].fill_null(0).sum()) if judged.height else None,
+        "made": int(judged.select(_made().sum()).item()) if judged.height else None,
         "met_share": count("week_status", "met") / judged.height if judged.height else None,
         **{f"signing_{s}": count("signing_status", s) for s in ("on_time", "late", "blank", "not_due", "no_release")},
         "signing_share": count("signing_status", "on_time") / signing_known if signing_known else None,
@@ -132,7 +138,7 @@ def compliance(week_rows: pl.DataFrame) -> pl.DataFrame:
         (pl.col("week_status") == "short").sum().alias("short"),
         pl.col("week_status").is_in(UNJUDGED).sum().alias("cannot_judge"),
         pl.col("owed").filter(pl.col("week_status").is_in(JUDGED)).sum().alias("owed"),
-        pl.col("span_made").filter(pl.col("week_status").is_in(JUDGED)).fill_null(0).sum().cast(pl.Int64).alias("made")))
+        _made().sum().cast(pl.Int64).alias("made")))
     order = pl.DataFrame({"category": list(CATEGORIES)})
     return order.join(per, on="category", how="left").with_columns(
         pl.col(c).fill_null(0) for c in ("patients", "judged", "met", "short", "cannot_judge", "owed", "made"))
@@ -145,7 +151,7 @@ def trend(rows: pl.DataFrame) -> pl.DataFrame:
     return (rows.filter(pl.col("category").is_not_null())
             .group_by("week", "category")
             .agg(pl.col("owed").filter(judged).sum().alias("owed"),
-                 pl.col("span_made").filter(judged).fill_null(0).sum().cast(pl.Int64).alias("made"),
+                 _made().sum().cast(pl.Int64).alias("made"),
                  (pl.col("week_status") == "met").sum().alias("met"),
                  (pl.col("week_status") == "short").sum().alias("short"),
                  pl.col("week_status").is_in(UNJUDGED).sum().alias("cannot_judge"))
