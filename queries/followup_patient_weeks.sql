@@ -100,9 +100,10 @@ spans as (
 ),
 counted as (
     select *,
-           -- contacts made in the span so far, and its weeks with no known count (not listed, or blank)
-           (sum(contacts_week) over span)::integer as span_made,
-           span_weeks - count(contacts_week) over span as span_unknown
+           -- contacts made in the span so far, and its weeks with no known count (not listed, or blank);
+           -- a week not wholly in the window is in no span
+           case when whole_week then (sum(contacts_week) over span)::integer end as span_made,
+           case when whole_week then span_weeks - count(contacts_week) over span end as span_unknown
     from spans
     window span as (partition by record_no, whole_week, span_no order by week
                     rows between unbounded preceding and current row)

@@ -171,9 +171,9 @@ def action_list(week_rows: pl.DataFrame, lang: str) -> pl.DataFrame:
                     pl.col("record_no").alias(t("followup.col.record_no")),
                     pl.col("id_masked").alias(t("followup.col.id_masked")),
                     pl.col("category").replace_strict(_category_names(lang), default="—").alias(t("followup.col.category")),
-                    pl.col("owed").alias(t("followup.col.owed")),
-                    pl.col("span_made").cast(pl.Int64).alias(t("followup.col.made")),
-                    pl.col("signing_deadline").alias(t("followup.col.deadline")),
+                    _shown("owed").alias(t("followup.col.owed")),
+                    _shown("span_made").alias(t("followup.col.made")),
+                    _shown("signing_deadline").alias(t("followup.col.deadline")),
                     pl.col("reason").list.join("；" if lang == "zh" else "; ").alias(t("followup.col.reason"))))
 
 
@@ -190,10 +190,15 @@ def tests_list(week_rows: pl.DataFrame, lang: str) -> pl.DataFrame:
                     pl.col("discharge_date").alias(t("followup.col.discharge")),
                     pl.col("test_day7").replace_strict(results, default=t("followup.test.blank")).alias(t("followup.col.day7")),
                     pl.col("test_day14").replace_strict(results, default=t("followup.test.blank")).alias(t("followup.col.day14")),
-                    pl.col("release_date").alias(t("followup.col.release")),
+                    _shown("release_date").alias(t("followup.col.release")),
                     (pl.col("test_status").replace_strict(status)
                      + pl.when(pl.col("released_early").fill_null(False)).then(pl.lit(t("followup.test.early"))).otherwise(pl.lit("")))
                     .alias(t("followup.col.test_status"))))
+
+
+def _shown(column: str) -> pl.Expr:
+    """A cell of a list shown to people: a blank is '—', never None."""
+    return pl.col(column).cast(pl.Utf8).fill_null("—")
 
 
 def _category_names(lang: str) -> dict[str, str]:
