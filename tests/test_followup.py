@@ -253,7 +253,7 @@ def test_charts_say_where_when_and_from_what(db):
     assert list(compliance.data[0].y) == [4, 2, 2] and list(compliance.data[1].y) == [3, 2, 1]
     assert compliance.data[0].x[0] == "2 a week<br>recovered from severe or critical"
     trend = followup.trend_figure(followup.trend(rows(db[0])), en)
-    assert [d.name.split("<br>")[0] for d in trend.data] == ["2 a week", "1 a week", "1 every 2 weeks"]
+    assert [d.name.split(": ")[0] for d in trend.data] == ["2 a week", "1 a week", "1 every 2 weeks"]
     assert list(trend.data[0].y) == [1.0, 0.5] and list(trend.data[2].y) == [1.0, 0.5]
 
 
@@ -264,6 +264,23 @@ def test_template_loads(tmp_path):
     with loaded_database(tmp_path, files) as con:
         assert con.execute("select record_no, clinical_type, contacts_week from discharge").fetchall() == [
             ("15010200001", "mild", 1)]
+
+
+def test_demo_has_the_flaws_the_page_must_find(tmp_path):
+    """The demo's discharge lists load cleanly and carry every problem the page looks for, in the
+    latest week: follow-ups short, signing past due with no date, positive and missing tests, early
+    releases, and patients whose follow-up cannot be judged."""
+    from dashboard import demo
+
+    last = demo.DEMO_WEEKS[-1]
+    files = [("facility", demo.generate(last, ("facility",))["facility"].decode("utf-8-sig"), last)]
+    files += [("discharge", demo.generate(w, ("discharge",))["discharge"].decode("utf-8-sig"), w) for w in demo.DEMO_WEEKS]
+    with loaded_database(tmp_path, files) as con:
+        h = followup.headline(followup.of_week(rows(con, week=last), last))
+    assert 500 < h["patients"] < 2000
+    assert min(h["short"], h["signing_blank"], h["signing_late"], h["test_positive"], h["test_missing"], h["released_early"]) > 0
+    assert min(h["unknown"], h["no_category"], h["not_reported"]) > 0
+    assert 0.6 < h["met_share"] < 0.95
 
 
 @pytest.fixture()

@@ -252,7 +252,8 @@ def trend_figure(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
         shares = [(mine[w]["met"] / (mine[w]["met"] + mine[w]["short"])) if w in mine and mine[w]["met"] + mine[w]["short"] else None
                   for w in all_weeks]
         fig.add_trace(go.Scatter(x=[weeks.short(w) for w in all_weeks], y=shares, mode="lines+markers",
-                                 name=_category_label(category, ctx.lang), line={"color": CATEGORY_COLOURS[category], "width": 3},
+                                 name=i18n.t(f"followup.category.{category}", ctx.lang),
+                                 line={"color": CATEGORY_COLOURS[category], "width": 3},
                                  hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>"))
     fig.update_yaxes(title=i18n.t("followup.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.05])
     fig.update_xaxes(title=i18n.t("followup.chart.week_axis", ctx.lang), type="category")
