@@ -117,6 +117,13 @@ def test_no_personal_data_is_stored_in_clear(db):
     assert "1501021980010" not in dump and "患者" not in dump and "1380000" not in dump
 
 
+def test_who_owes_the_weekly_list(db):
+    """Community health centres and township hospitals that manage discharged patients (P1, P2, P3 have
+    listed some); hospitals and village clinics do not keep the list."""
+    duty = dict(db[0].execute("select facility_code, must_report from reporting_duty where dataset = 'discharge'").fetchall())
+    assert duty == {"P1": True, "P2": True, "P3": True, "V1": False, "H1": False, "H2": False, "D1": False}
+
+
 def test_categories_and_who_wins(db):
     """60 exactly is weekly, 59 every two weeks; severe/critical wins over 60+ and chronic disease; an
     input that could change the answer left blank gives no category (R08, R09), one that cannot does
