@@ -38,8 +38,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
-import polars as pl
 import pytest
 
 from dashboard import policy
@@ -88,6 +88,7 @@ def register(week_column: int) -> str:
 
 FILES = (("facility", FACILITY, WEEK), ("discharge", register(0), PREV), ("discharge", register(1), WEEK))
 AREA = {"league_code": None, "county_code": None, "consortium": None}
+CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 @pytest.fixture(scope="module")
@@ -262,6 +263,18 @@ def test_charts_say_where_when_and_from_what(db):
     trend = followup.trend_figure(followup.trend(rows(db[0])), en)
     assert [d.name.split(": ")[0] for d in trend.data] == ["2 a week", "1 a week", "1 every 2 weeks"]
     assert list(trend.data[0].y) == [1.0, 0.5] and list(trend.data[2].y) == [1.0, 0.5]
+
+
+def test_downloads_speak_the_language(db):
+    """The tables behind the charts download with Chinese column names and category names."""
+    from dashboard.exports import downloads
+
+    week_rows = followup.of_week(rows(db[0]), WEEK)
+    for table in (followup.by_area(week_rows, "county"), followup.compliance(week_rows), followup.trend(rows(db[0]))):
+        shown = downloads.localise(table, "zh")
+        assert all(CJK.search(c) for c in shown.columns), shown.columns
+    categories = downloads.localise(followup.compliance(week_rows), "zh")["随访类别"].to_list()
+    assert categories == ["每周2次：重症、危重症治愈", "每周1次：普通型、慢性病或60岁以上", "每2周1次：无（轻）症状、无慢性病、60岁以下"]
 
 
 def test_template_loads(tmp_path):
