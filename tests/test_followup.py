@@ -240,7 +240,8 @@ def test_areas_facilities_and_lists(db):
     assert tests["档案编号"].to_list() == ["R12", "R10"]
     assert tests["检测情况"].to_list() == ["阳性（提前解除观察）", "缺检测结果"]
     facilities = followup.by_facility(week_rows, "en")
-    assert facilities.select("Patients", "Follow-up short", "Cannot be judged").rows() == [(10, 2, 1), (3, 0, 2), (4, 0, 3)]
+    assert facilities.select("Patients", "Not on this week's list", "Follow-up short", "Cannot be judged").rows() == [
+        (10, 0, 2, 1), (3, 0, 0, 2), (4, 1, 0, 3)]  # P1, P3, P2 (R07 left off P2's list)
     county = rows(db[0], league_code="150100", county_code="150121", consortium=None)
     assert sorted(followup.of_week(county, WEEK)["record_no"].to_list()) == ["R06", "R07", "R08", "R18"]
 

@@ -106,11 +106,13 @@ def by_area(week_rows: pl.DataFrame, level: str) -> pl.DataFrame:
 
 
 def by_facility(week_rows: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """Per facility, ready to show: patients, follow-ups short and cannot be judged, signing, tests."""
+    """Per facility, ready to show: patients, those missing from this week's list (the facility owes them
+    a line every week until their three months end), follow-ups short and cannot be judged, signing, tests."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     return (week_rows.with_columns(*_problems())
             .group_by("facility_code", "facility_name", "county_name")
-            .agg(pl.len().alias("patients"), pl.col("short").sum(),
+            .agg(pl.len().alias("patients"), (~pl.col("listed_this_week")).sum().alias("not_listed"),
+                 pl.col("short").sum(),
                  pl.col("week_status").is_in(UNJUDGED).sum().alias("cannot_judge"),
                  (pl.col("signing_status") == "late").sum().alias("late"), pl.col("signing_overdue").sum(),
                  pl.col("positive").sum(), pl.col("missing_test").sum())
@@ -119,6 +121,7 @@ def by_facility(week_rows: pl.DataFrame, lang: str) -> pl.DataFrame:
             .select(pl.col("facility_name").alias(t("followup.col.facility")),
                     pl.col("county_name").alias(t("followup.col.county")),
                     pl.col("patients").alias(t("followup.col.patients")),
+                    pl.col("not_listed").alias(t("followup.col.not_listed")),
                     pl.col("short").alias(t("followup.col.short")),
                     pl.col("cannot_judge").alias(t("followup.col.cannot_judge")),
                     pl.col("late").alias(t("followup.col.signing_late")),
