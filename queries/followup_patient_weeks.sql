@@ -1,7 +1,8 @@
 -- Discharged-patient follow-up (DIS-2020 §二(二), (四)), patient by week.
 -- Grain: one row per (discharged patient of the area, by record number; week with any discharge
 -- register loaded up to $week, from the patient's first listed week until the week their three
--- months end). The patient's columns are what their newest row up to $week says.
+-- months end). The patient's columns are what their newest row up to $week says: facts recorded late
+-- (a release date, a test result) count for the earlier weeks too.
 -- Parameters: $week, $league_code, $county_code, $consortium, $discharge_observation_days,
 -- $discharge_first_test_day, $discharge_second_test_day, $discharge_signing_within_days,
 -- $discharge_followup_months, $discharge_older_from_age, $discharge_severe_per_week,
@@ -10,7 +11,7 @@
 -- * Observation: day n = discharge date + n. Tests are due on days $discharge_first_test_day and
 --   $discharge_second_test_day; a test whose day has passed by the week's Sunday and has no result is
 --   missing. A release before discharge + $discharge_observation_days is early.
--- * Category: severe or critical (most severe type) -> twice a week; else ordinary, chronic disease or
+-- * Category: severe or critical (most severe type) -> $discharge_severe_per_week a week; else ordinary, chronic disease or
 --   age >= $discharge_older_from_age ("60 岁以上" includes 60) -> weekly; else asymptomatic/mild, no
 --   chronic disease and younger -> once per $discharge_mild_every_weeks weeks. The most frequent
 --   category a patient fits wins. An input that could change the answer left blank: null (cannot be judged).
@@ -18,6 +19,10 @@
 --   Only Monday-Sunday weeks wholly in the window owe contacts; a span of several weeks is owed at its
 --   last week, counted from the first whole week; a span the window cuts short owes nothing.
 -- * Signing and file: both dated no later than release + $discharge_signing_within_days days.
+-- Outputs: category severe | weekly | biweekly | null; test_status positive | missing | negative |
+-- pending; signing_status on_time | late | blank (deadline passed, no date) | not_due | no_release;
+-- week_status observation | no_release | partial | no_category | not_due | met | short, or, where the
+-- contacts could change the answer, not_reported (not on the week's list) | unknown (blank count).
 with area as (
     select *
     from area_facilities($league_code, $county_code, $consortium) f
