@@ -945,6 +945,121 @@ def demo_status(con: duckdb.DuckDBPyConnection) -> dict:
             "loading": _register_lock.locked()}
 
 
+# --- discharged patients (weekly) ----------------------------------------------------------------------
+# A small cohort (a few hundred listed a week) discharged from mid-September to the end of December,
+# listed each week by their community health centre or township hospital until three months after
+# discharge, with deliberate flaws: blank signing dates, signing after the week, positive and missing
+# observation tests, early releases, follow-ups short of the category's frequency (more at the peak),
+# blank counts and patients a facility forgot to list one week.
+DISCHARGE_COHORT = 1200
+_ZH_DISCHARGE = {"severity": _ZH_TRANSFER["severity"], "test": {"negative": "阴性", "positive": "阳性"}}
+
+
+def _plus_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later (the month's last day when it has none), as DuckDB adds intervals."""
+    y, m = divmod(day.month - 1 + months, 12)
+    year, month = day.year + y, m + 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
+@lru_cache(maxsize=1)
+def _discharge_cohort() -> list[dict]:
+    """Every demo patient with their fixed facts (facility, dates, results, category inputs, habits)."""
+    net = network().filter(pl.col("primary_type").is_in(["chc", "township"])).sort("facility_code")
+    rng = _rng(60)
+    n = DISCHARGE_COHORT
+    weight = net["service_population"].fill_null(0).to_numpy().astype(float) + 1.0
+    where = rng.choice(net.height, size=n, p=weight / weight.sum())
+    # more discharges towards the peak: a mix of an even spread and the December wave
+    start = dt.date(2022, 9, 15)
+    days = np.where(rng.random(n) < 0.4, rng.integers(0, 77, n), 77 + rng.integers(0, 31, n))
+    draws = rng.random((n, 12))
+    older = int(policy.value("discharge.older_from_age"))
+    severities = np.array(SEVERITY)[np.searchsorted(np.cumsum([0.15, 0.45, 0.28, 0.09, 0.03]), draws[:, 0])]
+    birth = np.datetime64("1935-01-01") + rng.integers(0, 365 * 65, n).astype("timedelta64[D]")
+    county = net["county_code"].cast(pl.Int64).to_numpy()[where]
+    base, check = _id_numbers(county, birth, draws[:, 1] < 0.5)
+    out = []
+    for i in range(n):
+        discharge = start + dt.timedelta(days=int(days[i]))
+        age = int((discharge - birth[i].astype(dt.date)).days // 365.25)
+        positive7, positive14 = draws[i, 2] < 0.015, draws[i, 3] < 0.025
+        late_release = 21 if (positive7 or positive14) else (10 if draws[i, 4] < 0.02 else int(14 + (draws[i, 4] > 0.8) + (draws[i, 4] > 0.95)))
+        sign = draws[i, 5]
+        signed = None if sign < 0.07 else (int(8 + 6 * draws[i, 6]) if sign < 0.13 else int(7 * draws[i, 6]))
+        out.append({
+            "i": i, "facility_code": net["facility_code"][int(where[i])], "id": f"{base[i]}{check[i]}",
+            "record_no": f"{county[i]}{int(where[i]):05d}{i:06d}", "discharge": discharge,
+            "test7": None if draws[i, 7] < 0.03 else ("positive" if positive7 else "negative"),
+            "test14": None if draws[i, 8] < 0.03 else ("positive" if positive14 else "negative"),
+            "release": None if draws[i, 9] < 0.02 else discharge + dt.timedelta(days=late_release),
+            "age": None if draws[i, 10] < 0.02 else age, "severity": None if draws[i, 11] < 0.02 else str(severities[i]),
+            "chronic": None if draws[i, 1] > 0.97 else bool(draws[i, 6] < 0.3 + 0.3 * (age >= older)),
+            "signed": signed, "file_lag": int(draws[i, 10] > 0.6),
+            "diligence": float(draws[i, 8]),
+        })
+    return out
+
+
+def _discharge_owed(p: dict) -> float:
+    """Contacts a week the category asks for (DIS-2020 §二(四)), as the demo's facilities aim at them."""
+    older = policy.value("discharge.older_from_age")
+    if p["severity"] in ("severe", "critical"):
+        return policy.value("discharge.severe_per_week")
+    if p["severity"] == "ordinary" or p["chronic"] or (p["age"] or 0) >= older:
+        return policy.value("discharge.standard_per_week")
+    return 1 / policy.value("discharge.mild_every_weeks")
+
+
+def discharge_frame(week_index: int) -> pl.DataFrame:
+    """This week's list of each facility: patients discharged by Sunday whose three months have not
+    ended by Monday; what is known by Sunday (results, release, signing) and this week's contacts."""
+    monday = DEMO_WEEKS[week_index]
+    sunday = monday + dt.timedelta(days=6)
+    months = int(policy.value("discharge.followup_months"))
+    rng = _rng(61, week_index)
+    rows = []
+    for p in _discharge_cohort():
+        if p["discharge"] > sunday or _plus_months(p["discharge"], months) <= monday:
+            continue
+        draw = rng.random(4)
+        if draw[0] < 0.02:  # forgotten on this week's list
+            continue
+        known = lambda day: day if day is not None and day <= sunday else None  # noqa: E731
+        release = known(p["release"])
+        signed = known(release + dt.timedelta(days=p["signed"])) if release and p["signed"] is not None else None
+        filed = known(signed + dt.timedelta(days=p["file_lag"])) if signed else None
+        contacts = None
+        if release and release <= monday:
+            owed = _discharge_owed(p)
+            keen = p["diligence"] > 0.12 + 0.15 * INTENSITY[week_index]
+            contacts = int(owed) if keen else max(int(owed) - 1, 0)
+            if owed < 1:  # once every two weeks: the keen ones call most weeks
+                contacts = int(draw[1] < (0.7 if keen else 0.2))
+            if draw[2] < 0.03:
+                contacts = None
+        day7 = p["discharge"] + dt.timedelta(days=int(policy.value("discharge.first_test_day")))
+        day14 = p["discharge"] + dt.timedelta(days=int(policy.value("discharge.second_test_day")))
+        rows.append({
+            "id_number": p["id"], "name": "患者" + str(p["i"]), "phone": f"139{p['i']:08d}",
+            "record_no": p["record_no"], "facility_code": p["facility_code"], "discharge_date": p["discharge"],
+            "test_day7": _ZH_DISCHARGE["test"].get(p["test7"]) if day7 <= sunday else None,
+            "test_day14": _ZH_DISCHARGE["test"].get(p["test14"]) if day14 <= sunday else None,
+            "release_date": release, "age": p["age"], "clinical_type": _ZH_DISCHARGE["severity"].get(p["severity"]),
+            "chronic_disease": None if p["chronic"] is None else ("是" if p["chronic"] else "否"),
+            "signed_date": signed, "file_date": filed, "contacts_week": contacts,
+        })
+    schema = {"id_number": pl.Utf8, "name": pl.Utf8, "phone": pl.Utf8, "record_no": pl.Utf8, "facility_code": pl.Utf8,
+              "discharge_date": pl.Date, "test_day7": pl.Utf8, "test_day14": pl.Utf8, "release_date": pl.Date,
+              "age": pl.Int64, "clinical_type": pl.Utf8, "chronic_disease": pl.Utf8, "signed_date": pl.Date,
+              "file_date": pl.Date, "contacts_week": pl.Int64}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+WEEKLY["discharge"] = discharge_frame
+
+
 # --- visits and consortium operation (weekly) ----------------------------------------------------------
 # Every member but the partner hospital and village clinics reports (the contract's must_report).
 # Deliberate flaws: the lead hospital of one consortium never reports (its first-visit, two-way referral

@@ -22,6 +22,7 @@ VALUE_NAMES = {
     "severity": ("values", "severity"), "main_problem": ("values", "main_problem"),
     "item": ("key", "stock.items"), "compliance": ("key", "referrals.compliance"),
     "cover_status": ("key", "stock.cover_status"),
+    "category": ("key", "followup.category"),
 }
 STATUS_KEYS = {"icu": "icu.status", "stock": "stock.status"}
 SHARE_SUFFIXES = ("_share", "_rate")

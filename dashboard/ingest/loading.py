@@ -469,7 +469,8 @@ def _stored_select(ds: Dataset) -> tuple[list[str], str]:
         # A person given twice is kept once, from the first row (the others were warned about).
         return cols, (f"where not exists (select 1 from repeated r "
                       f"where r.repeated_key = typed.person_key and typed.{ROW} > r.first_row)")
-    return [c.name for c in ds.columns], ""
+    # Personal columns are stored as their keys only (store.stored_columns): never in clear.
+    return [name for name, _ in store.stored_columns(ds)], ""
 
 
 def _commit(cur: duckdb.DuckDBPyConnection, ds: Dataset, result: LoadResult, started: float, user: str) -> None:

@@ -146,6 +146,21 @@ def typed_select(ds: Dataset) -> str:
             f"from (select stg.{ROW}, {trimmed} from stg) s{joins})")
 
 
+def pseudonym_keys(ds: Dataset) -> str:
+    """SQL for the keys that replace a dataset's personal columns, as the register makes them: the ID
+    number's salted SHA-256 (person_key) and masked form (id_masked), the phone's (phone_key). Empty
+    when the dataset has none."""
+    parts = []
+    for c in ds.columns:
+        if c.personal and c.type == "id_number":
+            parts += [f"('0x' || substr(sha256($salt || '|' || {q(c.name)}), 1, 16))::ubigint as person_key",
+                      f"substr({q(c.name)}, 1, 6) || '********' || substr({q(c.name)}, 15, 4) as id_masked"]
+        elif c.personal and c.type == "phone":
+            parts.append(f"case when {q(c.name)} is not null then "
+                         f"('0x' || substr(sha256($salt || '|' || {q(c.name)}), 1, 16))::ubigint end as phone_key")
+    return ", ".join(parts)
+
+
 def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt: str) -> None:
     """Create temp table `typed`: _row, one typed column per contract column (with <name>__raw, see
     typed_select), and for the register the pseudonymised keys, the rule label, and temp table
@@ -153,7 +168,11 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
     One statement, one scan of the staged rows: at 3 million rows every extra pass costs seconds."""
     _enum_table(con, ds)
     if ds.name != "register":
-        con.execute(f"create or replace temp table typed as {typed_select(ds)}")
+        keys = pseudonym_keys(ds)
+        if keys:  # another dataset with personal columns (the discharge register): the same keys
+            con.execute(f"create or replace temp table typed as select *, {keys} from ({typed_select(ds)})", {"salt": salt})
+        else:
+            con.execute(f"create or replace temp table typed as {typed_select(ds)}")
         return
     con.execute(
         f"""

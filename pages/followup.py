@@ -1,0 +1,69 @@
+"""Discharged-patient follow-up (DIS-2020 §二(二), (四)): what is wrong and where first (follow-up short,
+signing past due, positive or missing observation tests), then each facility, follow-up by category,
+the patients to act on, the observation tests and the weeks."""
+
+NAV = {"section": "missions", "order": 70, "title": "followup.nav", "icon": ":material/home_health:"}  # read by dashboard/ui/navigation.py (app.py's page list)
+
+import streamlit as st
+
+from dashboard.metrics import followup
+
+from dashboard.ui import chart, lang, metric_row, num, page_header, pct, query, t
+
+f = page_header("followup.heading")
+rows = query("followup_patient_weeks", **f.params(), **followup.params())
+week_rows = followup.of_week(rows, f.week)
+if week_rows.height == 0:
+    st.info(t("followup.no_week"))
+    st.stop()
+st.caption(t("followup.intro"))
+h = followup.headline(week_rows)
+ctx = f.context("discharge")
+
+metric_row([
+    (t("followup.metric.patients"), num(h["patients"]),
+     t("followup.metric.patients_help", facilities=h["facilities"], observation=h["observation"])),
+    (t("followup.metric.short"), num(h["short"]),
+     t("followup.metric.short_help", judged=h["met"] + h["short"], met=h["met"],
+       cannot=h["unknown"] + h["not_reported"] + h["no_category"] + h["no_release"])),
+    (t("followup.metric.signing"), pct(h["signing_share"]),
+     t("followup.metric.signing_help", on_time=h["signing_on_time"], late=h["signing_late"], blank=h["signing_blank"])),
+    (t("followup.metric.tests"), f"{h['test_positive']} / {h['test_missing']}",
+     t("followup.metric.tests_help", positive=h["test_positive"], missing=h["test_missing"], early=h["released_early"])),
+])
+
+st.subheader(t("followup.section.where"))
+by_area = followup.by_area(week_rows, followup.level_for(f.league_code))
+chart(followup.problems_figure(by_area, ctx), ctx, t("followup.chart.problems"), "followup_problems", data=by_area)
+
+st.subheader(t("followup.section.actions"))
+actions = followup.action_list(week_rows, lang())
+if actions.height == 0:
+    st.success(t("followup.none_actions"), icon=":material/check_circle:")
+else:
+    st.markdown(f"**{t('followup.actions_help', n=actions.height)}**")
+    st.dataframe(actions, hide_index=True, width="stretch", height=300)
+
+st.subheader(t("followup.section.compliance"))
+per_category = followup.compliance(week_rows)
+metric_row([
+    (t("followup.metric.contacts"), f"{num(h['owed'])} / {num(h['made'])}", t("followup.metric.contacts_help")),
+    (t("followup.metric.signing_overdue"), num(h["signing_blank"]), None),
+])
+chart(followup.compliance_figure(per_category, ctx), ctx, t("followup.chart.compliance"), "followup_compliance",
+      data=per_category)
+st.caption(t("followup.rules"))
+
+st.subheader(t("followup.section.tests"))
+tests = followup.tests_list(week_rows, lang())
+if tests.height == 0:
+    st.success(t("followup.none_tests"), icon=":material/check_circle:")
+else:
+    st.dataframe(tests, hide_index=True, width="stretch", height=300)
+
+st.subheader(t("followup.section.facilities"))
+st.dataframe(followup.by_facility(week_rows, lang()), hide_index=True, width="stretch", height=300)
+
+st.subheader(t("followup.section.trend"))
+per_week = followup.trend(rows)
+chart(followup.trend_figure(per_week, ctx), ctx, t("followup.chart.trend"), "followup_trend", data=per_week)
