@@ -31,6 +31,7 @@ metric_row([
 ])
 
 st.subheader(t("scorecard.section.ranking"))
+st.markdown("\n".join(f"- {line}" for line in scorecard.behind_summary(totals, lang())))
 by_dimension = scorecard.dimension_points(scored, totals)
 chart(figures.points_figure(by_dimension, totals, ctx), ctx, t("scorecard.chart.points"), "scorecard_points")
 ranking = scorecard.table(scored, totals, lang())

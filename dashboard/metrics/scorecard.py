@@ -414,3 +414,17 @@ def member_inputs(members: pl.DataFrame, consortium: str, lang: str) -> pl.DataF
             row[ds.column(column).label(lang)] = text
         rows.append(row)
     return pl.DataFrame(rows, schema={k: pl.Utf8 for k in rows[0]}) if rows else pl.DataFrame()
+
+
+def behind_summary(tot: pl.DataFrame, lang: str, n: int = 3) -> list[str]:
+    """The first thing a reader sees: the n lowest-ranked consortia, each with its total and what it is
+    behind on (most points lost first), then how many are not ranked and why."""
+    lines = [i18n.t("scorecard.summary.ranked", lang, rank=r["rank"], name=r["consortium"],
+                    points=fmt.num(r["points"], lang, 1), behind=behind_text(r, lang))
+             for r in tot.filter("complete").head(n).iter_rows(named=True)]
+    unranked = tot.filter(~pl.col("complete"))
+    if unranked.height:
+        sep = "、" if lang == "zh" else ", "
+        lines.append(i18n.t("scorecard.summary.unranked", lang, n=unranked.height,
+                            names=sep.join(unranked["consortium"].head(n).to_list()) + ("…" if unranked.height > n else "")))
+    return lines
