@@ -232,8 +232,9 @@ def test_tables_are_text_with_no_blank_shown_as_none(db, lang):
                                    "0.0（仅覆盖 3/6 项，满分 45）" if zh else "0.0 (covers 3/6 indicators, out of 45)")
     assert ranking.row(1)[:4] == ("1", A, "—", "85.5")
     # C's points lost: two-way 12.75, capability 7.5, satisfaction 2.78, GP 2.08, first visit 1.15
-    assert ranking.row(0)[4] == ("双向转诊率、基层诊疗能力提高率、患者满意度、全科医生占比、基层首诊率" if zh else
-                                 "Two-way referrals, Primary capability gain, Patient satisfaction, GP share, Primary first visits")
+    assert ranking.row(0)[4] == ("双向转诊率 3.0%、基层诊疗能力提高率 20.0%、患者满意度 80.0%、全科医生占比 25.0%、基层首诊率 60.0%"
+                                 if zh else "Two-way referrals 3.0%, Primary capability gain 20.0%, Patient satisfaction 80.0%, "
+                                 "GP share 25.0%, Primary first visits 60.0%")
     assert detail.shape == (6, 7)
     assert scorecard.silent_members(m, lang).rows()[0][1:3] == ("H2", "土默特左旗医院")
 
@@ -241,8 +242,9 @@ def test_tables_are_text_with_no_blank_shown_as_none(db, lang):
 def test_the_summary_names_who_is_behind_and_on_what(db):
     tot = score(db[0])[2]
     assert scorecard.behind_summary(tot, "en") == [
-        f"**#2 {C}** (73.7 pts): Two-way referrals, Primary capability gain, Patient satisfaction, GP share, Primary first visits",
-        f"**#1 {A}** (85.5 pts): Two-way referrals, Resource sharing",
+        f"**#2 {C}** (73.7 pts): Two-way referrals 3.0%, Primary capability gain 20.0%, Patient satisfaction 80.0%, "
+        "GP share 25.0%, Primary first visits 60.0%",
+        f"**#1 {A}** (85.5 pts): Two-way referrals 10.0%, Resource sharing 58.3%",
         f"**1 consortia not ranked** (an indicator not reported or not judgeable): {B}"]
 
 

@@ -172,7 +172,8 @@ def indicators(members: pl.DataFrame, referrals: pl.DataFrame) -> pl.DataFrame:
 def totals(scored: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
     """One row per consortium: points earned over the indicators it covers, how many it covers of the
     six, the points those could earn, rank (1 = best; only among consortia covering all six, ties
-    share a rank), the indicators below target (most points lost first) and those not reported.
+    share a rank), the indicators below target (most points lost first) with their values, and those
+    not reported or not judgeable.
     Sorted worst first: ranked consortia from the lowest total, then the unranked ones."""
     n = len(INDICATORS)
     place = (members.sort([pl.col("tier") != "lead", "facility_code"])
@@ -181,13 +182,13 @@ def totals(scored: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
                   (pl.col("must_report").fill_null(False) & ~pl.col("reported")).sum().alias("members_silent"),
                   pl.col("must_report").fill_null(False).sum().alias("members_owed")))
     lost = (pl.col("points_available") - pl.col("points"))
+    short = (pl.col("status") == "scored") & (pl.col("attainment") < 1)
     out = (scored.group_by("consortium", maintain_order=True).agg(
         pl.col("points").sum().alias("points"),
         (pl.col("status") == "scored").sum().alias("covered"),
         pl.col("points_available").filter(pl.col("status") == "scored").sum().alias("points_covered"),
-        pl.col("indicator").filter((pl.col("status") == "scored") & (pl.col("attainment") < 1))
-        .sort_by(lost.filter((pl.col("status") == "scored") & (pl.col("attainment") < 1)), descending=True)
-        .alias("behind"),
+        pl.col("indicator").filter(short).sort_by(lost.filter(short), descending=True).alias("behind"),
+        pl.col("value").filter(short).sort_by(lost.filter(short), descending=True).alias("behind_values"),
         pl.col("indicator").filter(pl.col("status") == "not_reported").alias("not_reported"),
         pl.col("indicator").filter(pl.col("status") == "cannot_judge").alias("cannot_judge"))
         .with_columns(pl.lit(n).alias("indicators"), (pl.col("covered") == n).alias("complete")))
@@ -284,11 +285,12 @@ def total_text(row: dict, lang: str) -> str:
 
 
 def behind_text(row: dict, lang: str) -> str:
-    """The indicators below target (most points lost first) and those not reported, in words."""
+    """The indicators below target with their values (most points lost first), then those not reported
+    or not judgeable, in words: '双向转诊率 10.0%、资源共享率 58.3%'."""
     sep = "、" if lang == "zh" else ", "
     parts = []
     if len(row["behind"]):
-        parts.append(sep.join(indicator_name(k, lang) for k in row["behind"]))
+        parts.append(sep.join(f"{indicator_name(k, lang)} {_pct(v, lang)}" for k, v in zip(row["behind"], row["behind_values"])))
     if len(row["not_reported"]):
         parts.append(i18n.t("scorecard.behind_not_reported", lang,
                             names=sep.join(indicator_name(k, lang) for k in row["not_reported"])))
