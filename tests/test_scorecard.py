@@ -245,7 +245,7 @@ def test_the_summary_names_who_is_behind_and_on_what(db):
         f"**#2 {C}** (73.7 pts): Two-way referrals 3.0%, Primary capability gain 20.0%, Patient satisfaction 80.0%, "
         "GP share 25.0%, Primary first visits 60.0%",
         f"**#1 {A}** (85.5 pts): Two-way referrals 10.0%, Resource sharing 58.3%",
-        f"**1 consortia not ranked** (an indicator not reported or not judgeable): {B}"]
+        f"**Not ranked: 1** (an indicator not reported or not judgeable): {B}"]
 
 
 def test_member_inputs_show_what_each_score_comes_from(db):
