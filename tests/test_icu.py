@@ -247,6 +247,23 @@ def test_page_shows_the_map_and_the_hospital_drill_down(app_env):
     assert any(x.startswith("ICU front-line staff at 土默特左旗蒙中医院") for x in titles), titles
 
 
+
+def test_page_roll_up_choice_changes_the_map(app_env):
+    """'Roll up by' drives the map too: banners/counties by default, leagues once chosen (before,
+    the map stayed on banners/counties whatever the choice)."""
+    def map_levels(at):
+        features = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
+        return {f["properties"]["level"] for f in features}
+
+    at = apptest.render("pages/icu.py", "en")
+    assert map_levels(at) == {"county"}
+    at.radio(key="icu_level_en").set_value("league").run()
+    assert not at.exception
+    assert map_levels(at) == {"league"}
+    at.radio(key="icu_level_en").set_value("consortium").run()
+    assert map_levels(at) == {"county"}  # consortia have no boundaries
+
+
 # A second fixture for the blanks, week 2022-12-26:
 #   A sub-designated, county 150102: 4 beds, convertible, occupied and reserve left blank; 4 doctors, 10 nurses
 #     needs 4 doctors, 10-12 nurses -> gaps 0 and 2 (strict end); nurses 10 meet the minimum; reserve needs
@@ -328,7 +345,9 @@ def test_pydeck_map_draws_boundaries_and_hospitals_without_tiles(db):
     counties = {f["properties"]["adcode"]: f["properties"] for f in base["data"]["features"]}
     assert {c[:4] for c in counties} == {"1501"}  # the league only
     # the county's name comes from the census when the register has none; gap 2 doctors + 5 nurses
-    assert counties["150102"]["tip"] == "<b>新城区</b><br>Gap (people): 7 people<br>Hospitals reporting: 2 / 2"
+    # over 10 + 0 beds: 7 / 10 = 0.70 per bed
+    assert counties["150102"]["tip"] == ("<b>新城区</b><br>Gap per ICU bed (people): 0.70<br>Gap (people): 7 people"
+                                         "<br>Hospitals reporting: 2 / 2")
     assert counties["150121"]["tip"].endswith("Hospitals reporting: 1 / 2")
     assert counties["150102"]["colour"] == [102, 37, 6, 215]  # the largest gap per bed in view: the darkest of YlOrBr
     assert counties["150103"]["colour"] == [248, 249, 249, 255]  # no hospital expected: blank
@@ -339,6 +358,26 @@ def test_pydeck_map_draws_boundaries_and_hospitals_without_tiles(db):
     assert 40.7 < spec["initialViewState"]["latitude"] < 40.9
     assert dots["radiusUnits"] == "pixels"  # a plain string, not an "@@=" expression
     assert dots["data"][-1]["radius"] == pytest.approx(16) and tips["内蒙古自治区人民医院"]["radius"] == pytest.approx(4)
+    # dots sized by their own gap per bed: 2 / 3 beds against the largest, 7 / 10: 4 + 12 * sqrt(0.6667 / 0.7)
+    assert tips["土默特左旗蒙中医院"]["radius"] == pytest.approx(4 + 12 * ((2 / 3) / 0.7) ** 0.5)
+
+
+def test_map_follows_the_roll_up_level(db):
+    """Rolled up by league, the map draws leagues: Hohhot (150100) holds every hospital of the fixture,
+    its gap 7 + 2 = 9 people over 10 + 0 + 3 beds (the missing hospital's beds are unknown): 9 / 13 = 0.69
+    per bed."""
+    con, _ = db
+    frame = hospitals(con)
+    leagues = icu.rollup(frame, "league")
+    assert leagues.filter(pl.col("code") == "150100")["gap_per_bed"].item() == pytest.approx(9 / 13)
+    deck = figures.gap_deck(leagues, frame, "en", level="league")
+    features = json.loads(deck.to_json())["layers"][0]["data"]["features"]
+    assert {f["properties"]["level"] for f in features} == {"league"} and len(features) > 1
+    tip = next(f["properties"]["tip"] for f in features if f["properties"]["adcode"] == "150100")
+    assert "Gap per ICU bed (people): 0.69" in tip
+    one = figures.gap_deck(leagues, frame, "en", league_code="150100", level="league")
+    assert [f["properties"]["adcode"] for f in json.loads(one.to_json())["layers"][0]["data"]["features"]] == ["150100"]
+    assert icu.map_level("consortium") == "county" and icu.map_level("league") == "league"
 
 
 def test_area_gaps_chart(db, blank_db):
