@@ -217,6 +217,31 @@ def test_page_renders(app_env, lang):
         assert not apptest.chinese_leaks(at)
 
 
+
+def test_page_choices_read_english_and_survive_reruns(app_env):
+    """The tier-pair select and the 'Flows between' radio: Streamlit formats a widget's value again
+    outside the script run (to store the choice by its label), where a lambda calling t() cannot know
+    the language and answered in Chinese: the pair select read '全部' in English and the radio's
+    choice, stored under a Chinese label, was lost on the next run. Labels are now formatted in the
+    run."""
+    at = apptest.render("pages/referrals.py", "en")
+    pair = next(s for s in at.selectbox if s.label == "Tiers (from → to)")
+    assert pair.options[0] == "All" and pair.format_func(pair.value) == "All"
+    flows = next(r for r in at.radio if r.label == "Flows between")
+    flows.set_value("facility").run()
+    at.run()
+    flows = next(r for r in at.radio if r.label == "Flows between")
+    assert flows.value == "facility" and flows.format_func(flows.value) == "Facilities"
+    pair = next(s for s in at.selectbox if s.label == "Tiers (from → to)")
+    pair.set_value(("primary", "sub_designated")).run()
+    at.run()
+    pair = next(s for s in at.selectbox if s.label == "Tiers (from → to)")
+    assert pair.value == ("primary", "sub_designated") and pair.format_func(pair.value) == "Primary care → Sub-designated hospital"
+    at.session_state["lang"] = "zh"
+    at.run()  # a language switch keeps both choices
+    assert next(r for r in at.radio if r.label == "流向汇总到").value == "facility"
+    assert next(s for s in at.selectbox if s.label == "层级（转出 → 转入）").value == ("primary", "sub_designated")
+
 # The destination rule's edges, on a network of three consortia (week 2022-12-19):
 #   A 新城区城市医疗集团: RP1 primary, RS1 sub-designated, RH1 lead (tertiary), RD1 designated and RT1
 #     partner (both also serve B, listed in 另服务的医联体)

@@ -124,6 +124,30 @@ def _pick(label: str, options: list, key: str, fmt):
     return value
 
 
+def kept_choice(widget, label: str, options: list, key: str, fmt, default=None, **kwargs):
+    """A radio, selectbox or select_slider on a page whose choice survives reruns and a language
+    switch. Its labels are formatted now, in this run's language (Streamlit may call format_func
+    later, outside the run, where the language is not known: a lambda calling t() then answers in
+    Chinese, and a choice stored by its label no longer matches); the widget is keyed per language
+    and the choice itself kept under `key`. `default`: the option chosen until the user chooses."""
+    current = st.session_state.get(key, default)
+    shown = {option: fmt(option) for option in options}
+    index = options.index(current) if current in options else 0
+    value = widget(label, options, index=index, format_func=shown.__getitem__, key=f"{key}_{lang()}", **kwargs)
+    st.session_state[key] = value
+    return value
+
+
+def kept_choices(label: str, options: list, key: str, fmt, place=None, **kwargs) -> list:
+    """A multiselect kept the same way as `kept_choice` (labels formatted now, keyed per language),
+    placed in `place` (a column) or the page."""
+    current = [x for x in st.session_state.get(key, []) if x in options]
+    shown = {option: fmt(option) for option in options}
+    value = (place or st).multiselect(label, options, default=current, format_func=shown.__getitem__, key=f"{key}_{lang()}", **kwargs)
+    st.session_state[key] = value
+    return value
+
+
 def sidebar_filters() -> Filters:
     """Week picker and area drill-down, shared by every page (kept in session state)."""
     page_style()
