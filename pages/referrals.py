@@ -93,8 +93,8 @@ with tabs[1]:
 with tabs[2]:
     st.caption(t("referrals.compliance.rule", age=int(policy.value("referral.advanced_age_from"))))
     if ind["cannot_judge"]:
-        st.warning(t("referrals.compliance.unjudged", n=num(ind["cannot_judge"]), reasons=t("app.list_separator").join(
-            f"{t('referrals.unjudged.' + r)} {num(n)}" for r, n in referrals.main_unjudged(shown))), icon=":material/help:")
+        st.warning(t("referrals.compliance.unjudged", n=num(ind["cannot_judge"]), reasons=referrals.main_unjudged(shown, lang())),
+                   icon=":material/help:")
     by = kept_choice(st.radio, t("referrals.compliance.by"), list(referrals.COMPLIANCE_BY), "ref_by",
                      lambda x: t(f"referrals.compliance.by_{x}"), horizontal=True)
     group, label = referrals.compliance_by(shown, by)

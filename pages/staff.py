@@ -8,7 +8,7 @@ import streamlit as st
 from dashboard.metrics import headlines, staff
 
 from dashboard import policy
-from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, pct, query, t
+from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, pct, query, t
 
 f = page_header("staff.heading")
 rows = query("staff_on_duty", **f.params(), **staff.params())
@@ -22,16 +22,14 @@ st.caption(t("staff.intro", on_duty=on_duty_min, placed=placed_min))
 h = staff.headline(week_rows)
 ctx = f.context("staff")
 
-metric_row([
-    (t("staff.metric.reported"), f"{h['primary_reported']}/{h['primary_owed']}", t("staff.metric.reported_help", unknown=h["unknown_duty"])),
-    (t("staff.metric.on_duty_rate"), pct(h["on_duty_rate"]),
-     t("staff.metric.on_duty_help", minimum=on_duty_min, on_duty=num(h["staff_on_duty"]), total=num(h["staff_total"]), blank=h["blank"])),
-    (t("staff.metric.below", minimum=on_duty_min), num(h["below"]), None),
-])
+page_verdict(headlines.staff_headline, f, helps={
+    "staff.metric.reported": t("staff.metric.reported_help", unknown=h["unknown_duty"]),
+    "staff.metric.on_duty_rate": t("staff.metric.on_duty_help", minimum=on_duty_min, on_duty=num(h["staff_on_duty"]),
+                                   total=num(h["staff_total"]), blank=h["blank"]),
+    "staff.metric.placed_share": t("staff.metric.placed_help", minimum=placed_min, placed=num(h["placed"]),
+                                   recruited=num(h["recruited"]))})
 metric_row([
     (t("staff.metric.hospitals_reported"), f"{h['hospitals_reported']}/{h['hospitals_owed']}", None),
-    (t("staff.metric.placed_share"), pct(h["placed_share"]),
-     t("staff.metric.placed_help", minimum=placed_min, placed=num(h["placed"]), recruited=num(h["recruited"]))),
     (t("staff.metric.hospitals_below", minimum=placed_min), num(h["hospitals_below"]), None),
 ])
 

@@ -155,9 +155,13 @@ def flows_table(pairs: pl.DataFrame, lang: str) -> pl.DataFrame:
     ), lang)
 
 
-def main_unjudged(rows: pl.DataFrame, n: int = 3) -> list[tuple[str, int]]:
-    """The n most frequent reasons a referral could not be judged, with their counts."""
-    return list(unjudged(rows).head(n).iter_rows())
+def main_unjudged(rows: pl.DataFrame, lang: str, n: int = 3) -> str:
+    """The n most frequent reasons a referral could not be judged, with their counts, in words:
+    '主要问题未填 3、年龄未填 1'."""
+    from dashboard import formatting as fmt
+
+    return i18n.t("app.list_separator", lang).join(
+        f"{i18n.t('referrals.unjudged.' + reason, lang)} {fmt.num(n_, lang)}" for reason, n_ in unjudged(rows).head(n).iter_rows())
 
 
 COMPLIANCE_BY = {"sender": "from_name", "consortium": "from_consortium"}
