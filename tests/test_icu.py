@@ -403,3 +403,46 @@ def test_hospital_trend_shows_reported_against_required(db):
     assert list(nurses.y) == [30, 25] and list(nurses_needed.y) == [30, 30]
     assert fig.layout.yaxis.title.text == "人数（人）"
     assert icu.hospital_history(hospitals(con, week=None), "H1", until=PREV).height == 1
+
+
+def _two_hospitals() -> pl.DataFrame:
+    """H1: 10 beds, 8 occupied, 8 of 10 doctors, 25 of 30 nurses (25-30), reserve 8 of 12: gaps 2, 5, 4;
+    H2 did not report (every figure blank)."""
+    return pl.DataFrame({
+        "facility_code": ["H1", "H2"], "facility_name": ["甲院", "乙院"], "tier": ["lead", "designated"],
+        "county_code": ["150102", "150121"], "county_name": ["新城区", "土默特左旗"],
+        "league_code": ["150100", "150100"], "league_name": ["呼和浩特市", "呼和浩特市"],
+        "league_name_en": ["Hohhot", "Hohhot"], "consortium": ["甲集团", "乙医共体"],
+        "status": ["short", "missing"], "reported": [True, False],
+        **{c: [v, None] for c, v in {
+            "icu_beds": 10, "convertible_beds": 5, "occupied": 8, "occupancy": 0.8, "icu_doctors": 8, "doctors_required": 10,
+            "icu_nurses": 25, "nurses_required": 30, "nurses_required_low": 25, "nurses_required_high": 30,
+            "reserve_staff": 8, "reserve_required": 12, "doctor_gap": 2, "reserve_doctors": 2, "reserve_nurses": 6,
+            "front_line_required": 40, "reserve_required_low": 8, "reserve_required_high": 12,
+            "extra_doctors_if_converted": 5, "extra_nurses_if_converted": 15, "opened_beds": 5, "nurse_gap": 5, "reserve_gap": 4,
+            "front_line_gap": 7}.items()},
+    })
+
+
+def test_hospital_table_as_placed():
+    """Largest gap first, the silent hospital last with '—' (never None); occupancy 8 / 10 = 80.0%."""
+    table = icu.hospital_table(_two_hospitals(), "zh")
+    rows = table.rows(named=True)
+    assert [r["医院"] for r in rows] == ["甲院", "乙院"]
+    assert (rows[0]["使用率"], rows[0]["医师（现有/应配）"], rows[0]["护士应配（每床2.5-3名）"]) == ("80.0%", "8 / 10", "25-30")
+    assert rows[1]["使用率"] == "—" and rows[1]["状态"] == "未报送"
+    assert not any(v in (None, "None", "nan") for r in rows for v in r.values())
+    assert icu.hospital_choices(_two_hospitals()) == {"H1": "甲院", "H2": "乙院"}
+
+
+def test_rollup_table_and_gap_per_bed():
+    """By county: 新城区 gap 2 + 5 = 7 over 10 beds = 0.70 per bed; 土默特左旗 has no report: '—'."""
+    rolled = icu.rollup(_two_hospitals(), "county")
+    assert dict(zip(rolled["code"], rolled["gap_per_bed"])) == {"150102": 0.7, "150121": None}
+    table = icu.rollup_table(rolled, "county", "en").rows(named=True)
+    assert [r["Banner/county"] for r in table] == ["新城区", "土默特左旗"]
+    assert (table[0]["Gap per ICU bed (people)"], table[0]["Occupancy"]) == ("0.70", "80.0%")
+    assert table[1]["Gap per ICU bed (people)"] == "—"
+    leagues = icu.rollup(_two_hospitals(), "league")
+    assert icu.rollup_table(leagues, "league", "en").rows() [0][0] == "Hohhot"  # English names in English
+    assert icu.convertible_table(_two_hospitals(), "zh").height == 1  # only H1 has convertible beds

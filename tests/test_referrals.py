@@ -40,6 +40,7 @@ import pytest
 
 from dashboard.store import queries
 
+from dashboard import i18n
 from dashboard.metrics import referrals
 from dashboard.figures import briefing
 from tests import apptest
@@ -342,3 +343,25 @@ def test_cannot_judge_is_counted_apart(rule_db):
     reasons = dict(referrals.unjudged(frame).iter_rows())
     assert reasons == {"text_silent": 2, "haemodialysis": 1, "main_problem": 1, "beyond_capacity": 1,
                        "patient_age": 1, "underlying_disease": 1, "lead_insufficient": 1, "lead_grade": 1}
+
+
+def _four_referrals() -> pl.DataFrame:
+    """Two primary -> sub-designated (one refused), one sub-designated -> designated, one with no tier."""
+    return pl.DataFrame({
+        "from_tier": ["primary", "primary", "sub_designated", None], "to_tier": ["sub_designated", "sub_designated", "designated", "lead"],
+        "to_code": ["S", "S", "D", "L"], "to_name": ["亚定点", "亚定点", "定点", "牵头"], "to_county_name": ["A", "A", "B", None],
+        "status": ["accepted", "refused", "pending", "accepted"], "pending_too_long": [False, False, True, False],
+        "received_in_time": [True, None, None, None], "compliance": ["as_expected", "cannot_judge", "not_assessed", "not_assessed"],
+        "unjudged_reason": [None, "main_problem", None, None]})
+
+
+def test_page_pieces_as_placed():
+    """Tier pairs that occur (a blank tier leaves no pair), after 'all'; reception: S received 2, refused 1,
+    accepted upward 1 in time -> 100.0%; D received 1 pending too long, no upward accepted -> '—'."""
+    rows = _four_referrals()
+    assert referrals.tier_pairs(rows) == [None, ("primary", "sub_designated"), ("sub_designated", "designated")]
+    table = referrals.reception_table(referrals.reception(rows), "en")
+    assert table.select("Facility", "Referrals", "Refused", "Pending too long", "Upward received in time").rows() == [
+        ("亚定点", "2", "1", "0", "100.0%"), ("定点", "1", "0", "1", "—"), ("牵头", "1", "0", "0", "—")]
+    assert table["Banner/county"].to_list()[-1] == "—"  # a blank, never None
+    assert referrals.main_unjudged(rows, "zh") == f"{i18n.t('referrals.unjudged.main_problem', 'zh')} 1"
