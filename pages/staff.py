@@ -6,6 +6,7 @@ NAV = {"section": "missions", "order": 60, "title": "staff.nav", "icon": ":mater
 import streamlit as st
 
 from dashboard.metrics import headlines, staff
+from dashboard.metrics.tables import readable
 
 from dashboard import policy
 from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, pct, query, t
@@ -39,7 +40,7 @@ chart(staff.area_figure(by_area, ctx), ctx, t("staff.chart.areas"), "staff_areas
 
 st.subheader(t("staff.section.facilities"))
 chart(staff.status_figure(h, ctx), ctx, t("staff.chart.status"), "staff_status")
-below = staff.below_list(week_rows, lang())
+below = readable(staff.below_list(week_rows, lang()), lang(), decimals={t("staff.col.rate"): 1})
 if below.height == 0:
     st.success(t("staff.none_below", minimum=on_duty_min), icon=":material/check_circle:")
 else:
@@ -47,7 +48,7 @@ else:
     st.dataframe(below, hide_index=True, width="stretch", height=300)
 
 st.subheader(t("staff.section.recruitment"))
-st.dataframe(staff.hospital_list(week_rows, lang()), hide_index=True, width="stretch", height=300)
+st.dataframe(readable(staff.hospital_list(week_rows, lang()), lang(), decimals={t("staff.col.share"): 1}), hide_index=True, width="stretch", height=300)
 
 st.subheader(t("staff.section.trend"))
 per_week = staff.trend(rows)
@@ -58,4 +59,4 @@ silent = staff.not_reported(week_rows, lang())
 if silent.height == 0:
     st.success(t("staff.none_missing"), icon=":material/check_circle:")
 else:
-    st.dataframe(silent, hide_index=True, width="stretch", height=300)
+    st.dataframe(readable(silent, lang()), hide_index=True, width="stretch", height=300)
