@@ -90,7 +90,7 @@ def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int 
         rows = run("icu_staffing_by_hospital", week=week, **_area(area),
                    **icu.params(choices.get("nurses_end"), choices.get("reserve_end")))
         rows = rows.filter(pl.col("front_line_gap") > 0).sort(["front_line_gap", "facility_code"], descending=[True, False])
-        return [Worst(r["facility_name"], fmt.num(r["front_line_gap"], lang), r["league_code"], r["county_code"])
+        return [Worst(r["facility_name"], _people(r["front_line_gap"], lang), r["league_code"], r["county_code"])
                 for r in rows.head(n).iter_rows(named=True)]
     if topic == "stock":
         rows = run("stock_by_facility", week=week, **_area(area), **stock.params(choices.get("share"), choices.get("cover_days")))
@@ -108,7 +108,7 @@ def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int 
         rows = (fever.on(rows, day).filter(pl.col("reported") & pl.col("peak_waiting").is_not_null()
                                            & pl.col("waiting_status").is_in(["warning", "alarm"]))
                 .sort(["peak_waiting", "facility_code"], descending=[True, False]))
-        return [Worst(r["facility_name"], fmt.num(r["peak_waiting"], lang), r["league_code"], r["county_code"])
+        return [Worst(r["facility_name"], _people(r["peak_waiting"], lang), r["league_code"], r["county_code"])
                 for r in rows.head(n).iter_rows(named=True)]
     if topic == "staff":
         rows = staff.of_week(run("staff_on_duty", week=week, **_area(area), **staff.params()), week)
@@ -118,6 +118,12 @@ def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int 
                       f"{fmt.num(r['staff_on_duty'], lang)}/{fmt.num(r['staff_total'], lang)}")
                 for r in rows.head(n).iter_rows(named=True)]
     return []
+
+
+def _people(n, lang: str) -> str:
+    from dashboard import i18n
+
+    return i18n.t("app.verdict.people", lang, n=fmt.num(n, lang))
 
 
 def figure_text(figure: headlines.Figure, lang: str) -> str:
