@@ -9,7 +9,7 @@ from dashboard.metrics import fever, headlines
 from dashboard.metrics.tables import readable
 
 from dashboard import policy
-from dashboard.ui import chart, headline_row, kept_choice, lang, metric_row, num, page_header, page_verdict, pct, query, t
+from dashboard.ui import chart, headline_row, kept_choice, lang, metric_row, num, page_header, page_verdict, pct, query, t, table
 
 f = page_header("fever.heading")
 rows = query("fever_clinic_days", **f.params(), **fever.params())
@@ -53,7 +53,7 @@ if alarm.height == 0:
     st.success(t("fever.none_in_alarm"), icon=":material/check_circle:")
 else:
     st.markdown(f"**{t('fever.in_alarm', n=alarm.height)}**")
-    st.dataframe(readable(alarm, lang()), hide_index=True, width="stretch")
+    table(readable(alarm, lang()), hide_index=True, width="stretch")
 
 st.subheader(t("fever.section.trend"))
 chart(fever.trend_figure(per_day, ctx), ctx, t("fever.chart.trend"), "fever_trend", data=per_day)
@@ -64,4 +64,4 @@ if silent.height == 0:
     st.success(t("fever.none_missing"), icon=":material/check_circle:")
 else:
     st.caption(t("fever.missing_help"))
-    st.dataframe(readable(silent, lang()), hide_index=True, width="stretch", height=300)
+    table(readable(silent, lang()), hide_index=True, width="stretch", height=300)

@@ -8,7 +8,7 @@ from dashboard.metrics import headlines, icu
 
 from dashboard import policy
 from dashboard.figures import icu as figures
-from dashboard.ui import chart, filters, lang, metric_row, num, page_verdict, pct, query, t, table_downloads
+from dashboard.ui import chart, filters, lang, metric_row, num, page_verdict, pct, query, t, table, table_downloads
 
 f = filters()
 st.title(t("icu.heading"))
@@ -70,7 +70,7 @@ name_col = icu.area_name_column(lang())
 tabs = st.tabs([t("icu.tab.hospitals"), t("icu.tab.rollup"), t("icu.tab.map"), t("icu.tab.whatif"), t("icu.tab.trend")])
 with tabs[0]:
     chart(figures.gap_ranking(hospitals, ctx), ctx, t("icu.chart.ranking"), key="icu_ranking")
-    st.dataframe(icu.hospital_table(hospitals, lang()), hide_index=True, width="stretch")
+    table(icu.hospital_table(hospitals, lang()), hide_index=True, width="stretch")
     table_downloads(hospitals, ctx.file_stem(t("icu.heading")), "icu_download", "icu")
     st.subheader(t("icu.drill"))
     names = icu.hospital_choices(hospitals)
@@ -82,7 +82,7 @@ with tabs[0]:
 with tabs[1]:
     chart(figures.area_gaps(rolled, ctx, name_col), ctx, t("icu.chart.areas"), key="icu_areas",
           data=icu.rollup_data(rolled))
-    st.dataframe(icu.rollup_table(rolled, level, lang()), hide_index=True, width="stretch")
+    table(icu.rollup_table(rolled, level, lang()), hide_index=True, width="stretch")
     st.caption(t("icu.rollup_note"))
 with tabs[2]:
     map_level = icu.map_level(level)
@@ -109,7 +109,7 @@ with tabs[3]:
     by_area = icu.rollup(opened, icu.whatif_level(f.league_code))
     chart(figures.whatif(by_area, ctx, name_col), ctx, t("icu.chart.whatif"), key="icu_whatif",
           data=icu.whatif_data(by_area))
-    st.dataframe(icu.convertible_table(opened, lang()), hide_index=True, width="stretch")
+    table(icu.convertible_table(opened, lang()), hide_index=True, width="stretch")
 with tabs[4]:
     per_week = icu.trend(history, until=f.week)
     chart(figures.trend(per_week, ctx), ctx, t("icu.chart.trend"), key="icu_trend", data=per_week)

@@ -10,7 +10,7 @@ from dashboard.metrics import headlines, labelling
 
 from dashboard import policy
 from dashboard.figures import labelling as figures
-from dashboard.ui import chart, filters, lang, metric_row, num, page_verdict, pct, query, stop_while_loading, t
+from dashboard.ui import chart, filters, lang, metric_row, num, page_verdict, pct, query, stop_while_loading, t, table
 
 
 def choice(widget, label: str, options: list[str], key: str, fmt, **kwargs) -> str:
@@ -70,11 +70,11 @@ with tabs[0]:
     chart(figures.found(found[0], found[1], ctx), ctx, t("labelling.chart.found"), key="lab_found",
           data=labelling.found_data(counties))
     chart(figures.colours(scope, scope_ctx), scope_ctx, t("labelling.chart.colours"), key="lab_colours")
-    st.dataframe(labelling.coverage_table(facilities, lang()), hide_index=True, width="stretch")
+    table(labelling.coverage_table(facilities, lang()), hide_index=True, width="stretch")
 with tabs[1]:
     chart(figures.audit(facilities, ctx), ctx, t("labelling.chart.audit"), key="lab_audit")
     offenders = labelling.mislabelling(facilities)
-    st.dataframe(labelling.mislabelling_table(offenders, lang()), hide_index=True, width="stretch", height=300)
+    table(labelling.mislabelling_table(offenders, lang()), hide_index=True, width="stretch", height=300)
     names = labelling.facility_names(offenders)
     if names:
         code = st.selectbox(t("labelling.audit.facility"), list(names), format_func=lambda c: f"{names[c]} ({c})", key="lab_fix_facility")
@@ -82,10 +82,10 @@ with tabs[1]:
         if fixes.height == 0:
             st.success(t("labelling.audit.none"))
         else:
-            table = labelling.correction_table(fixes, lang())
+            fix_list = labelling.correction_table(fixes, lang())
             st.caption(t("labelling.audit.count", n=num(fixes.height)))
-            st.dataframe(table.head(200), hide_index=True, width="stretch", height=280)
-            st.download_button(t("labelling.audit.download"), table.write_csv().encode("utf-8-sig"),
+            table(fix_list.head(200), hide_index=True, width="stretch", height=280)
+            st.download_button(t("labelling.audit.download"), fix_list.write_csv().encode("utf-8-sig"),
                                file_name=f"{code}_{f.week.isoformat()}_labels.csv", mime="text/csv",
                                icon=":material/download:", on_click="ignore", key="lab_fix_download")
 with tabs[2]:
@@ -95,7 +95,7 @@ with tabs[2]:
     chart(figures.rates(compared, ctx, yellow_min, red_min, policy.value("coverage.family_doctor_signed_target")), ctx,
           t("labelling.chart.rates"), key="lab_rates",
           data=labelling.contacts_data(compared))
-    st.dataframe(labelling.contacts_table(facilities, lang()), hide_index=True, width="stretch")
+    table(labelling.contacts_table(facilities, lang()), hide_index=True, width="stretch")
 with tabs[3]:
     left, right = st.columns([1, 2])
     map_label = lambda x: t(f"labelling.map.{x}")  # noqa: E731
@@ -109,7 +109,7 @@ with tabs[3]:
     what = t("labelling.chart.map", metric=t(f"labelling.map.{metric}"))
     chart(figures.coverage_map(shown, ctx, metric, map_level, league_code=f.league_code), ctx, what, key="lab_map",
           data=labelling.map_data(shown))
-    st.dataframe(labelling.areas_table(shown, metric, lang()), hide_index=True, width="stretch")
+    table(labelling.areas_table(shown, metric, lang()), hide_index=True, width="stretch")
 with tabs[4]:
     per_week = labelling.trend_until(query("labelling_by_facility", **(f.params() | {"week": None}), **params),
                                      query("labelling_found_by_county", **(f.params() | {"week": None})), f.week)

@@ -11,7 +11,7 @@ from dashboard import policy, weeks
 
 from dashboard.metrics import headlines, referrals
 from dashboard.figures import referrals as figures
-from dashboard.ui import chart, filters, kept_choice, kept_choices, lang, metric_row, num, page_verdict, pct, query, t, v
+from dashboard.ui import chart, filters, kept_choice, kept_choices, lang, metric_row, num, page_verdict, pct, query, t, table, v
 
 f = filters()
 st.title(t("referrals.heading"))
@@ -86,7 +86,7 @@ with tabs[0]:
           key="ref_flow_png")
     if level == "facility":
         chart(figures.od_matrix(all_pairs, ctx, t("referrals.chart.od")), ctx, t("referrals.chart.od"), key="ref_od")
-    st.dataframe(referrals.flows_table(all_pairs.head(top), lang()), hide_index=True, width="stretch", height=280)
+    table(referrals.flows_table(all_pairs.head(top), lang()), hide_index=True, width="stretch", height=280)
 with tabs[1]:
     matrix = referrals.tier_matrix(shown)
     chart(figures.sankey(matrix, ctx), ctx, t("referrals.chart.sankey"), key="ref_sankey", data=matrix)
@@ -100,8 +100,8 @@ with tabs[2]:
     group, label = referrals.compliance_by(shown, by)
     chart(figures.compliance_bars(group, label, ctx), ctx, t("referrals.chart.compliance"), key="ref_compliance", data=group)
     st.markdown(f"**{t('referrals.compliance.cases')}**")
-    st.dataframe(referrals.cases_table(shown, lang()), hide_index=True, width="stretch", height=300)
+    table(referrals.cases_table(shown, lang()), hide_index=True, width="stretch", height=300)
 with tabs[3]:
     received = referrals.reception(shown)
     chart(figures.refusals(received, ctx), ctx, t("referrals.chart.refusals"), key="ref_refusals", data=received)
-    st.dataframe(referrals.reception_table(received, lang()), hide_index=True, width="stretch")
+    table(referrals.reception_table(received, lang()), hide_index=True, width="stretch")

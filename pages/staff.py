@@ -9,7 +9,7 @@ from dashboard.metrics import headlines, staff
 from dashboard.metrics.tables import readable
 
 from dashboard import policy
-from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, pct, query, t
+from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, pct, query, t, table
 
 f = page_header("staff.heading")
 rows = query("staff_on_duty", **f.params(), **staff.params())
@@ -45,10 +45,10 @@ if below.height == 0:
     st.success(t("staff.none_below", minimum=on_duty_min), icon=":material/check_circle:")
 else:
     st.markdown(f"**{t('staff.below_list', n=below.height, minimum=on_duty_min)}**")
-    st.dataframe(below, hide_index=True, width="stretch", height=300)
+    table(below, hide_index=True, width="stretch", height=300)
 
 st.subheader(t("staff.section.recruitment"))
-st.dataframe(readable(staff.hospital_list(week_rows, lang()), lang(), decimals={t("staff.col.share"): 1}), hide_index=True, width="stretch", height=300)
+table(readable(staff.hospital_list(week_rows, lang()), lang(), decimals={t("staff.col.share"): 1}), hide_index=True, width="stretch", height=300)
 
 st.subheader(t("staff.section.trend"))
 per_week = staff.trend(rows)
@@ -59,4 +59,4 @@ silent = staff.not_reported(week_rows, lang())
 if silent.height == 0:
     st.success(t("staff.none_missing"), icon=":material/check_circle:")
 else:
-    st.dataframe(readable(silent, lang()), hide_index=True, width="stretch", height=300)
+    table(readable(silent, lang()), hide_index=True, width="stretch", height=300)

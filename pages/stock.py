@@ -8,7 +8,7 @@ from dashboard import policy
 
 from dashboard.metrics import headlines, stock
 from dashboard.figures import stock as figures
-from dashboard.ui import chart, filters, kept_choice, lang, metric_row, num, page_verdict, pct, query, t, table_downloads
+from dashboard.ui import chart, filters, kept_choice, lang, metric_row, num, page_verdict, pct, query, t, table, table_downloads
 
 f = filters()
 st.title(t("stock.heading"))
@@ -54,13 +54,13 @@ with tabs[0]:
     st.subheader(t("stock.list_heading"))
     only_action = st.toggle(t("stock.only_action"), value=True, key="stock_only_action")
     st.caption(t("stock.list_caption"))
-    st.dataframe(stock.action_table(rows, only_action, share, lang()), hide_index=True, width="stretch", height=420)
+    table(stock.action_table(rows, only_action, share, lang()), hide_index=True, width="stretch", height=420)
     table_downloads(stock.action_table(rows, only_action, share, lang(), shown=False), ctx.file_stem(t("stock.download_name")),
                     "stock_download", "stock")
     st.subheader(t("stock.detail_heading"))
     choices = stock.facility_choices(rows)
     picked = st.selectbox(t("stock.detail_pick"), list(choices), format_func=choices.__getitem__, key="stock_facility")
-    st.dataframe(stock.detail_table(rows, picked, share, lang()), hide_index=True, width="stretch")
+    table(stock.detail_table(rows, picked, share, lang()), hide_index=True, width="stretch")
 with tabs[1]:
     st.subheader(t("stock.map.heading", item=items[item]))
     st.caption(t("stock.status_legend", low=pct(low, 0), high=pct(high, 0)))
@@ -74,7 +74,7 @@ with tabs[2]:
     level = kept_choice(st.radio, t("stock.level"), stock.LEVELS_SHOWN, "stock_level", lambda x: t(f"stock.level_{x}"),
                         default="county", horizontal=True)
     st.caption(t("stock.rollup_caption", item=items[item]))
-    st.dataframe(stock.areas_table(rows, level, item, share, cover_days, lang(),
+    table(stock.areas_table(rows, level, item, share, cover_days, lang(),
                                    names=query("area_census_names") if lang() == "en" else None),
                  hide_index=True, width="stretch")
 with tabs[3]:
@@ -88,7 +88,7 @@ with tabs[3]:
     if counts["oximeter_short"] == 0 and counts["ambulance_short"] == 0:
         st.success(t("stock.equipment_ok"), icon=":material/check_circle:")
     st.caption(t("stock.equipment_caption"))
-    st.dataframe(stock.equipment_table(equipment, lang()), hide_index=True, width="stretch")
+    table(stock.equipment_table(equipment, lang()), hide_index=True, width="stretch")
 with tabs[4]:
     history = query("stock_by_facility", **(f.params() | {"week": None}), **params)
     per_week, per_week_data = stock.trend_data(history, until=f.week)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -267,6 +268,12 @@ PRINT_CSS = """
 <style>
 /* the sidebar wide enough for a whole week label */
 section[data-testid="stSidebar"] { min-width: 330px; }
+/* a headline's label and a worst place's name wrap onto a second line rather than end in "…" */
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
+[class*="st-key-worst_"] button, [class*="st-key-worst_"] button * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
+[class*="st-key-worst_"] button { height: auto; min-height: 2.5rem; }
 /* printing a page: no sidebar, no header or toolbar, no download buttons; a fixed A4-landscape width;
    charts and tables kept whole on a page */
 @media print {
@@ -288,6 +295,20 @@ section[data-testid="stSidebar"] { min-width: 330px; }
 def page_style() -> None:
     """The app's own CSS (sidebar width, print layout); called once per run from the sidebar."""
     st.html(PRINT_CSS)
+
+
+_NUMBER_TEXT = re.compile(r"^[−+\-]?\d[\d,.]*(%|万|亿|K|M|B)?$")
+
+
+def table(frame: pl.DataFrame, **kwargs) -> None:
+    """st.dataframe for a table written out by dashboard.metrics.tables.readable: columns that hold
+    only numbers ('12,345', '12.3%', or '—' for a blank) are aligned right, as numbers are."""
+    right = {}
+    for name in frame.columns:
+        values = [v for v in frame[name].to_list() if v is not None and v != fmt.BLANK]
+        if frame[name].dtype == pl.String and values and all(_NUMBER_TEXT.match(v) for v in values):
+            right[name] = st.column_config.TextColumn(alignment="right")
+    st.dataframe(frame, column_config=right | kwargs.pop("column_config", {}), **kwargs)
 
 
 def metric_row(items: list[tuple[str, str, str | None]]) -> None:
