@@ -165,7 +165,7 @@ def gap_deck(by_area: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league_c
     points = located.with_columns(
         pl.col("status").replace_strict({s: _rgb(c, 235) for s, c in STATUS_COLOURS.items()},
                                         return_dtype=pl.List(pl.Int64)).alias("colour"),
-        (4 + 12 * (pl.col("gap_per_bed").fill_null(0).clip(0, None) / worst).sqrt()).alias("radius"),  # pixels
+        (3 + 8 * (pl.col("gap_per_bed").fill_null(0).clip(0, None) / worst).sqrt()).alias("radius"),  # pixels: small enough to leave the areas readable
         pl.format("<b>{}</b><br>{}<br>{}: {} · {}: {} / {} · {}: {} / {}", "facility_name",
                   pl.col("status").replace_strict(status),
                   pl.lit(i18n.t("icu.col.beds", lang)), _shown("icu_beds"),
