@@ -357,9 +357,9 @@ def test_pydeck_map_draws_boundaries_and_hospitals_without_tiles(db):
     assert dots["data"][-1]["tip"].startswith("<b>新城区医院")  # the largest gap drawn last, on top
     assert 40.7 < spec["initialViewState"]["latitude"] < 40.9
     assert dots["radiusUnits"] == "pixels"  # a plain string, not an "@@=" expression
-    assert dots["data"][-1]["radius"] == pytest.approx(11) and tips["内蒙古自治区人民医院"]["radius"] == pytest.approx(3)
-    # dots sized by their own gap per bed: 2 / 3 beds against the largest, 7 / 10: 3 + 8 * sqrt(0.6667 / 0.7)
-    assert tips["土默特左旗蒙中医院"]["radius"] == pytest.approx(3 + 8 * ((2 / 3) / 0.7) ** 0.5)
+    assert dots["data"][-1]["radius"] == pytest.approx(8) and tips["内蒙古自治区人民医院"]["radius"] == pytest.approx(2)
+    # dots sized by their own gap per bed: 2 / 3 beds against the largest, 7 / 10: 2 + 6 * sqrt(0.6667 / 0.7)
+    assert tips["土默特左旗蒙中医院"]["radius"] == pytest.approx(2 + 6 * ((2 / 3) / 0.7) ** 0.5)
 
 
 def test_map_follows_the_roll_up_level(db):

@@ -163,9 +163,9 @@ def gap_deck(by_area: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league_c
         pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds")).alias("gap_per_bed"))
     worst = max(located["gap_per_bed"].max() or 1.0, 1e-9) if located.height else 1.0
     points = located.with_columns(
-        pl.col("status").replace_strict({s: _rgb(c, 235) for s, c in STATUS_COLOURS.items()},
+        pl.col("status").replace_strict({s: _rgb(c, 210) for s, c in STATUS_COLOURS.items()},
                                         return_dtype=pl.List(pl.Int64)).alias("colour"),
-        (3 + 8 * (pl.col("gap_per_bed").fill_null(0).clip(0, None) / worst).sqrt()).alias("radius"),  # pixels: small enough to leave the areas readable
+        (2 + 6 * (pl.col("gap_per_bed").fill_null(0).clip(0, None) / worst).sqrt()).alias("radius"),  # pixels: small enough to leave the areas readable
         pl.format("<b>{}</b><br>{}<br>{}: {} · {}: {} / {} · {}: {} / {}", "facility_name",
                   pl.col("status").replace_strict(status),
                   pl.lit(i18n.t("icu.col.beds", lang)), _shown("icu_beds"),
