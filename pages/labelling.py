@@ -10,18 +10,7 @@ from dashboard.metrics import headlines, labelling
 
 from dashboard import policy
 from dashboard.figures import labelling as figures
-from dashboard.ui import chart, filters, lang, metric_row, num, page_verdict, pct, query, stop_while_loading, t, table
-
-
-def choice(widget, label: str, options: list[str], key: str, fmt, **kwargs) -> str:
-    """A radio or selectbox whose choice survives a language switch (Streamlit's front end remembers it
-    by its displayed text, so the widget is keyed per language and the choice kept under `key`)."""
-    current = st.session_state.get(key)
-    shown = {option: fmt(option) for option in options}  # formatted now, in this run's language
-    value = widget(label, options, index=options.index(current) if current in options else 0,
-                   format_func=shown.__getitem__, key=f"{key}_{lang()}", **kwargs)
-    st.session_state[key] = value
-    return value
+from dashboard.ui import chart, filters, kept_choice, lang, metric_row, num, page_verdict, pct, query, stop_while_loading, t, table
 
 
 f = filters()
@@ -62,7 +51,7 @@ tabs = st.tabs([t("labelling.tab.funnel"), t("labelling.tab.audit"), t("labellin
                 t("labelling.tab.trend")])
 with tabs[0]:
     reporting = labelling.reporting_facilities(facilities)
-    one = choice(st.columns([2, 3])[0].selectbox, t("labelling.drill"), [""] + list(reporting), "lab_drill",
+    one = kept_choice(st.columns([2, 3])[0].selectbox, t("labelling.drill"), [""] + list(reporting), "lab_drill",
                  lambda c: f"{reporting[c]} ({c})" if c else t("app.area.all"))
     scope, scope_ctx = (total, ctx) if not one else (labelling.totals(facilities, one), replace(ctx, area=reporting[one]))
     chart(figures.funnel(scope, scope_ctx), scope_ctx, t("labelling.chart.funnel"), key="lab_funnel")
@@ -99,9 +88,9 @@ with tabs[2]:
 with tabs[3]:
     left, right = st.columns([1, 2])
     map_label = lambda x: t(f"labelling.map.{x}")  # noqa: E731
-    map_level = "county" if f.league_code else choice(left.radio, t("labelling.map.level"), ["league", "county"],
+    map_level = "county" if f.league_code else kept_choice(left.radio, t("labelling.map.level"), ["league", "county"],
                                                       "lab_map_level", map_label, horizontal=True)
-    metric = choice(right.radio, t("labelling.map.metric"), list(figures.MAP_KEYS), "lab_map_metric", map_label, horizontal=True)
+    metric = kept_choice(right.radio, t("labelling.map.metric"), list(figures.MAP_KEYS), "lab_map_metric", map_label, horizontal=True)
     shown = labelling.areas(facilities, counties, map_level)
     st.caption(t("labelling.map_caption"))
     st.pydeck_chart(figures.coverage_deck(shown, metric, map_level, lang(), league_code=f.league_code), height=560)
