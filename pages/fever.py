@@ -6,9 +6,10 @@ NAV = {"section": "missions", "order": 50, "title": "fever.nav", "icon": ":mater
 import streamlit as st
 
 from dashboard.metrics import fever, headlines
+from dashboard.metrics.tables import readable
 
 from dashboard import policy
-from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, pct, query, t
+from dashboard.ui import chart, headline_row, kept_choice, lang, metric_row, num, page_header, page_verdict, pct, query, t, table
 
 f = page_header("fever.heading")
 rows = query("fever_clinic_days", **f.params(), **fever.params())
@@ -19,28 +20,26 @@ if not days:
     st.stop()
 st.caption(t("fever.intro", normal=int(policy.value("fever_clinic.waiting_normal")),
              warning=int(policy.value("fever_clinic.waiting_warning")), alarm=int(policy.value("fever_clinic.waiting_alarm"))))
-day = st.columns([1, 3])[0].selectbox(t("fever.day"), days, format_func=lambda d: fever.day_label(d, lang()),
-                                      key=f"fever_day_{lang()}")
+day = kept_choice(st.columns([1, 3])[0].selectbox, t("fever.day"), days, "fever_day", lambda d: fever.day_label(d, lang()))
 today = fever.on(rows, day)
 h = fever.headline(today)
 per_day = fever.trend(rows)
 ctx = fever.context(f.area_label, day, lang())
 
-metric_row([
-    (t("fever.metric.reported"), f"{h['reported']}/{h['owed']}", t("fever.metric.reported_help", unknown=h["unknown_duty"])),
-    (t("fever.metric.set_up_rate"), pct(h["set_up_rate"]),
-     t("fever.metric.rate_help", target=pct(policy.value("fever_clinic.setup_rate_target"), 0), blank=h["set_up_blank"])),
-    (t("fever.metric.open_rate"), pct(h["open_rate"]),
-     t("fever.metric.rate_help", target=pct(policy.value("fever_clinic.open_rate_target"), 0), blank=h["open_blank"])),
-])
+page_verdict(headlines.fever_headline, f, day=day, helps={
+    "fever.metric.reported": t("fever.metric.reported_help", unknown=h["unknown_duty"]),
+    "fever.metric.set_up_rate": t("fever.metric.rate_help", target=pct(policy.value("fever_clinic.setup_rate_target"), 0),
+                                  blank=h["set_up_blank"]),
+    "fever.metric.open_rate": t("fever.metric.rate_help", target=pct(policy.value("fever_clinic.open_rate_target"), 0),
+                                blank=h["open_blank"]),
+    "fever.metric.visits": t("fever.metric.visits_help", blank=h["visits_blank"])})
 rise = fever.rise(per_day, day)
 metric_row([
-    (t("fever.metric.visits"), num(h["visits"]), t("fever.metric.visits_help", blank=h["visits_blank"])),
     (t("fever.metric.rise", days=int(policy.value("fever_clinic.reference_rise_days"))),
      "—" if rise is None else t("fever.metric.fold", fold=f"{rise:.1f}"),
      t("fever.metric.rise_help", fold=int(policy.value("fever_clinic.reference_rise_fold")),
        days=int(policy.value("fever_clinic.reference_rise_days")))),
-    (t("fever.metric.alarm"), num(h["alarm"]), None),
+    (t("fever.metric.warning"), num(h["warning"]), None),
 ])
 
 st.subheader(t("fever.section.rates"))
@@ -54,7 +53,7 @@ if alarm.height == 0:
     st.success(t("fever.none_in_alarm"), icon=":material/check_circle:")
 else:
     st.markdown(f"**{t('fever.in_alarm', n=alarm.height)}**")
-    st.dataframe(alarm, hide_index=True, width="stretch")
+    table(readable(alarm, lang()), hide_index=True, width="stretch")
 
 st.subheader(t("fever.section.trend"))
 chart(fever.trend_figure(per_day, ctx), ctx, t("fever.chart.trend"), "fever_trend", data=per_day)
@@ -65,4 +64,4 @@ if silent.height == 0:
     st.success(t("fever.none_missing"), icon=":material/check_circle:")
 else:
     st.caption(t("fever.missing_help"))
-    st.dataframe(silent, hide_index=True, width="stretch", height=300)
+    table(readable(silent, lang()), hide_index=True, width="stretch", height=300)

@@ -2,14 +2,13 @@
 
 NAV = {"section": "missions", "order": 30, "title": "app.nav.icu", "icon": ":material/monitor_heart:"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
-import polars as pl
 import streamlit as st
 
-from dashboard.metrics import icu
+from dashboard.metrics import headlines, icu
 
 from dashboard import policy
 from dashboard.figures import icu as figures
-from dashboard.ui import chart, filters, table_downloads, lang, metric_row, num, pct, query, t, v
+from dashboard.ui import chart, filters, lang, metric_row, num, page_verdict, pct, query, t, table, table_downloads
 
 f = filters()
 st.title(t("icu.heading"))
@@ -49,15 +48,10 @@ history = query("icu_staffing_by_hospital", **(f.params() | {"week": None}), **p
 ctx = f.context("icu", "facility")
 total = icu.totals(hospitals)
 
+page_verdict(headlines.icu_headline, f, nurses_end=nurses_end, reserve_end=reserve_end)
 metric_row([
-    (t("icu.metric.reported"), f"{total['reported']}/{total['hospitals']}", None),
-    (t("icu.metric.beds"), num(total["icu_beds"]), None),
     (t("icu.metric.occupancy"), pct(total["occupancy"]), None),
-])
-metric_row([
-    (t("icu.metric.doctor_gap"), num(total["doctor_gap"]), None),
-    (t("icu.metric.nurse_gap"), num(total["nurse_gap"]), None),
-    (t("icu.metric.reserve_gap"), num(total["reserve_gap"]), None),
+    (t("icu.metric.convertible"), num(total["convertible_beds"]), None),
 ])
 st.caption(t("icu.reserve_basis"))
 st.caption(t("icu.verdicts", short=num(total["short"]), minimum=num(total["meets_minimum"]), full=num(total["fully_meets"]),
@@ -65,65 +59,41 @@ st.caption(t("icu.verdicts", short=num(total["short"]), minimum=num(total["meets
 if total["cannot_judge"] or total["duty_unknown"]:
     st.warning(t("icu.unknowns", n=num(total["cannot_judge"]), d=num(total["duty_unknown"])), icon=":material/help:")
 
-percent = st.column_config.NumberColumn(format="percent")
-statuses = {s: t(f"icu.status.{s}") for s in icu.STATUSES}
+levels = {x: t(f"icu.level_{x}") for x in ("county", "league", "consortium")}
+# keyed per language (the front end keeps a choice by its shown text), the choice kept in session state
+level = st.radio(t("icu.level"), list(levels), horizontal=True, key=f"icu_level_{lang()}", format_func=levels.__getitem__,
+                 index=list(levels).index(st.session_state.get("icu_level", "county")), help=t("icu.level_help"))
+st.session_state["icu_level"] = level
+rolled = icu.rollup(hospitals, level)
+name_col = icu.area_name_column(lang())
 
 tabs = st.tabs([t("icu.tab.hospitals"), t("icu.tab.rollup"), t("icu.tab.map"), t("icu.tab.whatif"), t("icu.tab.trend")])
 with tabs[0]:
     chart(figures.gap_ranking(hospitals, ctx), ctx, t("icu.chart.ranking"), key="icu_ranking")
-    ranked = icu.with_have_need(icu.ranked(hospitals))
-    st.dataframe(ranked.select(
-        pl.col("facility_name").alias(t("icu.col.hospital")),
-        pl.col("tier").replace_strict({x: v("tier", x) for x in ranked["tier"].unique()}).alias(t("icu.col.tier")),
-        pl.col("county_name").alias(t("icu.col.county")),
-        pl.col("status").replace_strict(statuses).alias(t("icu.col.status")),
-        pl.col("icu_beds").alias(t("icu.col.beds")),
-        pl.col("convertible_beds").alias(t("icu.col.convertible")),
-        pl.col("occupancy").alias(t("icu.col.occupancy")),
-        pl.col("doctors_have_need").alias(t("icu.col.doctors")),
-        pl.col("nurses_have_need").alias(t("icu.col.nurses")),
-        pl.col("nurses_range").alias(t("icu.col.nurses_range", low=f"{n_low:g}", high=f"{n_high:g}")),
-        pl.col("reserve_have_need").alias(t("icu.col.reserve")),
-        pl.col("doctor_gap").alias(t("icu.col.doctor_gap")),
-        pl.col("nurse_gap").alias(t("icu.col.nurse_gap")),
-        pl.col("reserve_gap").alias(t("icu.col.reserve_gap")),
-    ), hide_index=True, width="stretch", column_config={t("icu.col.occupancy"): percent})
+    table(icu.hospital_table(hospitals, lang()), hide_index=True, width="stretch")
     table_downloads(hospitals, ctx.file_stem(t("icu.heading")), "icu_download", "icu")
     st.subheader(t("icu.drill"))
-    names = dict(zip(ranked["facility_code"].to_list(), ranked["facility_name"].to_list()))
+    names = icu.hospital_choices(hospitals)
     picked = st.selectbox(t("icu.drill"), list(names), format_func=names.__getitem__, key="icu_hospital",
                           label_visibility="collapsed")
     one = icu.hospital_history(history, picked, until=f.week)
     chart(figures.hospital_trend(one, ctx, names[picked]), ctx, t("icu.chart.hospital", name=names[picked]),
           key="icu_hospital_trend", data=one)
 with tabs[1]:
-    levels = {x: t(f"icu.level_{x}") for x in ("county", "league", "consortium")}
-    level = st.radio(t("icu.level"), list(levels), horizontal=True, key=f"icu_level_{lang()}", format_func=levels.__getitem__)
-    rolled = icu.rollup(hospitals, level)
-    name_col = "name_en" if lang() == "en" else "name"
     chart(figures.area_gaps(rolled, ctx, name_col), ctx, t("icu.chart.areas"), key="icu_areas",
-          data=rolled.select("code", "name", "hospitals", "reported", "doctor_gap", "nurse_gap", "reserve_gap"))
-    st.dataframe(rolled.select(
-        pl.col(name_col).alias(t(f"icu.level_{level}")),
-        pl.col("hospitals").alias(t("icu.col.hospitals")),
-        pl.col("missing").alias(t("icu.col.missing")),
-        pl.col("icu_beds").alias(t("icu.col.beds")),
-        pl.col("convertible_beds").alias(t("icu.col.convertible")),
-        pl.col("occupancy").alias(t("icu.col.occupancy")),
-        pl.col("doctors_required").alias(t("icu.col.doctors_required")),
-        pl.col("nurses_required").alias(t("icu.col.nurses_required")),
-        pl.col("doctor_gap").alias(t("icu.col.doctor_gap")),
-        pl.col("nurse_gap").alias(t("icu.col.nurse_gap")),
-        pl.col("reserve_gap").alias(t("icu.col.reserve_gap")),
-    ), hide_index=True, width="stretch", column_config={t("icu.col.occupancy"): percent})
+          data=icu.rollup_data(rolled))
+    table(icu.rollup_table(rolled, level, lang()), hide_index=True, width="stretch")
     st.caption(t("icu.rollup_note"))
 with tabs[2]:
-    by_county = icu.rollup(hospitals, "county")
-    st.caption(t("icu.map_caption"))
-    st.pydeck_chart(figures.gap_deck(by_county, hospitals, lang(), league_code=f.league_code), height=560)
-    st.html(figures.gap_legend(by_county, lang()))
-    chart(figures.gap_map(by_county, ctx, league_code=f.league_code), ctx, t("icu.chart.map"), key="icu_map",
-          data=by_county.select("code", "name", "hospitals", "reported", "front_line_gap"))
+    map_level = icu.map_level(level)
+    mapped = rolled if map_level == level else icu.rollup(hospitals, map_level)
+    st.caption(t("icu.map_caption", level=levels[map_level]))
+    if map_level != level:
+        st.caption(t("icu.map_consortium_note"))
+    st.pydeck_chart(figures.gap_deck(mapped, hospitals, lang(), league_code=f.league_code, level=map_level), height=560)
+    st.html(figures.gap_legend(mapped, lang()))
+    chart(figures.gap_map(mapped, ctx, league_code=f.league_code, level=map_level), ctx, t("icu.chart.map"), key="icu_map",
+          data=icu.rollup_data(mapped))
 with tabs[3]:
     st.caption(t("icu.whatif_help"))
     share = st.slider(t("icu.open_share"), min_value=10, max_value=100, value=100, step=10, format="%d%%",
@@ -137,16 +107,9 @@ with tabs[3]:
         (t("icu.metric.extra_nurses"), num(opened_total["extra_nurses_if_converted"]), None),
     ])
     by_area = icu.rollup(opened, icu.whatif_level(f.league_code))
-    chart(figures.whatif(by_area, ctx, "name_en" if lang() == "en" else "name"), ctx, t("icu.chart.whatif"), key="icu_whatif",
-          data=by_area.select("code", "name", "convertible_beds", "opened_beds", "extra_doctors_if_converted",
-                              "extra_nurses_if_converted"))
-    st.dataframe(icu.convertible(opened).select(
-        pl.col("facility_name").alias(t("icu.col.hospital")), pl.col("county_name").alias(t("icu.col.county")),
-        pl.col("icu_beds").alias(t("icu.col.beds")), pl.col("convertible_beds").alias(t("icu.col.convertible")),
-        pl.col("opened_beds").alias(t("icu.metric.opened")),
-        pl.col("extra_doctors_if_converted").alias(t("icu.col.extra_doctors")),
-        pl.col("extra_nurses_if_converted").alias(t("icu.col.extra_nurses"))),
-        hide_index=True, width="stretch")
+    chart(figures.whatif(by_area, ctx, name_col), ctx, t("icu.chart.whatif"), key="icu_whatif",
+          data=icu.whatif_data(by_area))
+    table(icu.convertible_table(opened, lang()), hide_index=True, width="stretch")
 with tabs[4]:
     per_week = icu.trend(history, until=f.week)
     chart(figures.trend(per_week, ctx), ctx, t("icu.chart.trend"), key="icu_trend", data=per_week)

@@ -5,15 +5,13 @@ NAV = {"section": "missions", "order": 20, "title": "app.nav.referrals", "icon":
 
 from dataclasses import replace
 
-import polars as pl
 import streamlit as st
 
 from dashboard import policy, weeks
 
-from dashboard.metrics import referrals
-from dashboard.metrics.referrals import TIERS
+from dashboard.metrics import headlines, referrals
 from dashboard.figures import referrals as figures
-from dashboard.ui import chart, filters, lang, metric_row, num, pct, query, t, v
+from dashboard.ui import chart, filters, kept_choice, kept_choices, lang, metric_row, num, page_verdict, pct, query, t, table, v
 
 f = filters()
 st.title(t("referrals.heading"))
@@ -22,25 +20,25 @@ if f.week is None:
     st.info(t("referrals.no_week"))
     st.stop()
 st.caption(t("referrals.intro"))
+page_verdict(headlines.referrals_headline, f)
 
 ordered = sorted(f.weeks)
+week_names = {w: weeks.short(w, lang()) for w in ordered}  # formatted now, in this run's language
 first, last = st.select_slider(t("referrals.weeks"), options=ordered, value=(f.week, f.week),
-                               format_func=lambda w: weeks.short(w, lang()), key="ref_weeks")
+                               format_func=week_names.__getitem__, key=f"ref_weeks_{lang()}")
 period = weeks.span(first, last, lang())
 rows = query("referral_classified", **f.params(), week_from=first, week_to=last, **referrals.params())
 if rows.height == 0:
     st.info(t("referrals.no_referrals"))
     st.stop()
 
-pairs = referrals.tier_matrix(rows)
-pair_options = [None, *[(a, b) for a, b in pairs.select("from_tier", "to_tier").iter_rows()]]
 c1, c2, c3 = st.columns(3)
-tier_pair = c1.selectbox(t("referrals.filter.tier_pair"), pair_options, key="ref_pair",
-                         format_func=lambda p: t("referrals.filter.all") if p is None else f"{v('tier', p[0])} → {v('tier', p[1])}")
-severities = c2.multiselect(t("referrals.filter.severity"), ["asymptomatic", "mild", "ordinary", "severe", "critical"],
-                            format_func=lambda s: v("severity", s), key="ref_severity", placeholder=t("referrals.filter.all"))
-statuses = c3.multiselect(t("referrals.filter.status"), ["accepted", "refused", "pending"], format_func=lambda s: v("status", s),
-                          key="ref_status", placeholder=t("referrals.filter.all"))
+tier_pair = kept_choice(c1.selectbox, t("referrals.filter.tier_pair"), referrals.tier_pairs(rows), "ref_pair",
+                        lambda p: t("referrals.filter.all") if p is None else f"{v('tier', p[0])} → {v('tier', p[1])}")
+severities = kept_choices(t("referrals.filter.severity"), ["asymptomatic", "mild", "ordinary", "severe", "critical"],
+                          "ref_severity", lambda s: v("severity", s), place=c2, placeholder=t("referrals.filter.all"))
+statuses = kept_choices(t("referrals.filter.status"), ["accepted", "refused", "pending"], "ref_status",
+                        lambda s: v("status", s), place=c3, placeholder=t("referrals.filter.all"))
 shown = referrals.narrow(rows, tier_pair, severities, statuses)
 ind = referrals.indicators(shown)
 hours = int(policy.value("referral.upward_reception_hours"))
@@ -48,6 +46,7 @@ pending_hours = int(policy.value("referral.pending_too_long_hours"))
 upward_target = policy.value("referral.upward_share_min")
 ctx = replace(f.context("transfer", "facility"), week_label=period)
 
+st.markdown(f"**{t('referrals.selection', weeks=period)}**")
 metric_row([
     (t("referrals.metric.referrals"), num(ind["referrals"]), None),
     (t("referrals.metric.upward_share"), pct(ind["upward_share"]), t("referrals.metric.upward_help", target=pct(upward_target, 0))),
@@ -72,8 +71,8 @@ with tabs[0]:
     st.subheader(f"{f.area_label} {t('referrals.map.heading')}" if lang() == "zh" else f"{t('referrals.map.heading')}, {f.area_label}")
     m1, m2 = st.columns(2)
     zoomed_in = bool(f.county_code or f.consortium)
-    level = m1.radio(t("referrals.map.level"), ["county", "facility"], index=1 if zoomed_in else 0, horizontal=True,
-                     format_func=lambda x: t(f"referrals.map.level_{x}"), key="ref_map_level")
+    level = kept_choice(m1.radio, t("referrals.map.level"), ["county", "facility"], "ref_map_level",
+                        lambda x: t(f"referrals.map.level_{x}"), default="facility" if zoomed_in else "county", horizontal=True)
     top = m2.slider(t("referrals.map.top"), min_value=10, max_value=500, value=150, step=10, key="ref_map_top")
     located = query("facility_locations", **f.params())
     all_pairs = referrals.flows(shown, level, referrals.places(located, level))
@@ -87,49 +86,22 @@ with tabs[0]:
           key="ref_flow_png")
     if level == "facility":
         chart(figures.od_matrix(all_pairs, ctx, t("referrals.chart.od")), ctx, t("referrals.chart.od"), key="ref_od")
-    st.dataframe(all_pairs.head(top).select(
-        pl.col("from_name").alias(t("referrals.col.from")), pl.col("to_name").alias(t("referrals.col.to")),
-        pl.col("referrals").alias(t("referrals.col.referrals")),
-        pl.col("direction").replace_strict({d: v("direction", d) for d in ("up", "down", "lateral")}).alias(t("referrals.col.direction")),
-        pl.col("refused").alias(t("referrals.col.refused")),
-    ), hide_index=True, width="stretch", height=280)
+    table(referrals.flows_table(all_pairs.head(top), lang()), hide_index=True, width="stretch", height=280)
 with tabs[1]:
     matrix = referrals.tier_matrix(shown)
     chart(figures.sankey(matrix, ctx), ctx, t("referrals.chart.sankey"), key="ref_sankey", data=matrix)
 with tabs[2]:
     st.caption(t("referrals.compliance.rule", age=int(policy.value("referral.advanced_age_from"))))
     if ind["cannot_judge"]:
-        why = referrals.unjudged(shown).head(3)
-        st.warning(t("referrals.compliance.unjudged", n=num(ind["cannot_judge"]), reasons=t("app.list_separator").join(
-            f"{t('referrals.unjudged.' + r)} {num(n)}" for r, n in why.iter_rows())), icon=":material/help:")
-    by = st.radio(t("referrals.compliance.by"), ["sender", "consortium"], horizontal=True, key="ref_by",
-                  format_func=lambda x: t(f"referrals.compliance.by_{x}"))
-    group = referrals.compliance(shown, "from_name") if by == "sender" else referrals.compliance(shown, "from_consortium")
-    label = "from_name" if by == "sender" else "from_consortium"
+        st.warning(t("referrals.compliance.unjudged", n=num(ind["cannot_judge"]), reasons=referrals.main_unjudged(shown, lang())),
+                   icon=":material/help:")
+    by = kept_choice(st.radio, t("referrals.compliance.by"), list(referrals.COMPLIANCE_BY), "ref_by",
+                     lambda x: t(f"referrals.compliance.by_{x}"), horizontal=True)
+    group, label = referrals.compliance_by(shown, by)
     chart(figures.compliance_bars(group, label, ctx), ctx, t("referrals.chart.compliance"), key="ref_compliance", data=group)
     st.markdown(f"**{t('referrals.compliance.cases')}**")
-    cases = referrals.compliance_cases(shown)
-    st.dataframe(cases.select(
-        pl.col("severity").replace_strict({s: v("severity", s) for s in cases["severity"].unique()}).alias(t("referrals.col.severity")),
-        pl.col("main_problem").replace_strict({s: v("main_problem", s) for s in cases["main_problem"].unique()}).alias(t("referrals.col.main_problem")),
-        pl.col("policy_case").fill_null("—").alias(t("referrals.col.case")),
-        pl.col("expected_tier").replace_strict({s: t("referrals.compliance.should_stay_home") if s == "home" else v("tier", s)
-                                                for s in cases["expected_tier"].unique()}, default=None).fill_null("—").alias(t("referrals.col.expected")),
-        pl.col("to_tier").replace_strict({s: v("tier", s) for s in cases["to_tier"].unique()}, default=None).alias(t("referrals.col.reached")),
-        pl.col("compliance").replace_strict({c: t(f"referrals.compliance.{c}") for c in referrals.VERDICTS}).alias(t("referrals.col.rate")),
-        pl.col("unjudged_reason").replace_strict({r: t(f"referrals.unjudged.{r}") for r in referrals.UNJUDGED_REASONS},
-                                                 default=None).fill_null("").alias(t("referrals.col.unjudged_reason")),
-        pl.col("referrals").alias(t("referrals.col.referrals")),
-    ), hide_index=True, width="stretch", height=300)
+    table(referrals.cases_table(shown, lang()), hide_index=True, width="stretch", height=300)
 with tabs[3]:
     received = referrals.reception(shown)
     chart(figures.refusals(received, ctx), ctx, t("referrals.chart.refusals"), key="ref_refusals", data=received)
-    st.dataframe(received.select(
-        pl.col("to_name").alias(t("referrals.col.facility")),
-        pl.col("to_tier").replace_strict({s: v("tier", s) for s in TIERS}, default=None).alias(t("referrals.col.tier")),
-        pl.col("to_county_name").alias(t("referrals.col.county")),
-        pl.col("referrals").alias(t("referrals.col.referrals")),
-        pl.col("refused").alias(t("referrals.col.refused")),
-        pl.col("pending_too_long").alias(t("referrals.col.pending_too_long")),
-        pl.col("in_time_share").alias(t("referrals.col.in_time")),
-    ), hide_index=True, width="stretch", column_config={t("referrals.col.in_time"): st.column_config.NumberColumn(format="percent")})
+    table(referrals.reception_table(received, lang()), hide_index=True, width="stretch")

@@ -6,9 +6,10 @@ NAV = {"section": "missions", "order": 60, "title": "staff.nav", "icon": ":mater
 import streamlit as st
 
 from dashboard.metrics import headlines, staff
+from dashboard.metrics.tables import readable
 
 from dashboard import policy
-from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, pct, query, t
+from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, pct, query, t, table
 
 f = page_header("staff.heading")
 rows = query("staff_on_duty", **f.params(), **staff.params())
@@ -22,16 +23,14 @@ st.caption(t("staff.intro", on_duty=on_duty_min, placed=placed_min))
 h = staff.headline(week_rows)
 ctx = f.context("staff")
 
-metric_row([
-    (t("staff.metric.reported"), f"{h['primary_reported']}/{h['primary_owed']}", t("staff.metric.reported_help", unknown=h["unknown_duty"])),
-    (t("staff.metric.on_duty_rate"), pct(h["on_duty_rate"]),
-     t("staff.metric.on_duty_help", minimum=on_duty_min, on_duty=num(h["staff_on_duty"]), total=num(h["staff_total"]), blank=h["blank"])),
-    (t("staff.metric.below", minimum=on_duty_min), num(h["below"]), None),
-])
+page_verdict(headlines.staff_headline, f, helps={
+    "staff.metric.reported": t("staff.metric.reported_help", unknown=h["unknown_duty"]),
+    "staff.metric.on_duty_rate": t("staff.metric.on_duty_help", minimum=on_duty_min, on_duty=num(h["staff_on_duty"]),
+                                   total=num(h["staff_total"]), blank=h["blank"]),
+    "staff.metric.placed_share": t("staff.metric.placed_help", minimum=placed_min, placed=num(h["placed"]),
+                                   recruited=num(h["recruited"]))})
 metric_row([
     (t("staff.metric.hospitals_reported"), f"{h['hospitals_reported']}/{h['hospitals_owed']}", None),
-    (t("staff.metric.placed_share"), pct(h["placed_share"]),
-     t("staff.metric.placed_help", minimum=placed_min, placed=num(h["placed"]), recruited=num(h["recruited"]))),
     (t("staff.metric.hospitals_below", minimum=placed_min), num(h["hospitals_below"]), None),
 ])
 
@@ -41,15 +40,15 @@ chart(staff.area_figure(by_area, ctx), ctx, t("staff.chart.areas"), "staff_areas
 
 st.subheader(t("staff.section.facilities"))
 chart(staff.status_figure(h, ctx), ctx, t("staff.chart.status"), "staff_status")
-below = staff.below_list(week_rows, lang())
+below = readable(staff.below_list(week_rows, lang()), lang(), decimals={t("staff.col.rate"): 1})
 if below.height == 0:
     st.success(t("staff.none_below", minimum=on_duty_min), icon=":material/check_circle:")
 else:
     st.markdown(f"**{t('staff.below_list', n=below.height, minimum=on_duty_min)}**")
-    st.dataframe(below, hide_index=True, width="stretch", height=300)
+    table(below, hide_index=True, width="stretch", height=300)
 
 st.subheader(t("staff.section.recruitment"))
-st.dataframe(staff.hospital_list(week_rows, lang()), hide_index=True, width="stretch", height=300)
+table(readable(staff.hospital_list(week_rows, lang()), lang(), decimals={t("staff.col.share"): 1}), hide_index=True, width="stretch", height=300)
 
 st.subheader(t("staff.section.trend"))
 per_week = staff.trend(rows)
@@ -60,4 +59,4 @@ silent = staff.not_reported(week_rows, lang())
 if silent.height == 0:
     st.success(t("staff.none_missing"), icon=":material/check_circle:")
 else:
-    st.dataframe(silent, hide_index=True, width="stretch", height=300)
+    table(readable(silent, lang()), hide_index=True, width="stretch", height=300)

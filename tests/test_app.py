@@ -44,7 +44,10 @@ def test_overview_shows_what_each_page_shows(shell_app, lang):
     from dashboard.store import queries
     from tests.shell_fixture import WEEK
 
-    shown = [(m.label, m.value) for m in render("pages/overview.py", lang).metric]
+    at = render("pages/overview.py", lang)
+    shown = [(m.label, m.value) for m in at.metric]
+    worst_on_overview = {b.key: b.label for b in at.button if (b.key or "").startswith("worst_")}
+    assert worst_on_overview  # the fixture has places to name
     topics = headlines.all_headlines(queries.run, WEEK, {"league_code": None, "county_code": None, "consortium": None})
     assert len(shown) == sum(len(h.figures) for h in topics)
     overview, start = {}, 0
@@ -52,8 +55,13 @@ def test_overview_shows_what_each_page_shows(shell_app, lang):
         size = len(headline.figures)
         part = dict(shown[start:start + size])
         start += size
-        on_page = {m.label: m.value for m in render(headline.page, lang).metric}
+        page = render(headline.page, lang)
+        on_page = {m.label: m.value for m in page.metric}
         assert {label: on_page.get(label) for label in part} == part, headline.page
+        # the page is headed by the same verdict, in the same order, and names the same worst places
+        assert [(m.label, m.value) for m in page.metric][:size] == list(part.items()), headline.page
+        worst_on_page = {b.key: b.label for b in page.button if (b.key or "").startswith(f"worst_{headline.topic}_")}
+        assert worst_on_page == {k: v for k, v in worst_on_overview.items() if k.startswith(f"worst_{headline.topic}_")}, headline.page
         overview.update(part)
     assert [f.__name__ for f in headlines.TOPICS][0] == "labelling_headline"
     label = lambda key: i18n.t(key, lang)  # noqa: E731

@@ -61,9 +61,6 @@ def test_pages_hold_no_sql():
 # expressions, filters, joins, group-bys, derived columns) belongs in the metric modules in dashboard/.
 DATAFRAME_LOGIC = re.compile(
     r"\bpl\.|\.with_columns\(|\.filter\(|\.group_by\(|\.agg\(|\.pivot\(|\.sort\(|\.unique\(|(?<![\"'])\.join\(")
-# Pages that still shape data, to be emptied by moving their logic into dashboard/<topic>.py. Do not
-# add to this list: a new page must pass.
-PAGES_WITH_DATAFRAME_LOGIC = {"icu.py", "labelling.py", "referrals.py", "stock.py"}
 
 
 def _page_files() -> list[Path]:
@@ -74,9 +71,6 @@ def _page_files() -> list[Path]:
 def test_pages_hold_no_dataframe_logic(path):
     lines = [f"{n}: {line.strip()}" for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if DATAFRAME_LOGIC.search(line.split("#", 1)[0])]
-    if path.name in PAGES_WITH_DATAFRAME_LOGIC:
-        assert lines, f"{path.name} is clean now: take it off PAGES_WITH_DATAFRAME_LOGIC"
-        return
     assert not lines, f"pages/{path.name} shapes data (move it to a metric module):\n" + "\n".join(lines[:10])
 
 

@@ -247,6 +247,23 @@ def test_page_shows_the_map_and_the_hospital_drill_down(app_env):
     assert any(x.startswith("ICU front-line staff at 土默特左旗蒙中医院") for x in titles), titles
 
 
+
+def test_page_roll_up_choice_changes_the_map(app_env):
+    """'Roll up by' drives the map too: banners/counties by default, leagues once chosen (before,
+    the map stayed on banners/counties whatever the choice)."""
+    def map_levels(at):
+        features = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
+        return {f["properties"]["level"] for f in features}
+
+    at = apptest.render("pages/icu.py", "en")
+    assert map_levels(at) == {"county"}
+    at.radio(key="icu_level_en").set_value("league").run()
+    assert not at.exception
+    assert map_levels(at) == {"league"}
+    at.radio(key="icu_level_en").set_value("consortium").run()
+    assert map_levels(at) == {"county"}  # consortia have no boundaries
+
+
 # A second fixture for the blanks, week 2022-12-26:
 #   A sub-designated, county 150102: 4 beds, convertible, occupied and reserve left blank; 4 doctors, 10 nurses
 #     needs 4 doctors, 10-12 nurses -> gaps 0 and 2 (strict end); nurses 10 meet the minimum; reserve needs
@@ -328,7 +345,9 @@ def test_pydeck_map_draws_boundaries_and_hospitals_without_tiles(db):
     counties = {f["properties"]["adcode"]: f["properties"] for f in base["data"]["features"]}
     assert {c[:4] for c in counties} == {"1501"}  # the league only
     # the county's name comes from the census when the register has none; gap 2 doctors + 5 nurses
-    assert counties["150102"]["tip"] == "<b>新城区</b><br>Gap (people): 7 people<br>Hospitals reporting: 2 / 2"
+    # over 10 + 0 beds: 7 / 10 = 0.70 per bed
+    assert counties["150102"]["tip"] == ("<b>新城区</b><br>Gap per ICU bed (people): 0.70<br>Gap (people): 7 people"
+                                         "<br>Hospitals reporting: 2 / 2")
     assert counties["150121"]["tip"].endswith("Hospitals reporting: 1 / 2")
     assert counties["150102"]["colour"] == [102, 37, 6, 215]  # the largest gap per bed in view: the darkest of YlOrBr
     assert counties["150103"]["colour"] == [248, 249, 249, 255]  # no hospital expected: blank
@@ -338,7 +357,27 @@ def test_pydeck_map_draws_boundaries_and_hospitals_without_tiles(db):
     assert dots["data"][-1]["tip"].startswith("<b>新城区医院")  # the largest gap drawn last, on top
     assert 40.7 < spec["initialViewState"]["latitude"] < 40.9
     assert dots["radiusUnits"] == "pixels"  # a plain string, not an "@@=" expression
-    assert dots["data"][-1]["radius"] == pytest.approx(16) and tips["内蒙古自治区人民医院"]["radius"] == pytest.approx(4)
+    assert dots["data"][-1]["radius"] == pytest.approx(8) and tips["内蒙古自治区人民医院"]["radius"] == pytest.approx(2)
+    # dots sized by their own gap per bed: 2 / 3 beds against the largest, 7 / 10: 2 + 6 * sqrt(0.6667 / 0.7)
+    assert tips["土默特左旗蒙中医院"]["radius"] == pytest.approx(2 + 6 * ((2 / 3) / 0.7) ** 0.5)
+
+
+def test_map_follows_the_roll_up_level(db):
+    """Rolled up by league, the map draws leagues: Hohhot (150100) holds every hospital of the fixture,
+    its gap 7 + 2 = 9 people over 10 + 0 + 3 beds (the missing hospital's beds are unknown): 9 / 13 = 0.69
+    per bed."""
+    con, _ = db
+    frame = hospitals(con)
+    leagues = icu.rollup(frame, "league")
+    assert leagues.filter(pl.col("code") == "150100")["gap_per_bed"].item() == pytest.approx(9 / 13)
+    deck = figures.gap_deck(leagues, frame, "en", level="league")
+    features = json.loads(deck.to_json())["layers"][0]["data"]["features"]
+    assert {f["properties"]["level"] for f in features} == {"league"} and len(features) > 1
+    tip = next(f["properties"]["tip"] for f in features if f["properties"]["adcode"] == "150100")
+    assert "Gap per ICU bed (people): 0.69" in tip
+    one = figures.gap_deck(leagues, frame, "en", league_code="150100", level="league")
+    assert [f["properties"]["adcode"] for f in json.loads(one.to_json())["layers"][0]["data"]["features"]] == ["150100"]
+    assert icu.map_level("consortium") == "county" and icu.map_level("league") == "league"
 
 
 def test_area_gaps_chart(db, blank_db):
@@ -364,3 +403,46 @@ def test_hospital_trend_shows_reported_against_required(db):
     assert list(nurses.y) == [30, 25] and list(nurses_needed.y) == [30, 30]
     assert fig.layout.yaxis.title.text == "人数（人）"
     assert icu.hospital_history(hospitals(con, week=None), "H1", until=PREV).height == 1
+
+
+def _two_hospitals() -> pl.DataFrame:
+    """H1: 10 beds, 8 occupied, 8 of 10 doctors, 25 of 30 nurses (25-30), reserve 8 of 12: gaps 2, 5, 4;
+    H2 did not report (every figure blank)."""
+    return pl.DataFrame({
+        "facility_code": ["H1", "H2"], "facility_name": ["甲院", "乙院"], "tier": ["lead", "designated"],
+        "county_code": ["150102", "150121"], "county_name": ["新城区", "土默特左旗"],
+        "league_code": ["150100", "150100"], "league_name": ["呼和浩特市", "呼和浩特市"],
+        "league_name_en": ["Hohhot", "Hohhot"], "consortium": ["甲集团", "乙医共体"],
+        "status": ["short", "missing"], "reported": [True, False],
+        **{c: [v, None] for c, v in {
+            "icu_beds": 10, "convertible_beds": 5, "occupied": 8, "occupancy": 0.8, "icu_doctors": 8, "doctors_required": 10,
+            "icu_nurses": 25, "nurses_required": 30, "nurses_required_low": 25, "nurses_required_high": 30,
+            "reserve_staff": 8, "reserve_required": 12, "doctor_gap": 2, "reserve_doctors": 2, "reserve_nurses": 6,
+            "front_line_required": 40, "reserve_required_low": 8, "reserve_required_high": 12,
+            "extra_doctors_if_converted": 5, "extra_nurses_if_converted": 15, "opened_beds": 5, "nurse_gap": 5, "reserve_gap": 4,
+            "front_line_gap": 7}.items()},
+    })
+
+
+def test_hospital_table_as_placed():
+    """Largest gap first, the silent hospital last with '—' (never None); occupancy 8 / 10 = 80.0%."""
+    table = icu.hospital_table(_two_hospitals(), "zh")
+    rows = table.rows(named=True)
+    assert [r["医院"] for r in rows] == ["甲院", "乙院"]
+    assert (rows[0]["使用率"], rows[0]["医师（现有/应配）"], rows[0]["护士应配（每床2.5-3名）"]) == ("80.0%", "8 / 10", "25-30")
+    assert rows[1]["使用率"] == "—" and rows[1]["状态"] == "未报送"
+    assert not any(v in (None, "None", "nan") for r in rows for v in r.values())
+    assert icu.hospital_choices(_two_hospitals()) == {"H1": "甲院", "H2": "乙院"}
+
+
+def test_rollup_table_and_gap_per_bed():
+    """By county: 新城区 gap 2 + 5 = 7 over 10 beds = 0.70 per bed; 土默特左旗 has no report: '—'."""
+    rolled = icu.rollup(_two_hospitals(), "county")
+    assert dict(zip(rolled["code"], rolled["gap_per_bed"])) == {"150102": 0.7, "150121": None}
+    table = icu.rollup_table(rolled, "county", "en").rows(named=True)
+    assert [r["Banner/county"] for r in table] == ["新城区", "土默特左旗"]
+    assert (table[0]["Gap per ICU bed (people)"], table[0]["Occupancy"]) == ("0.70", "80.0%")
+    assert table[1]["Gap per ICU bed (people)"] == "—"
+    leagues = icu.rollup(_two_hospitals(), "league")
+    assert icu.rollup_table(leagues, "league", "en").rows() [0][0] == "Hohhot"  # English names in English
+    assert icu.convertible_table(_two_hospitals(), "zh").height == 1  # only H1 has convertible beds

@@ -284,3 +284,30 @@ def test_map_choices_survive_a_language_switch(app_env):
     assert "察素齐镇卫生院" in funnel["layout"]["title"]["text"] and funnel["data"][0]["x"] == [2, 2, 1, 0]
     assert any(x.startswith("Family-doctor signed by area") for x in _plot_titles(at))
     assert not apptest.chinese_leaks(at)
+
+
+def _three_facilities() -> pl.DataFrame:
+    """F1 reported 10 people, 8 labelled (1 under, 1 over), 5 signed; F2 reported 4, all labelled and
+    right, 4 signed; F3 did not report (zeros from the query, shares blank)."""
+    base = {c: [0, 0, 0] for c in labelling.COUNTS}
+    base.update(persons=[10, 4, 0], labelled=[8, 4, 0], under_labelled=[1, 0, 0], over_labelled=[1, 0, 0],
+                signed=[5, 4, 0], rule_yellow=[2, 0, 0], yellow_contacted=[1, 0, 0])
+    return labelling.with_rates(pl.DataFrame({
+        "facility_code": ["F1", "F2", "F3"], "facility_name": ["甲", "乙", "丙"], "county_name": ["A", "A", "B"],
+        "reported": [True, True, False], **base}))
+
+
+def test_page_tables_as_placed():
+    """Labelled 8 / 10 = 80.0% (F1) and 4 / 4 = 100.0% (F2); F3 has no share: '—', listed first (the
+    least labelled first, unknown on top). Mislabelled: F1 only (1 + 1 wrong, 10 - 8 = 2 unlabelled)."""
+    f = _three_facilities()
+    table = labelling.coverage_table(f, "zh")
+    assert table.select("机构", "标识率", "签约率").rows() == [("丙", "—", "—"), ("甲", "80.0%", "50.0%"), ("乙", "100.0%", "100.0%")]
+    wrong = labelling.mislabelling(f)
+    assert wrong["facility_code"].to_list() == ["F1"]
+    assert labelling.mislabelling_table(wrong, "en").rows() == [("甲", "A", "1", "1", "2")]
+    assert labelling.reporting_facilities(f) == {"F1": "甲", "F2": "乙"}
+    contacts = labelling.contacts_table(f, "en")
+    # yellow contacts 1 of 2 = 50.0% at F1; none due elsewhere: '—'; F3 'Not reported'
+    assert contacts.select("Facility", "Reported", "Yellow contacts met").rows() == [
+        ("甲", "Reported", "50.0%"), ("乙", "Reported", "—"), ("丙", "Not reported", "—")]

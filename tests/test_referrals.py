@@ -40,6 +40,7 @@ import pytest
 
 from dashboard.store import queries
 
+from dashboard import i18n
 from dashboard.metrics import referrals
 from dashboard.figures import briefing
 from tests import apptest
@@ -217,6 +218,31 @@ def test_page_renders(app_env, lang):
         assert not apptest.chinese_leaks(at)
 
 
+
+def test_page_choices_read_english_and_survive_reruns(app_env):
+    """The tier-pair select and the 'Flows between' radio: Streamlit formats a widget's value again
+    outside the script run (to store the choice by its label), where a lambda calling t() cannot know
+    the language and answered in Chinese: the pair select read '全部' in English and the radio's
+    choice, stored under a Chinese label, was lost on the next run. Labels are now formatted in the
+    run."""
+    at = apptest.render("pages/referrals.py", "en")
+    pair = next(s for s in at.selectbox if s.label == "Tiers (from → to)")
+    assert pair.options[0] == "All" and pair.format_func(pair.value) == "All"
+    flows = next(r for r in at.radio if r.label == "Flows between")
+    flows.set_value("facility").run()
+    at.run()
+    flows = next(r for r in at.radio if r.label == "Flows between")
+    assert flows.value == "facility" and flows.format_func(flows.value) == "Facilities"
+    pair = next(s for s in at.selectbox if s.label == "Tiers (from → to)")
+    pair.set_value(("primary", "sub_designated")).run()
+    at.run()
+    pair = next(s for s in at.selectbox if s.label == "Tiers (from → to)")
+    assert pair.value == ("primary", "sub_designated") and pair.format_func(pair.value) == "Primary care → Sub-designated hospital"
+    at.session_state["lang"] = "zh"
+    at.run()  # a language switch keeps both choices
+    assert next(r for r in at.radio if r.label == "流向汇总到").value == "facility"
+    assert next(s for s in at.selectbox if s.label == "层级（转出 → 转入）").value == ("primary", "sub_designated")
+
 # The destination rule's edges, on a network of three consortia (week 2022-12-19):
 #   A 新城区城市医疗集团: RP1 primary, RS1 sub-designated, RH1 lead (tertiary), RD1 designated and RT1
 #     partner (both also serve B, listed in 另服务的医联体)
@@ -317,3 +343,25 @@ def test_cannot_judge_is_counted_apart(rule_db):
     reasons = dict(referrals.unjudged(frame).iter_rows())
     assert reasons == {"text_silent": 2, "haemodialysis": 1, "main_problem": 1, "beyond_capacity": 1,
                        "patient_age": 1, "underlying_disease": 1, "lead_insufficient": 1, "lead_grade": 1}
+
+
+def _four_referrals() -> pl.DataFrame:
+    """Two primary -> sub-designated (one refused), one sub-designated -> designated, one with no tier."""
+    return pl.DataFrame({
+        "from_tier": ["primary", "primary", "sub_designated", None], "to_tier": ["sub_designated", "sub_designated", "designated", "lead"],
+        "to_code": ["S", "S", "D", "L"], "to_name": ["亚定点", "亚定点", "定点", "牵头"], "to_county_name": ["A", "A", "B", None],
+        "status": ["accepted", "refused", "pending", "accepted"], "pending_too_long": [False, False, True, False],
+        "received_in_time": [True, None, None, None], "compliance": ["as_expected", "cannot_judge", "not_assessed", "not_assessed"],
+        "unjudged_reason": [None, "main_problem", None, None]})
+
+
+def test_page_pieces_as_placed():
+    """Tier pairs that occur (a blank tier leaves no pair), after 'all'; reception: S received 2, refused 1,
+    accepted upward 1 in time -> 100.0%; D received 1 pending too long, no upward accepted -> '—'."""
+    rows = _four_referrals()
+    assert referrals.tier_pairs(rows) == [None, ("primary", "sub_designated"), ("sub_designated", "designated")]
+    table = referrals.reception_table(referrals.reception(rows), "en")
+    assert table.select("Facility", "Referrals", "Refused", "Pending too long", "Upward received in time").rows() == [
+        ("亚定点", "2", "1", "0", "100.0%"), ("定点", "1", "0", "1", "—"), ("牵头", "1", "0", "0", "—")]
+    assert table["Banner/county"].to_list()[-1] == "—"  # a blank, never None
+    assert referrals.main_unjudged(rows, "zh") == f"{i18n.t('referrals.unjudged.main_problem', 'zh')} 1"

@@ -283,3 +283,24 @@ def test_rollup_names_in_english(db):
     consortia = stock.rollup(rows(con), "consortium", names=names).filter(pl.col("item") == "antigen")
     assert sorted(consortia["name"]) == ["土默特左旗县域医共体", "新城区城市医疗集团"]  # data names stay
 
+
+
+def test_page_tables_as_placed():
+    """One facility, antigen: target 1,000 (10% of 10,000 at the chosen share), 600 on hand -> shortfall 400,
+    share of target 600 / 1,000 = 60.0%, 2.55 days of cover -> '2.6' (one decimal); cough: not reported,
+    every figure '—'."""
+    rows = pl.DataFrame({
+        "facility_code": ["F1", "F1"], "facility_name": ["甲", "甲"], "county_name": ["A", "A"], "consortium": ["C", "C"],
+        "county_code": ["150102", "150102"], "league_code": ["150100", "150100"], "league_name": ["呼和浩特市"] * 2,
+        "item": ["antigen", "cough"], "item_order": [0, 2], "reported": [True, False], "service_population": [10_000, 10_000],
+        "target_low": [1500, None], "target_high": [2000, None], "target": [1000, None], "on_hand": [600, None],
+        "used": [235, None], "shortfall": [400, None], "share_of_target": [0.6, None], "cover_days": [2.55, None],
+        "cover_status": ["short", "missing"], "status": ["below_low", "missing"]})
+    table = stock.action_table(rows, True, 0.1, "zh")
+    assert table.select("品类", "服务人口", "目标（所选10%）", "缺口", "库存占目标", "可用天数").rows() == [
+        ("抗原检测试剂", "10,000", "1,000", "400", "60.0%", "2.6"), ("止咳药", "10,000", "—", "—", "—", "—")]
+    raw = stock.action_table(rows, True, 0.1, "zh", shown=False)
+    assert raw["库存占目标"].to_list() == [0.6, None]  # the download keeps numbers
+    areas = stock.areas_table(rows, "county", "antigen", 0.1, 14, "en")
+    assert areas.select("Area", "Facilities", "Share of target").rows() == [("A", "1", "60.0%")]
+    assert stock.detail_table(rows, "F1", 0.1, "en")["Days of cover"].to_list() == ["2.6", "—"]

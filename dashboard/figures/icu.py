@@ -57,10 +57,8 @@ def gap_map(by_area: pl.DataFrame, ctx: briefing.Context, league_code: str | Non
     """Front-line gap per ICU bed (doctors + nurses missing per bed) per banner/county or league, so a
     large area does not look worse for being large; grey where no hospital reported. The hover and
     the exported data keep the gap in people too."""
-    per_bed = by_area.select(
-        pl.col("code").alias("adcode"),
-        pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds")).alias("value"),
-        pl.col("front_line_gap").alias("people"))
+    per_bed = by_area.select(pl.col("code").alias("adcode"), pl.col("gap_per_bed").alias("value"),
+                             pl.col("front_line_gap").alias("people"))
     extra = {r["adcode"]: f"{i18n.t('icu.chart.gap_axis', ctx.lang)}: {fmt.num(r['people'], ctx.lang)}"
              for r in per_bed.iter_rows(named=True) if r["people"] is not None}
     return maps.choropleth(per_bed, ctx, i18n.t("icu.chart.map", ctx.lang), level=level,
@@ -125,24 +123,30 @@ def _shown(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.Int64).cast(pl.String).fill_null("—")
 
 
-def gap_deck(by_county: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league_code: str | None = None) -> pdk.Deck:
-    """Banner/county boundaries filled by the front-line gap per ICU bed (a light-to-dark sequential
-    scale; grey where no hospital reported), one dot per hospital coloured by status, sized by its
-    gap; place names on the map; tooltips in `lang`."""
-    features = geography.boundaries("county")["features"]
+def gap_deck(by_area: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league_code: str | None = None,
+             level: str = "county") -> pdk.Deck:
+    """Areas (banners/counties or leagues: the roll-up's level, rows of metrics.icu.rollup) filled by
+    the front-line gap per ICU bed (a light-to-dark sequential scale; grey where no hospital
+    reported), one dot per hospital coloured by status, sized by its own gap per bed; place names on
+    the map; tooltips in `lang`."""
+    features = geography.boundaries(level)["features"]
     if league_code:
-        features = [f for f in features if f["properties"]["league_code"] == league_code]
+        key = "league_code" if level == "county" else "adcode"
+        features = [f for f in features if f["properties"][key] == league_code]
     gap_label, people = i18n.t("icu.chart.gap_axis", lang), i18n.t("icu.metric.people", lang)
+    per_bed_label = i18n.t("icu.chart.gap_per_bed", lang)
     no_report = i18n.t("icu.status.missing", lang)
-    per_bed = by_county.select(pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds"))
-                               .alias("per_bed"))["per_bed"].to_list()
+    per_bed = by_area["gap_per_bed"].to_list()
     most = max([v for v in per_bed if v is not None] or [1.0]) or 1.0
     colours = [_rgb(briefing.MISSING, 200) if v is None else
                [int(float(x)) for x in sample_colorscale(maps.SEQUENTIAL_BAD, [min(v / most, 1.0)])[0][4:-1].split(",")] + [215]
                for v in per_bed]
-    counties = by_county.with_columns(
+    shown_per_bed = [no_report if v is None else fmt.num(v, lang, 2) for v in per_bed]
+    counties = by_area.with_columns(
         pl.Series("colour", colours, dtype=pl.List(pl.Int64)),
-        pl.format("<b>{}</b><br>{}: {}<br>{}: {} / {}", "name", pl.lit(gap_label),
+        pl.Series("per_bed_text", shown_per_bed, dtype=pl.String)).with_columns(
+        pl.format("<b>{}</b><br>{}: {}<br>{}: {}<br>{}: {} / {}", "name", pl.lit(per_bed_label), "per_bed_text",
+                  pl.lit(gap_label),
                   pl.when(pl.col("front_line_gap").is_null()).then(pl.lit(no_report))
                   .otherwise(pl.format("{} {}", "front_line_gap", pl.lit(people))),
                   pl.lit(i18n.t("icu.metric.reported", lang)), "reported", "hospitals").alias("tip"),
@@ -155,18 +159,19 @@ def gap_deck(by_county: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league
                      get_fill_color="properties.colour", get_line_color=[150, 160, 170, 255], line_width_min_pixels=1,
                      pickable=True)
     status = {s: i18n.t(f"icu.status.{s}", lang) for s in STATUS_COLOURS}
-    located = hospitals.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
-    worst = max(located["front_line_gap"].max() or 1, 1) if located.height else 1
+    located = hospitals.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null()).with_columns(
+        pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds")).alias("gap_per_bed"))
+    worst = max(located["gap_per_bed"].max() or 1.0, 1e-9) if located.height else 1.0
     points = located.with_columns(
-        pl.col("status").replace_strict({s: _rgb(c, 235) for s, c in STATUS_COLOURS.items()},
+        pl.col("status").replace_strict({s: _rgb(c, 210) for s, c in STATUS_COLOURS.items()},
                                         return_dtype=pl.List(pl.Int64)).alias("colour"),
-        (4 + 12 * (pl.col("front_line_gap").fill_null(0) / worst).sqrt()).alias("radius"),  # pixels
+        (2 + 6 * (pl.col("gap_per_bed").fill_null(0).clip(0, None) / worst).sqrt()).alias("radius"),  # pixels: small enough to leave the areas readable
         pl.format("<b>{}</b><br>{}<br>{}: {} · {}: {} / {} · {}: {} / {}", "facility_name",
                   pl.col("status").replace_strict(status),
                   pl.lit(i18n.t("icu.col.beds", lang)), _shown("icu_beds"),
                   pl.lit(i18n.t("icu.chart.doctors", lang)), _shown("icu_doctors"), _shown("doctors_required"),
                   pl.lit(i18n.t("icu.chart.nurses", lang)), _shown("icu_nurses"), _shown("nurses_required")).alias("tip"),
-    ).sort(pl.col("front_line_gap").fill_null(-1))  # the largest gaps drawn last, on top
+    ).sort(pl.col("gap_per_bed").fill_null(-1))  # the largest gaps drawn last, on top
     dots = pdk.Layer("ScatterplotLayer", points.select("lon", "lat", "colour", "tip", "radius").to_dicts(),
                      get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
                      get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
@@ -176,7 +181,7 @@ def gap_deck(by_county: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league
     else:
         rings = [pt for f in features for ring in maps._rings(f["geometry"]) for pt in ring]
         lons, lats = [p[0] for p in rings], [p[1] for p in rings]
-    return pdk.Deck(layers=[base, dots, maps.deck_names("county", league_code, lang)],
+    return pdk.Deck(layers=[base, dots, maps.deck_names("county", league_code, lang)],  # leagues named, or a league's counties
                     initial_view_state=_view(lons, lats), map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
@@ -253,10 +258,9 @@ def area_gaps(rolled: pl.DataFrame, ctx: briefing.Context, name_col: str = "name
     return briefing.briefing(fig, ctx, what, height=max(380, 170 + 28 * rows.height))
 
 
-def gap_legend(by_county: pl.DataFrame, lang: str) -> str:
+def gap_legend(by_area: pl.DataFrame, lang: str) -> str:
     """The on-screen map's legend: the per-bed scale, then the hospital dots' statuses."""
-    per_bed = by_county.select(pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds")))
-    most = max([v for v in per_bed.to_series().to_list() if v is not None] or [1.0]) or 1.0
+    most = max([v for v in by_area["gap_per_bed"].to_list() if v is not None] or [1.0]) or 1.0
     scale = maps.scale_legend(maps.SEQUENTIAL_BAD, 0, most, "num1", lang) + [(briefing.MISSING, i18n.t("icu.status.missing", lang))]
     dots = [(c, i18n.t(f"icu.status.{s}", lang)) for s, c in STATUS_COLOURS.items()]
     return maps.legend_html(scale, i18n.t("icu.chart.gap_per_bed", lang)) + maps.legend_html(dots, i18n.t("icu.col.hospital", lang))

@@ -175,18 +175,9 @@ def rates_figure(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
                   annotation_text=i18n.t("fever.chart.target", ctx.lang, target=f"{target:.0%}"), annotation_position="top right")
     fig.update_yaxes(title=i18n.t("fever.chart.rate_axis", ctx.lang), tickformat=".0%", range=[0, 1.12])
     fig.update_xaxes(title=i18n.t("fever.chart.area_axis", ctx.lang), type="category", tickangle=-30, automargin=True)
-    briefing.briefing(fig, ctx, what, height=520, legend_below=False)
-    _legend_on_top(fig)
+    briefing.briefing(fig, ctx, what, height=520, tick_lines=3)  # names at -30°: three lines deep
     fig.update_layout(barmode="group")
     return fig
-
-
-def _legend_on_top(fig: go.Figure) -> None:
-    """Legend over the plot under the title, the source line under the x-axis title (pixel offsets, so
-    the layout holds at the export's larger height too)."""
-    fig.update_layout(margin={"t": 100, "b": 130, "r": 40},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None})
-    fig.layout.annotations[-1].yshift = -110
 
 
 def waiting_figure(h: dict, ctx: briefing.Context) -> go.Figure:
@@ -220,7 +211,6 @@ def trend_figure(per_day: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
     fig.update_yaxes(title=i18n.t("fever.chart.visits_axis", ctx.lang), rangemode="tozero", tickformat=",")
     fig.update_xaxes(title=i18n.t("fever.chart.day_axis", ctx.lang), tickformat="%m-%d")
     briefing.briefing(fig, ctx, what, height=480, legend_below=False)
-    _legend_on_top(fig)
     return fig
 
 

@@ -79,8 +79,11 @@ def referrals_headline(run: Runner, week: dt.date, area: dict) -> Headline:
     ), ind)
 
 
-def icu_headline(run: Runner, week: dt.date, area: dict) -> Headline:
-    hospitals = run("icu_staffing_by_hospital", week=week, **_area(area), **icu.params())
+def icu_headline(run: Runner, week: dt.date, area: dict, nurses_end: str | None = None,
+                 reserve_end: str | None = None) -> Headline:
+    """The ends of the policy ranges default to the policy file's strict ends (the ICU page may
+    choose others: its head then follows the choice)."""
+    hospitals = run("icu_staffing_by_hospital", week=week, **_area(area), **icu.params(nurses_end, reserve_end))
     total = icu.totals(hospitals) if hospitals.height else {}
     return Headline("icu", "pages/icu.py", "app.overview.icu", (
         Figure("icu.metric.reported", f"{total.get('reported', 0)}/{total.get('hospitals', 0)}", "ratio"),
@@ -91,8 +94,11 @@ def icu_headline(run: Runner, week: dt.date, area: dict) -> Headline:
     ), total)
 
 
-def stock_headline(run: Runner, week: dt.date, area: dict, item: str = "antigen") -> Headline:
-    rows = run("stock_by_facility", week=week, **_area(area), **stock.params())
+def stock_headline(run: Runner, week: dt.date, area: dict, item: str = "antigen", share: float | None = None,
+                   cover_days: float | None = None) -> Headline:
+    """Antigen kits against the policy's share by default (the stock page's item and sliders may
+    choose others: its head then follows the choice)."""
+    rows = run("stock_by_facility", week=week, **_area(area), **stock.params(share, cover_days))
     totals = {r["item"]: r for r in stock.totals(rows).iter_rows(named=True)} if rows.height else {}
     chosen = totals.get(item, {})
     low, _ = policy.policy_range("stock.population_share")
@@ -105,10 +111,13 @@ def stock_headline(run: Runner, week: dt.date, area: dict, item: str = "antigen"
     ), chosen)
 
 
-def fever_headline(run: Runner, week: dt.date, area: dict) -> Headline:
-    """The newest day of the week with a fever-clinic report (the day the fever page opens on)."""
+def fever_headline(run: Runner, week: dt.date, area: dict, day: dt.date | None = None) -> Headline:
+    """The newest day of the week with a fever-clinic report (the day the fever page opens on), or
+    the day the fever page chose."""
     rows = run("fever_clinic_days", week=week, **_area(area), **fever.params())
     days = fever.days(rows, week)
+    if day in days:
+        days = [day]
     h = fever.headline(fever.on(rows, days[0])) if days else {}
     return Headline("fever", "pages/fever.py", "fever.nav", (
         Figure("fever.metric.reported", f"{h['reported']}/{h['owed']}" if days else "—", "ratio"),

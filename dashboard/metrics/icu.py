@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import policy
+from dashboard import i18n, policy
+from dashboard.metrics.tables import readable
 
 LEVELS = {"county": ("county_code", "county_name", "county_name"), "league": ("league_code", "league_name", "league_name_en"),
           "consortium": ("consortium", "consortium", "consortium")}  # code, Chinese name, English name
@@ -53,9 +54,16 @@ def rollup(hospitals: pl.DataFrame, level: str) -> pl.DataFrame:
                            pl.col(name_en).fill_null(pl.col(code)).alias("name_en"))
         .agg(pl.len().alias("hospitals"), pl.col("reported").sum().alias("reported"), *_STATUS_COUNTS,
              *[_sum(c) for c in SUMMED])
-        .with_columns(pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"))
+        .with_columns(pl.when(pl.col("icu_beds") > 0).then(pl.col("occupied") / pl.col("icu_beds")).alias("occupancy"),
+                      _per_bed())
         .sort("front_line_gap", "code", descending=[True, False], nulls_last=True)
     )
+
+
+def _per_bed() -> pl.Expr:
+    """Front-line people missing per ICU bed: a large area does not look worse for being large; null
+    where no bed was reported (unknown, not 0)."""
+    return pl.when(pl.col("icu_beds") > 0).then(pl.col("front_line_gap") / pl.col("icu_beds")).alias("gap_per_bed")
 
 
 def trend(hospitals: pl.DataFrame, until=None) -> pl.DataFrame:
@@ -121,3 +129,90 @@ def with_have_need(hospitals: pl.DataFrame) -> pl.DataFrame:
 def whatif_level(league_code: str | None) -> str:
     """The what-if chart's areas: leagues for the whole region, banners/counties within a league."""
     return "county" if league_code else "league"
+
+
+MAP_LEVELS = ("county", "league")  # the levels with boundaries; a consortium has none
+
+
+def map_level(level: str) -> str:
+    """The map follows the roll-up: leagues or banners/counties; consortia (which have no boundary)
+    are drawn on the banner/county map."""
+    return level if level in MAP_LEVELS else "county"
+
+
+def area_name_column(lang: str) -> str:
+    return "name_en" if lang == "en" else "name"
+
+
+def hospital_choices(hospitals: pl.DataFrame) -> dict[str, str]:
+    """Facility code -> name, in the ranking's order (largest front-line gap first)."""
+    order = ranked(hospitals)
+    return dict(zip(order["facility_code"].to_list(), order["facility_name"].to_list()))
+
+
+def hospital_table(hospitals: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The hospital list as the page shows it: ranked by gap, 'have / need' per group, statuses and
+    tiers in words, occupancy as a percentage, blanks as '—'."""
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    n_low, n_high = policy.policy_range("icu.nurses_per_bed")
+    rows = with_have_need(ranked(hospitals))
+    table = rows.select(
+        pl.col("facility_name").alias(t("icu.col.hospital")),
+        pl.col("tier").replace_strict({x: i18n.value("tier", x, lang) for x in rows["tier"].unique().drop_nulls()},
+                                      default=None).alias(t("icu.col.tier")),
+        pl.col("county_name").alias(t("icu.col.county")),
+        pl.col("status").replace_strict({s: t(f"icu.status.{s}") for s in STATUSES}, default=None).alias(t("icu.col.status")),
+        pl.col("icu_beds").alias(t("icu.col.beds")),
+        pl.col("convertible_beds").alias(t("icu.col.convertible")),
+        pl.col("occupancy").alias(t("icu.col.occupancy")),
+        pl.col("doctors_have_need").alias(t("icu.col.doctors")),
+        pl.col("nurses_have_need").alias(t("icu.col.nurses")),
+        pl.col("nurses_range").alias(t("icu.col.nurses_range", low=f"{n_low:g}", high=f"{n_high:g}")),
+        pl.col("reserve_have_need").alias(t("icu.col.reserve")),
+        pl.col("doctor_gap").alias(t("icu.col.doctor_gap")),
+        pl.col("nurse_gap").alias(t("icu.col.nurse_gap")),
+        pl.col("reserve_gap").alias(t("icu.col.reserve_gap")),
+    )
+    return readable(table, lang, percent=[t("icu.col.occupancy")])
+
+
+def rollup_table(rolled: pl.DataFrame, level: str, lang: str) -> pl.DataFrame:
+    """The roll-up as the page shows it (rows of `rollup`), gap per bed beside the gaps."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    table = rolled.select(
+        pl.col(area_name_column(lang)).alias(t(f"icu.level_{level}")),
+        pl.col("hospitals").alias(t("icu.col.hospitals")),
+        pl.col("missing").alias(t("icu.col.missing")),
+        pl.col("icu_beds").alias(t("icu.col.beds")),
+        pl.col("convertible_beds").alias(t("icu.col.convertible")),
+        pl.col("occupancy").alias(t("icu.col.occupancy")),
+        pl.col("doctors_required").alias(t("icu.col.doctors_required")),
+        pl.col("nurses_required").alias(t("icu.col.nurses_required")),
+        pl.col("doctor_gap").alias(t("icu.col.doctor_gap")),
+        pl.col("nurse_gap").alias(t("icu.col.nurse_gap")),
+        pl.col("reserve_gap").alias(t("icu.col.reserve_gap")),
+        pl.col("gap_per_bed").alias(t("icu.chart.gap_per_bed")),
+    )
+    return readable(table, lang, percent=[t("icu.col.occupancy")], decimals={t("icu.chart.gap_per_bed"): 2})
+
+
+def rollup_data(rolled: pl.DataFrame) -> pl.DataFrame:
+    """The roll-up chart's and map's data, for its CSV/XLSX download."""
+    return rolled.select("code", "name", "hospitals", "reported", "icu_beds", "doctor_gap", "nurse_gap",
+                         "reserve_gap", "front_line_gap", "gap_per_bed")
+
+
+def whatif_data(by_area: pl.DataFrame) -> pl.DataFrame:
+    return by_area.select("code", "name", "convertible_beds", "opened_beds", "extra_doctors_if_converted",
+                          "extra_nurses_if_converted")
+
+
+def convertible_table(opened: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Hospitals with convertible beds and the extra people opening them needs, as the page shows them."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return readable(convertible(opened).select(
+        pl.col("facility_name").alias(t("icu.col.hospital")), pl.col("county_name").alias(t("icu.col.county")),
+        pl.col("icu_beds").alias(t("icu.col.beds")), pl.col("convertible_beds").alias(t("icu.col.convertible")),
+        pl.col("opened_beds").alias(t("icu.metric.opened")),
+        pl.col("extra_doctors_if_converted").alias(t("icu.col.extra_doctors")),
+        pl.col("extra_nurses_if_converted").alias(t("icu.col.extra_nurses"))), lang)

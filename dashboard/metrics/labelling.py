@@ -2,9 +2,12 @@
 queries/labelling_by_facility.sql, and the coverage (everyone found) of the county rows."""
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
-from dashboard import policy
+from dashboard import i18n, policy
+from dashboard.metrics.tables import readable
 
 COUNTS = ["persons", "persons_65", "labelled", "green", "yellow", "red", "under_labelled", "over_labelled", "signed",
           "rule_yellow", "rule_red", "yellow_contacted", "red_contacted", "managed",
@@ -110,3 +113,114 @@ def areas(facilities: pl.DataFrame, counties: pl.DataFrame, level: str) -> pl.Da
                                                  "found_65", "pop65", "found_share")
     return (found.join(rolled, on="code", how="full", coalesce=True)
             .with_columns(pl.coalesce("census_name", "name").alias("name")).drop("census_name").sort("code"))
+
+
+# The page's pieces: each returns what the page places (tables already in the interface's language,
+# shares as '12.3%', blanks as '—').
+
+def reporting_facilities(facilities: pl.DataFrame) -> dict[str, str]:
+    """Facility code -> name, for the facilities that reported (the funnel's drill-down)."""
+    sent = facilities.filter(pl.col("reported"))
+    return dict(zip(sent["facility_code"].to_list(), sent["facility_name"].to_list()))
+
+
+def coverage_table(facilities: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Facilities, the least labelled first (those that did not report, with no share, at the top)."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    shares = [t(f"labelling.col.{c}") for c in ("labelled_share", "signed_share", "managed_share")]
+    return readable(facilities.sort("labelled_share", "facility_code", nulls_last=False).select(
+        pl.col("facility_name").alias(t("labelling.col.facility")),
+        pl.col("county_name").alias(t("labelling.col.county")),
+        pl.col("persons").alias(t("labelling.col.persons")),
+        *[pl.col(c).alias(h) for c, h in zip(("labelled_share", "signed_share", "managed_share"), shares)],
+    ), lang, percent=shares)
+
+
+def found_data(counties: pl.DataFrame) -> pl.DataFrame:
+    return counties.select("county_code", "county_name", "pop65", "found_65", "found_share")
+
+
+def mislabelling(facilities: pl.DataFrame) -> pl.DataFrame:
+    """Facilities that reported people labelled wrongly or not at all, the most mislabelled first."""
+    c = pl.col
+    return (facilities.filter(c("reported") & ((c("mislabelled") + c("persons") - c("labelled")) > 0))
+            .sort(["mislabelled", "facility_code"], descending=[True, False]))
+
+
+def mislabelling_table(offenders: pl.DataFrame, lang: str) -> pl.DataFrame:
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return readable(offenders.select(
+        pl.col("facility_name").alias(t("labelling.col.facility")),
+        pl.col("county_name").alias(t("labelling.col.county")),
+        pl.col("under_labelled").alias(t("labelling.col.under")),
+        pl.col("over_labelled").alias(t("labelling.col.over")),
+        (pl.col("persons") - pl.col("labelled")).alias(t("labelling.col.unlabelled")),
+    ), lang)
+
+
+def facility_names(frame: pl.DataFrame) -> dict[str, str]:
+    return dict(zip(frame["facility_code"].to_list(), frame["facility_name"].to_list()))
+
+
+def correction_table(fixes: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The list of people to correct at one facility (rows of queries/labelling_correction_list.sql):
+    codes in words, a missing label as 'not labelled', other blanks as '—'."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    v = lambda group, values: {x: i18n.value(group, x, lang) for x in values}  # noqa: E731
+    labels = v("label", ("green", "yellow", "red"))
+    return readable(fixes.select(
+        pl.col("record_no").alias(t("labelling.col.record_no")),
+        pl.col("id_masked").alias(t("labelling.col.id_masked")),
+        pl.col("age").alias(t("labelling.col.age")),
+        pl.col("disease_state").replace_strict(v("disease_state", ("none", "stable", "unstable")), default=None)
+        .alias(t("labelling.col.disease")),
+        pl.col("vaccination").replace_strict(v("vaccination", ("none", "partial", "full")), default=None)
+        .alias(t("labelling.col.vaccination")),
+        pl.col("recorded_label").replace_strict(labels, default=None).fill_null(t("labelling.problem.unlabelled"))
+        .alias(t("labelling.col.recorded")),
+        pl.col("rule_label").replace_strict(labels, default=None).alias(t("labelling.col.rule")),
+        pl.col("problem").replace_strict({x: t(f"labelling.problem.{x}") for x in ("rule_unknown", "unlabelled", "under", "over")},
+                                         default=None).alias(t("labelling.col.problem")),
+    ), lang)
+
+
+def contacts_data(compared: pl.DataFrame) -> pl.DataFrame:
+    return compared.select("code", "name", "reported", "persons", "signed", "rule_yellow", "yellow_contacted",
+                           "rule_red", "red_contacted", "managed", "signed_share", "yellow_contact_share",
+                           "red_contact_share", "managed_share")
+
+
+def contacts_table(facilities: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Facilities by red-label contact share, the lowest first (no share last), with their reporting."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    columns = (("signed_share", "signed_share"), ("yellow_contact_share", "yellow_contact"),
+               ("red_contact_share", "red_contact"), ("managed_share", "managed_share"))
+    return readable(facilities.sort("red_contact_share", "facility_code", nulls_last=True).select(
+        pl.col("facility_name").alias(t("labelling.col.facility")),
+        pl.col("county_name").alias(t("labelling.col.county")),
+        pl.when(pl.col("reported")).then(pl.lit(t("labelling.reported"))).otherwise(pl.lit(t("labelling.not_reported")))
+        .alias(t("labelling.col.status")),
+        *[pl.col(c).alias(t(f"labelling.col.{h}")) for c, h in columns],
+    ), lang, percent=[t(f"labelling.col.{h}") for _, h in columns])
+
+
+def map_data(shown: pl.DataFrame) -> pl.DataFrame:
+    return shown.select("code", "name", "facilities", "reported", "pop65", "found_65", "found_share", "persons",
+                        "labelled_share", "signed_share", "managed_share")
+
+
+def areas_table(shown: pl.DataFrame, metric: str, lang: str) -> pl.DataFrame:
+    """The map's areas (rows of `areas`), the lowest on the map's metric first (unknown at the top)."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    shares = ("found_share", "labelled_share", "signed_share", "managed_share")
+    return readable(shown.sort(metric, "code", nulls_last=False).select(
+        pl.col("name").fill_null(pl.col("code")).alias(t("labelling.col.area")),
+        pl.col("pop65").alias(t("labelling.col.pop65")),
+        pl.col("found_65").alias(t("labelling.col.found")),
+        *[pl.col(c).alias(t(f"labelling.col.{c}")) for c in shares],
+    ), lang, percent=[t(f"labelling.col.{c}") for c in shares])
+
+
+def trend_until(history: pl.DataFrame, counties: pl.DataFrame, until: dt.date) -> pl.DataFrame:
+    """`trend` of the weeks up to the chosen one (rows of every week, with rates)."""
+    return trend(with_rates(history).filter(pl.col("week") <= until), counties.filter(pl.col("week") <= until))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import policy
+from dashboard import i18n, policy
+from dashboard.metrics.tables import readable
 
 TIERS = ("primary", "sub_designated", "designated", "lead", "partner")
 
@@ -132,3 +133,77 @@ def narrow(rows: pl.DataFrame, tier_pair: tuple[str, str] | None, severities: li
     if statuses:
         out = out.filter(pl.col("status").is_in(statuses))
     return out
+
+
+# The page's pieces: each returns what the page places (tables already in the interface's language,
+# shares as '12.3%', blanks as '—').
+
+def tier_pairs(rows: pl.DataFrame) -> list[tuple[str, str] | None]:
+    """The tier-pair filter's choices: None (all), then each (from tier, to tier) that occurs."""
+    return [None, *tier_matrix(rows).select("from_tier", "to_tier").iter_rows()]
+
+
+def flows_table(pairs: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Rows of `flows` as the page lists them."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return readable(pairs.select(
+        pl.col("from_name").alias(t("referrals.col.from")), pl.col("to_name").alias(t("referrals.col.to")),
+        pl.col("referrals").alias(t("referrals.col.referrals")),
+        pl.col("direction").replace_strict({d: i18n.value("direction", d, lang) for d in ("up", "down", "lateral")},
+                                           default=None).alias(t("referrals.col.direction")),
+        pl.col("refused").alias(t("referrals.col.refused")),
+    ), lang)
+
+
+def main_unjudged(rows: pl.DataFrame, lang: str, n: int = 3) -> str:
+    """The n most frequent reasons a referral could not be judged, with their counts, in words:
+    '主要问题未填 3、年龄未填 1'."""
+    from dashboard import formatting as fmt
+
+    return i18n.t("app.list_separator", lang).join(
+        f"{i18n.t('referrals.unjudged.' + reason, lang)} {fmt.num(n_, lang)}" for reason, n_ in unjudged(rows).head(n).iter_rows())
+
+
+COMPLIANCE_BY = {"sender": "from_name", "consortium": "from_consortium"}
+
+
+def compliance_by(rows: pl.DataFrame, by: str) -> tuple[pl.DataFrame, str]:
+    """`compliance` per sending facility or per sending consortium, and the column naming the group."""
+    label = COMPLIANCE_BY[by]
+    return compliance(rows, label), label
+
+
+def cases_table(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """`compliance_cases` as the page lists them: codes in words, a blank as '—'."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    v = lambda group, values: {x: i18n.value(group, x, lang) for x in values if x is not None}  # noqa: E731
+    cases = compliance_cases(rows)
+    expected = {x: t("referrals.compliance.should_stay_home") if x == "home" else i18n.value("tier", x, lang)
+                for x in cases["expected_tier"].unique().drop_nulls()}
+    return readable(cases.select(
+        pl.col("severity").replace_strict(v("severity", cases["severity"].unique()), default=None).alias(t("referrals.col.severity")),
+        pl.col("main_problem").replace_strict(v("main_problem", cases["main_problem"].unique()), default=None)
+        .alias(t("referrals.col.main_problem")),
+        pl.col("policy_case").alias(t("referrals.col.case")),
+        pl.col("expected_tier").replace_strict(expected, default=None).alias(t("referrals.col.expected")),
+        pl.col("to_tier").replace_strict(v("tier", cases["to_tier"].unique()), default=None).alias(t("referrals.col.reached")),
+        pl.col("compliance").replace_strict({c: t(f"referrals.compliance.{c}") for c in VERDICTS}, default=None)
+        .alias(t("referrals.col.rate")),
+        pl.col("unjudged_reason").replace_strict({r: t(f"referrals.unjudged.{r}") for r in UNJUDGED_REASONS}, default=None)
+        .fill_null("").alias(t("referrals.col.unjudged_reason")),
+        pl.col("referrals").alias(t("referrals.col.referrals")),
+    ), lang)
+
+
+def reception_table(received: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Rows of `reception` as the page lists them (in-time share as '12.3%', '—' with no upward accepted)."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return readable(received.select(
+        pl.col("to_name").alias(t("referrals.col.facility")),
+        pl.col("to_tier").replace_strict({s: i18n.value("tier", s, lang) for s in TIERS}, default=None).alias(t("referrals.col.tier")),
+        pl.col("to_county_name").alias(t("referrals.col.county")),
+        pl.col("referrals").alias(t("referrals.col.referrals")),
+        pl.col("refused").alias(t("referrals.col.refused")),
+        pl.col("pending_too_long").alias(t("referrals.col.pending_too_long")),
+        pl.col("in_time_share").alias(t("referrals.col.in_time")),
+    ), lang, percent=[t("referrals.col.in_time")])

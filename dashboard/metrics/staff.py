@@ -148,13 +148,6 @@ def _minimum_line(fig: go.Figure, key: str, ctx: briefing.Context) -> None:
                   annotation_position="top right")
 
 
-def _legend_on_top(fig: go.Figure) -> None:
-    """Legend over the plot, the source line under the x-axis title (pixel offsets: holds at export size)."""
-    fig.update_layout(margin={"t": 100, "b": 130, "r": 40},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0, "title": None})
-    fig.layout.annotations[-1].yshift = -110
-
-
 def area_figure(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
     """On-duty rate of primary care and placement share of the hospitals, per area, against 80%."""
     what = i18n.t("staff.chart.areas", ctx.lang)
@@ -170,8 +163,7 @@ def area_figure(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
     _minimum_line(fig, ON_DUTY, ctx)
     fig.update_yaxes(title=i18n.t("staff.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.12])
     fig.update_xaxes(title=i18n.t("staff.chart.area_axis", ctx.lang), type="category", tickangle=-30, automargin=True)
-    briefing.briefing(fig, ctx, what, height=520, legend_below=False)
-    _legend_on_top(fig)
+    briefing.briefing(fig, ctx, what, height=520, tick_lines=3)  # names at -30°: three lines deep
     fig.update_layout(barmode="group")
     return fig
 
@@ -205,5 +197,4 @@ def trend_figure(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
     fig.update_yaxes(title=i18n.t("staff.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.12])
     fig.update_xaxes(title=i18n.t("staff.chart.week_axis", ctx.lang), type="category")
     briefing.briefing(fig, ctx, what, height=460, legend_below=False)
-    _legend_on_top(fig)
     return fig

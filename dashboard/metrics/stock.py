@@ -2,9 +2,13 @@
 the per-facility rows of queries/stock_by_facility.sql."""
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
-from dashboard import policy
+from dashboard import formatting as fmt
+from dashboard import i18n, policy
+from dashboard.metrics.tables import readable
 
 ITEMS = ("antigen", "antipyretic", "cough", "tcm")
 LEVELS = {"county": ("county_code", "county_name"), "league": ("league_code", "league_name"),
@@ -99,3 +103,107 @@ def facility_choices(rows: pl.DataFrame) -> dict[str, str]:
 def facility_detail(rows: pl.DataFrame, facility_code: str) -> pl.DataFrame:
     """One facility's four items."""
     return rows.filter(pl.col("facility_code") == facility_code).sort("item_order")
+
+
+# The page's pieces: each returns what the page places (tables already in the interface's language,
+# shares as '12.3%', days with one decimal, blanks as '—').
+
+STATUSES = ("missing", "no_population", "below_low", "between", "met")
+COVER_STATUSES = ("missing", "use_missing", "no_use", "short", "ok")
+EQUIPMENT_STATUSES = ("missing", "short", "ok")
+
+
+def _words(lang: str, share: float) -> dict:
+    """Headers and status words, the target's share and range written in."""
+    low, high = policy.policy_range("stock.population_share")
+    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    p = lambda x: fmt.pct(x, lang, 0)  # noqa: E731
+    return {
+        "items": {i: t(f"stock.items.{i}") for i in ITEMS},
+        "status": {s: t(f"stock.status.{s}", low=p(low), high=p(high)) for s in STATUSES},
+        "cover": {s: t(f"stock.cover_status.{s}") for s in COVER_STATUSES},
+        "target_low": t("stock.col.target_low", low=p(low)), "target_high": t("stock.col.target_high", high=p(high)),
+        "target": t("stock.col.target", share=p(share)),
+    }
+
+
+def _item_columns(w: dict, lang: str) -> list[pl.Expr]:
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    return [
+        pl.col("target_low").alias(w["target_low"]),
+        pl.col("target_high").alias(w["target_high"]),
+        pl.col("target").alias(w["target"]),
+        pl.col("on_hand").alias(t("stock.col.on_hand")),
+        pl.col("used").alias(t("stock.col.used")),
+        pl.col("shortfall").alias(t("stock.col.shortfall")),
+    ]
+
+
+def action_table(rows: pl.DataFrame, only_action: bool, share: float, lang: str, shown: bool = True) -> pl.DataFrame:
+    """`needs_action` as the page lists it; with shown=False, the numbers left as numbers (for the
+    CSV/XLSX download)."""
+    w, t = _words(lang, share), (lambda key: i18n.t(key, lang))
+    table = needs_action(rows, only_action).select(
+        pl.col("facility_name").alias(t("stock.col.facility")),
+        pl.col("county_name").alias(t("stock.col.county")),
+        pl.col("consortium").alias(t("stock.col.consortium")),
+        pl.col("item").replace_strict(w["items"], default=None).alias(t("stock.col.item")),
+        pl.col("service_population").alias(t("stock.col.population")),
+        *_item_columns(w, lang),
+        pl.col("share_of_target").alias(t("stock.col.share")),
+        pl.col("cover_days").alias(t("stock.col.cover_days")),
+        pl.col("cover_status").replace_strict(w["cover"], default=None).alias(t("stock.col.cover_status")),
+        pl.col("status").replace_strict(w["status"], default=None).alias(t("stock.col.status")),
+    )
+    return readable(table, lang, percent=[t("stock.col.share")], decimals={t("stock.col.cover_days"): 1}) if shown else table
+
+
+def detail_table(rows: pl.DataFrame, facility_code: str, share: float, lang: str) -> pl.DataFrame:
+    """One facility's four items (`facility_detail`) as the page lists them."""
+    w, t = _words(lang, share), (lambda key: i18n.t(key, lang))
+    return readable(facility_detail(rows, facility_code).select(
+        pl.col("item").replace_strict(w["items"], default=None).alias(t("stock.col.item")),
+        *_item_columns(w, lang),
+        pl.col("cover_days").alias(t("stock.col.cover_days")),
+        pl.col("cover_status").replace_strict(w["cover"], default=None).alias(t("stock.col.cover_status")),
+        pl.col("status").replace_strict(w["status"], default=None).alias(t("stock.col.status")),
+    ), lang, decimals={t("stock.col.cover_days"): 1})
+
+
+def areas_table(rows: pl.DataFrame, level: str, item: str, share: float, cover_days: float, lang: str,
+                names: pl.DataFrame | None = None) -> pl.DataFrame:
+    """`rollup` of one item as the page lists it (`names`: English area names, as in `rollup`)."""
+    low, _ = policy.policy_range("stock.population_share")
+    w, t = _words(lang, share), (lambda key, **kw: i18n.t(key, lang, **kw))
+    return readable(rollup(rows, level, names=names).filter(pl.col("item") == item).select(
+        pl.col("name").fill_null(pl.col("code")).alias(t("stock.col.area")),
+        pl.col("facilities").alias(t("stock.col.facilities")),
+        pl.col("missing").alias(t("stock.col.missing")),
+        pl.col("target").alias(w["target"]),
+        pl.col("on_hand").alias(t("stock.col.on_hand")),
+        pl.col("shortfall").alias(t("stock.col.shortfall")),
+        pl.col("share_of_target").alias(t("stock.col.share")),
+        pl.col("below_low").alias(t("stock.col.below_low", low=fmt.pct(low, lang, 0))),
+        pl.col("cover_short").alias(t("stock.col.cover_short", days=cover_days)),
+    ), lang, percent=[t("stock.col.share")])
+
+
+def equipment_table(equipment: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Oximeters and 120 ambulances per facility (rows of queries/stock_equipment.sql)."""
+    t = lambda key: i18n.t(key, lang)  # noqa: E731
+    words = {s: t(f"stock.equipment_status.{s}") for s in EQUIPMENT_STATUSES}
+    return readable(equipment.select(
+        pl.col("facility_name").alias(t("stock.col.facility")),
+        pl.col("county_name").alias(t("stock.col.county")),
+        pl.col("oximeters").alias(t("stock.col.oximeters_n")),
+        pl.col("oximeter_status").replace_strict(words, default=None).alias(t("stock.col.oximeter_status")),
+        pl.col("ambulances_120").alias(t("stock.col.ambulances_n")),
+        pl.col("ambulance_status").replace_strict(words, default=None).alias(t("stock.col.ambulance_status")),
+    ), lang)
+
+
+def trend_data(history: pl.DataFrame, until: dt.date) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`trend` up to the chosen week, and its columns for the download."""
+    per_week = trend(history, until=until)
+    return per_week, per_week.select("week", "item", "facilities", "missing", "target", "on_hand", "shortfall",
+                                     "share_of_target", "below_low", "cover_short")

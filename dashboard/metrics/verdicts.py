@@ -10,7 +10,7 @@ from typing import Callable
 
 import polars as pl
 
-from dashboard.metrics import headlines, icu, labelling, referrals, stock
+from dashboard.metrics import fever, headlines, icu, labelling, referrals, staff, stock
 
 from dashboard import policy
 from dashboard import formatting as fmt
@@ -51,6 +51,13 @@ def history(run: Runner, weeks: list[dt.date], area: dict) -> dict[dt.date, list
     return {w: headlines.all_headlines(run, w, area) for w in sorted(weeks)[-TREND_WEEKS:]}
 
 
+def topic_history(topic: Callable[..., headlines.Headline], run: Runner, weeks: list[dt.date], area: dict,
+                  **choices) -> dict[dt.date, list[headlines.Headline]]:
+    """One topic's headlines of the last TREND_WEEKS weeks up to the chosen one (oldest first), with
+    the page's own choices (for a detail page's head: the other topics are not computed)."""
+    return {w: [topic(run, w, area, **choices)] for w in sorted(weeks)[-TREND_WEEKS:]}
+
+
 def series(past: dict[dt.date, list[headlines.Headline]], topic: str, key: str) -> list:
     out = []
     for week in sorted(past):
@@ -59,10 +66,12 @@ def series(past: dict[dt.date, list[headlines.Headline]], topic: str, key: str) 
     return out
 
 
-def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int = 3) -> list[Worst]:
+def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int = 3, **choices) -> list[Worst]:
     """The n places where the topic's headline is worst this week, with the sidebar codes that open
-    the detail page filtered to them: facilities (their county) for labelling, ICU and stock;
-    sending facilities for referrals (only those with enough judged referrals to rank)."""
+    the detail page filtered to them: facilities (their county) for labelling, ICU, stock, fever
+    clinics and staff; sending facilities for referrals (only those with enough judged referrals to
+    rank). `choices` are a detail page's own (the ICU page's range ends, the stock page's item and
+    share, the fever page's day), so its head and its worst places agree."""
     if topic == "labelling":
         rows = labelling.with_rates(run("labelling_by_facility", week=week, **_area(area), **labelling.params()))
         rows = rows.filter(pl.col("reported") & pl.col("labelled_share").is_not_null()).sort("labelled_share", "facility_code")
@@ -78,17 +87,43 @@ def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int 
         return [Worst(r["from_name"], fmt.pct(r["compliance_rate"], lang), r["from_league"], r["from_county"],
                       f"n={fmt.num(r['judged'], lang)}") for r in ranked.head(n).iter_rows(named=True)]
     if topic == "icu":
-        rows = run("icu_staffing_by_hospital", week=week, **_area(area), **icu.params())
+        rows = run("icu_staffing_by_hospital", week=week, **_area(area),
+                   **icu.params(choices.get("nurses_end"), choices.get("reserve_end")))
         rows = rows.filter(pl.col("front_line_gap") > 0).sort(["front_line_gap", "facility_code"], descending=[True, False])
-        return [Worst(r["facility_name"], fmt.num(r["front_line_gap"], lang), r["league_code"], r["county_code"])
+        return [Worst(r["facility_name"], _people(r["front_line_gap"], lang), r["league_code"], r["county_code"])
                 for r in rows.head(n).iter_rows(named=True)]
     if topic == "stock":
-        rows = run("stock_by_facility", week=week, **_area(area), **stock.params())
-        rows = rows.filter((pl.col("item") == "antigen") & pl.col("share_of_target").is_not_null()
+        rows = run("stock_by_facility", week=week, **_area(area), **stock.params(choices.get("share"), choices.get("cover_days")))
+        rows = rows.filter((pl.col("item") == choices.get("item", "antigen")) & pl.col("share_of_target").is_not_null()
                            & (pl.col("shortfall") > 0)).sort("share_of_target", "facility_code")
         return [Worst(r["facility_name"], fmt.pct(r["share_of_target"], lang), r["league_code"], r["county_code"])
                 for r in rows.head(n).iter_rows(named=True)]
+    if topic == "fever":
+        rows = run("fever_clinic_days", week=week, **_area(area), **fever.params())
+        days = fever.days(rows, week)
+        day = choices.get("day") if choices.get("day") in days else (days[0] if days else None)
+        if day is None:
+            return []
+        # the longest queues of the day, from the alarm level down: the headline's 'in alarm'
+        rows = (fever.on(rows, day).filter(pl.col("reported") & pl.col("peak_waiting").is_not_null()
+                                           & pl.col("waiting_status").is_in(["warning", "alarm"]))
+                .sort(["peak_waiting", "facility_code"], descending=[True, False]))
+        return [Worst(r["facility_name"], _people(r["peak_waiting"], lang), r["league_code"], r["county_code"])
+                for r in rows.head(n).iter_rows(named=True)]
+    if topic == "staff":
+        rows = staff.of_week(run("staff_on_duty", week=week, **_area(area), **staff.params()), week)
+        rows = (staff.primary(rows).filter(pl.col("on_duty_status") == "below")
+                .sort(["on_duty_rate", "facility_code"]))
+        return [Worst(r["facility_name"], fmt.pct(r["on_duty_rate"], lang), r["league_code"], r["county_code"],
+                      f"{fmt.num(r['staff_on_duty'], lang)}/{fmt.num(r['staff_total'], lang)}")
+                for r in rows.head(n).iter_rows(named=True)]
     return []
+
+
+def _people(n, lang: str) -> str:
+    from dashboard import i18n
+
+    return i18n.t("app.verdict.people", lang, n=fmt.num(n, lang))
 
 
 def figure_text(figure: headlines.Figure, lang: str) -> str:

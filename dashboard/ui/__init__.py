@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass, field
 
 import plotly.graph_objects as go
@@ -120,6 +121,30 @@ def _pick(label: str, options: list, key: str, fmt):
     index = options.index(current) if current in options else 0
     shown = {option: fmt(option) for option in options}  # formatted now, in this run's language
     value = st.sidebar.selectbox(label, options, index=index, format_func=shown.__getitem__, key=f"{key}_{lang()}")
+    st.session_state[key] = value
+    return value
+
+
+def kept_choice(widget, label: str, options: list, key: str, fmt, default=None, **kwargs):
+    """A radio, selectbox or select_slider on a page whose choice survives reruns and a language
+    switch. Its labels are formatted now, in this run's language (Streamlit may call format_func
+    later, outside the run, where the language is not known: a lambda calling t() then answers in
+    Chinese, and a choice stored by its label no longer matches); the widget is keyed per language
+    and the choice itself kept under `key`. `default`: the option chosen until the user chooses."""
+    current = st.session_state.get(key, default)
+    shown = {option: fmt(option) for option in options}
+    index = options.index(current) if current in options else 0
+    value = widget(label, options, index=index, format_func=shown.__getitem__, key=f"{key}_{lang()}", **kwargs)
+    st.session_state[key] = value
+    return value
+
+
+def kept_choices(label: str, options: list, key: str, fmt, place=None, **kwargs) -> list:
+    """A multiselect kept the same way as `kept_choice` (labels formatted now, keyed per language),
+    placed in `place` (a column) or the page."""
+    current = [x for x in st.session_state.get(key, []) if x in options]
+    shown = {option: fmt(option) for option in options}
+    value = (place or st).multiselect(label, options, default=current, format_func=shown.__getitem__, key=f"{key}_{lang()}", **kwargs)
     st.session_state[key] = value
     return value
 
@@ -243,6 +268,12 @@ PRINT_CSS = """
 <style>
 /* the sidebar wide enough for a whole week label */
 section[data-testid="stSidebar"] { min-width: 330px; }
+/* a headline's label and a worst place's name wrap onto a second line rather than end in "…" */
+[data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
+[class*="st-key-worst_"] button, [class*="st-key-worst_"] button * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; }
+[class*="st-key-worst_"] button { height: auto; min-height: 2.5rem; }
 /* printing a page: no sidebar, no header or toolbar, no download buttons; a fixed A4-landscape width;
    charts and tables kept whole on a page */
 @media print {
@@ -264,6 +295,20 @@ section[data-testid="stSidebar"] { min-width: 330px; }
 def page_style() -> None:
     """The app's own CSS (sidebar width, print layout); called once per run from the sidebar."""
     st.html(PRINT_CSS)
+
+
+_NUMBER_TEXT = re.compile(r"^[−+\-]?\d[\d,.]*(%|万|亿|K|M|B)?$")
+
+
+def table(frame: pl.DataFrame, **kwargs) -> None:
+    """st.dataframe for a table written out by dashboard.metrics.tables.readable: columns that hold
+    only numbers ('12,345', '12.3%', or '—' for a blank) are aligned right, as numbers are."""
+    right = {}
+    for name in frame.columns:
+        values = [v for v in frame[name].to_list() if v is not None and v != fmt.BLANK]
+        if frame[name].dtype == pl.String and values and all(_NUMBER_TEXT.match(v) for v in values):
+            right[name] = st.column_config.TextColumn(alignment="right")
+    st.dataframe(frame, column_config=right | kwargs.pop("column_config", {}), **kwargs)
 
 
 def metric_row(items: list[tuple[str, str, str | None]]) -> None:
@@ -329,18 +374,21 @@ def _css_text(text: str) -> str:
 STATUS_TONES = {"met": "blue", "near": "orange", "short": "red", "unknown": "gray"}  # st.metric / markdown colours
 
 
-def verdict_row(headline, past: dict, f: Filters) -> None:
+def verdict_row(headline, past: dict, f: Filters, helps: dict | None = None, choices: dict | None = None,
+                here: bool = False) -> None:
     """A headline as a verdict: each figure (the page's own value and label) with the change since
     the previous week, a small trend, and its status against the policy target in words, symbol and
     colour (met / near / short, or cannot be judged for a blank); then the three places where it is
-    worst, each a link into the detail page filtered to its banner/county."""
+    worst, each a link into the detail page filtered to its banner/county. `helps`: a help text per
+    figure key; `choices`: a detail page's own choices (see verdicts.worst); `here`: placed on the
+    detail page itself (a worst place then filters this page)."""
     from dashboard.metrics import verdicts
     from dashboard.figures import verdict
 
     figures = headline.figures
     for column, figure in zip(st.columns(len(figures)), figures):
         if figure.kind == "ratio":  # who reported: a count of units, held to no target
-            column.metric(figure_label(figure), figure_value(figure), border=True)
+            column.metric(figure_label(figure), figure_value(figure), border=True, help=(helps or {}).get(figure.key))
             continue
         trend = verdicts.series(past, headline.topic, figure.key)
         previous = trend[-2] if len(trend) >= 2 else None
@@ -351,7 +399,8 @@ def verdict_row(headline, past: dict, f: Filters) -> None:
         with column:
             st.metric(figure_label(figure), figure_value(figure), delta=delta,
                       delta_color=STATUS_TONES.get(state, "gray") if state else "gray",
-                      help=t("app.verdict.delta_help") if delta else None,
+                      help=" ".join(x for x in ((helps or {}).get(figure.key), t("app.verdict.delta_help") if delta else None)
+                                    if x) or None,
                       chart_data=[v for v in trend if not fmt.missing(v)] if len(trend) > 1 else None,
                       border=True)
             if state:
@@ -359,23 +408,36 @@ def verdict_row(headline, past: dict, f: Filters) -> None:
                 if figure.target is not None:
                     words += " · " + t("app.verdict.target", target=pct(figure.target))
                 st.markdown(f":{STATUS_TONES[state]}[**{words}**]")
-    worst = verdicts.worst(headline.topic, query, f.week, f.params(), lang())
+    worst = verdicts.worst(headline.topic, query, f.week, f.params(), lang(), **(choices or {}))
     if worst:
         st.markdown(f"**{t('app.verdict.worst')}**")
         for i, (column, place) in enumerate(zip(st.columns(len(worst)), worst)):
             column.button(f"{place.name}（{place.shown}）" if lang() == "zh" else f"{place.name} ({place.shown})",
                           help=place.detail or None,
                           key=f"worst_{headline.topic}_{i}", icon=":material/arrow_forward:", width="stretch",
-                          on_click=_open_filtered, args=(headline.page, place.league_code, place.county_code))
+                          on_click=_open_filtered, args=(None if here else headline.page, place.league_code, place.county_code))
 
 
-def _open_filtered(page: str, league_code: str | None, county_code: str | None) -> None:
+def page_verdict(topic, f: Filters, helps: dict | None = None, **choices):
+    """The head of a detail page: its headline as the overview shows it (the same function of
+    dashboard/metrics/headlines.py, so the two agree), with the page's own choices where it has any,
+    its trend over the last weeks, and the three places where it is worst. Returns the headline."""
+    from dashboard.metrics import verdicts
+
+    headline = topic(query, f.week, f.params(), **choices)
+    past = verdicts.topic_history(topic, query, [w for w in f.weeks if w <= f.week], f.params(), **choices)
+    verdict_row(headline, past, f, helps=helps, choices=choices, here=True)
+    return headline
+
+
+def _open_filtered(page: str | None, league_code: str | None, county_code: str | None) -> None:
     """Set the sidebar to a banner/county (its keyed widgets too) and open the page there."""
     for key, value in (("f_league", league_code or ALL), ("f_county", county_code or ALL), ("f_consortium", ALL)):
         st.session_state[key] = value
         for language in i18n.LANGS:
             st.session_state.pop(f"{key}_{language}", None)
-    st.session_state["open_page"] = page
+    if page:
+        st.session_state["open_page"] = page
 
 
 def follow_link() -> None:
