@@ -27,7 +27,7 @@ ordered = sorted(f.weeks)
 first, last = st.select_slider(t("referrals.weeks"), options=ordered, value=(f.week, f.week),
                                format_func=lambda w: weeks.short(w, lang()), key="ref_weeks")
 period = weeks.span(first, last, lang())
-rows = query("referral_classified", **f.params(), week_from=first, week_to=last, **referrals.params())
+rows = query("referral_counts", **f.params(), week_from=first, week_to=last)
 if rows.height == 0:
     st.info(t("referrals.no_referrals"))
     st.stop()

@@ -71,7 +71,7 @@ def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int 
     if topic == "referrals":
         from dashboard.figures.referrals import MIN_ASSESSED
 
-        rows = run("referral_classified", week_from=week, week_to=week, **_area(area), **referrals.params())
+        rows = run("referral_counts", week_from=week, week_to=week, **_area(area))
         places = rows.select("from_code", "from_league", "from_county").unique("from_code")
         ranked = (referrals.compliance(rows, "from_code", "from_name").filter(pl.col("judged") >= MIN_ASSESSED)
                   .join(places, on="from_code").sort("compliance_rate", "from_code"))

@@ -13,6 +13,7 @@ import duckdb
 from dashboard import config, policy, rules
 
 from dashboard.ingest import contracts
+from dashboard.store import transfer_aggregate
 
 SCHEMA_VERSION = 2
 
@@ -140,6 +141,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("update meta set value = $v where key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
     if current_policy_fingerprint(con) != policy.fingerprint():
         rebuild_derived(con)
+    ensure_aggregates(con)
 
 
 def create_building_blocks(con: duckdb.DuckDBPyConnection) -> None:
@@ -214,6 +216,7 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
         )
         con.execute("delete from agg_register")
         con.execute(AGG_REGISTER_INSERT, {"week": None, **policy.params("risk.age_young_below")})
+        transfer_aggregate.rebuild(con)
         con.execute(
             "insert or replace into meta values ('policy_fingerprint', $f)", {"f": policy.fingerprint()}
         )
@@ -221,6 +224,18 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
     except Exception:
         con.execute("rollback")
         raise
+
+
+def ensure_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """A database made before an aggregate existed gains it, built from its stored rows."""
+    if not transfer_aggregate.exists(con):
+        transfer_aggregate.rebuild(con)
+
+
+def refresh_aggregates_after_load(con: duckdb.DuckDBPyConnection, dataset: str, week) -> None:
+    """Called by a load inside its transaction, after the rows are written (agg_register is kept by
+    the load itself)."""
+    transfer_aggregate.after_load(con, dataset, week)
 
 
 _lock = threading.Lock()
