@@ -46,9 +46,14 @@ def figure_status(figure: headlines.Figure) -> str | None:
     return None
 
 
-def history(run: Runner, weeks: list[dt.date], area: dict) -> dict[dt.date, list[headlines.Headline]]:
-    """Headlines of the last TREND_WEEKS weeks up to the chosen one (oldest first)."""
-    return {w: headlines.all_headlines(run, w, area) for w in sorted(weeks)[-TREND_WEEKS:]}
+def history(run: Runner, weeks: list[dt.date], area: dict,
+            headlines_of: Callable[[dt.date, dict], list[headlines.Headline]] | None = None
+            ) -> dict[dt.date, list[headlines.Headline]]:
+    """Headlines of the last TREND_WEEKS weeks up to the chosen one (oldest first). headlines_of(week,
+    area) gives one week's headlines (the app passes a cache kept per week, area and load, so a
+    rerun recomputes nothing); by default they are computed with `run`."""
+    of = headlines_of or (lambda week, where: headlines.all_headlines(run, week, where))
+    return {w: of(w, area) for w in sorted(weeks)[-TREND_WEEKS:]}
 
 
 def series(past: dict[dt.date, list[headlines.Headline]], topic: str, key: str) -> list:

@@ -5,6 +5,7 @@ DuckDB cursor is a connection of its own to the same database) rather than shari
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 
@@ -123,6 +124,8 @@ CENSUS_FILE = config.DATA / "census" / "nmg_2020_census.csv"
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    if schema_is_current(con):
+        return  # nothing to create, alter or rebuild: opening stays fast (cold start)
     con.execute(_SCHEMA)
     con.execute(dataset_ddl())
     # A column added to a contract after its table was first created: an older database gains it
@@ -142,6 +145,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     if current_policy_fingerprint(con) != policy.fingerprint():
         rebuild_derived(con)
     ensure_aggregates(con)
+    ensure_database_id(con)
+    con.execute("insert or replace into meta values ('schema_signature', $s)", {"s": schema_signature()})
 
 
 def create_building_blocks(con: duckdb.DuckDBPyConnection) -> None:
@@ -226,10 +231,45 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
+def schema_signature() -> str:
+    """Everything migrate() depends on: this module and the rule macro's code, the contracts, the
+    shared SQL, the census file, the policy in force and the referral aggregate's definition. When
+    a database was migrated under the same signature, there is nothing to do."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(rules.__file__), *sorted((config.QUERIES / "shared").glob("*.sql"))):
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    # the tables and views as the contracts in force make them (contracts can be extended in memory)
+    digest.update((dataset_ddl() + reported_view()).encode())
+    digest.update(repr([(n, contracts.dataset(n).must_report) for n in contracts.DATASETS]).encode())
+    census = CENSUS_FILE.stat().st_size if CENSUS_FILE.exists() else -1
+    digest.update(f"{SCHEMA_VERSION}|{census}|{policy.fingerprint()}|{transfer_aggregate.signature()}".encode())
+    return digest.hexdigest()[:16]
+
+
+def schema_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        rows = con.execute("select value from meta where key = 'schema_signature'").fetchall()
+    except duckdb.CatalogException:
+        return False  # a new database: no meta table yet
+    return bool(rows) and rows[0][0] == schema_signature()
+
+
+def ensure_database_id(con: duckdb.DuckDBPyConnection) -> None:
+    """A random id given to the database when it is made: with the load number it names what a
+    database holds, for caches that outlive the process (a copied or recreated file at the same path
+    is not mistaken for another)."""
+    con.execute("insert or ignore into meta values ('database_id', uuid()::varchar)")
+
+
+def database_id(con: duckdb.DuckDBPyConnection) -> str:
+    rows = con.execute("select value from meta where key = 'database_id'").fetchall()
+    return rows[0][0] if rows else ""
+
+
 def ensure_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """A database made before an aggregate existed gains it, built from its stored rows."""
-    if not transfer_aggregate.exists(con):
-        transfer_aggregate.rebuild(con)
+    """A database made before an aggregate existed gains it, built from its stored rows; one built by
+    another rule or policy is rebuilt."""
+    transfer_aggregate.ensure(con)
 
 
 def refresh_aggregates_after_load(con: duckdb.DuckDBPyConnection, dataset: str, week) -> None:

@@ -11,6 +11,7 @@ only the rule reads) are not kept; `referrals` counts the referrals of each row.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import duckdb
 
@@ -63,6 +64,7 @@ def exists(con: duckdb.DuckDBPyConnection) -> bool:
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Every week, from scratch (the caller holds the transaction, if any)."""
     con.execute(f"create or replace table agg_transfer as\n{_select()}", _params(None, None))
+    con.execute("insert or replace into meta values ('agg_transfer_signature', $s)", {"s": signature()})
 
 
 def refresh_week(con: duckdb.DuckDBPyConnection, week: dt.date) -> None:
@@ -72,6 +74,25 @@ def refresh_week(con: duckdb.DuckDBPyConnection, week: dt.date) -> None:
         return
     con.execute("delete from agg_transfer where week = $week", {"week": week})
     con.execute(f"insert into agg_transfer\n{_select()}", _params(week, week))
+
+
+def signature() -> str:
+    """What the stored aggregate was built from: the rule's SQL, the columns kept and the policy. A
+    database whose aggregate has another signature (a new release, an older database) is rebuilt."""
+    text = "\n".join([(config.QUERIES / "referral_classified.sql").read_text(encoding="utf-8"), *COLUMNS,
+                      repr(sorted(classify_params().items()))])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def stored_signature(con: duckdb.DuckDBPyConnection) -> str | None:
+    rows = con.execute("select value from meta where key = 'agg_transfer_signature'").fetchall()
+    return rows[0][0] if rows else None
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Build the aggregate when it is missing or was built by another rule, columns or policy."""
+    if not exists(con) or stored_signature(con) != signature():
+        rebuild(con)
 
 
 def after_load(con: duckdb.DuckDBPyConnection, dataset: str, week: dt.date | None) -> None:
