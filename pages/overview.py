@@ -5,8 +5,8 @@ NAV = {"section": "overview", "order": 0, "title": "app.nav.overview", "icon": "
 
 import streamlit as st
 
-from dashboard.metrics import headlines, verdicts
-from dashboard.ui import briefing_pack_button, filters, follow_link, query, t, verdict_row
+from dashboard.metrics import verdicts
+from dashboard.ui import briefing_pack_button, cached_headlines, filters, follow_link, query, t, verdict_row
 
 f = filters()
 st.title(t("app.overview.heading"))
@@ -16,9 +16,9 @@ if f.week is None:
     st.stop()
 follow_link()
 briefing_pack_button(f)
-past = verdicts.history(query, [w for w in f.weeks if w <= f.week], f.params())
+past = verdicts.history(query, [w for w in f.weeks if w <= f.week], f.params(), cached_headlines)
 
-for headline in headlines.all_headlines(query, f.week, f.params()):
+for headline in cached_headlines(f.week, f.params()):
     with st.container(border=True):
         st.subheader(t(headline.title_key))
         if set(headline.datasets) & set(f.loading):

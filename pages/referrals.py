@@ -27,7 +27,7 @@ week_names = {w: weeks.short(w, lang()) for w in ordered}  # formatted now, in t
 first, last = st.select_slider(t("referrals.weeks"), options=ordered, value=(f.week, f.week),
                                format_func=week_names.__getitem__, key=f"ref_weeks_{lang()}")
 period = weeks.span(first, last, lang())
-rows = query("referral_classified", **f.params(), week_from=first, week_to=last, **referrals.params())
+rows = query("referral_counts", **f.params(), week_from=first, week_to=last)
 if rows.height == 0:
     st.info(t("referrals.no_referrals"))
     st.stop()

@@ -323,11 +323,15 @@ def child_queries(spec: dict) -> dict:
         at.session_state["lang"] = "zh"
         at.run()
         st.cache_data.clear()
+        st.cache_resource.clear()  # query results and headlines are resource-cached (dashboard/ui)
         calls.clear()
         at.switch_page(page_file)
+        t0 = time.perf_counter()
         at.run()
+        script_first = time.perf_counter() - t0
         errors = [str(e.value)[:200] for e in at.exception]
         recorded = list(calls)
+        script_warm = page_script_runs(at, spec["repeat"])
         seen, unique = set(), []
         for name, params in recorded:
             k = (name, tuple(sorted((p, str(v)) for p, v in params.items())))
@@ -350,17 +354,32 @@ def child_queries(spec: dict) -> dict:
             "queries": len(unique), "calls_in_render": len(recorded), "errors": errors,
             "seconds_median": round(statistics.median(runs), 4), "seconds_runs": [round(x, 4) for x in runs],
             "per_query_median": {k: round(statistics.median(v), 4) for k, v in sorted(per_query.items())},
+            "script_first_s": round(script_first, 3), "script_warm_s": round(statistics.median(script_warm), 3),
+            "load_average": os.getloadavg(),
         }
     queries.run = real
     w = dt.date.fromisoformat(spec["week"])
     con = store.cursor()
     out["register_rows"] = con.execute("select count(*) from register where week = $w", {"w": w}).fetchone()[0]
     out["transfer_rows"] = con.execute("select count(*) from transfer where week = $w", {"w": w}).fetchone()[0]
+    out["agg_transfer_rows"] = con.execute("select count(*) from agg_transfer where week = $w", {"w": w}).fetchall()[0][0]
     if spec.get("pandas"):
         out["pandas"] = pandas_peers(con, w, spec["repeat"])
     out["peak_rss_mb"] = peak_rss_mb()
     del pl
     return out
+
+
+def page_script_runs(at, repeat: int) -> list[float]:
+    """The page's whole Python script (queries from the app's caches, metric functions, figure
+    building, Streamlit's serialisation into protobuf), warm: what the server spends before the
+    browser draws anything."""
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        at.run()
+        runs.append(time.perf_counter() - t0)
+    return runs
 
 
 def pandas_peers(con, w, repeat: int) -> dict:
@@ -419,6 +438,7 @@ def pandas_peers(con, w, repeat: int) -> dict:
         return len(matrix) + len(by_consortium) + len(reception)
 
     out = {}
+    product = product_referral_aggregations(w)
     for name, fn in (("labelling", labelling), ("referrals", referrals)):
         runs = []
         for _ in range(repeat):
@@ -427,7 +447,34 @@ def pandas_peers(con, w, repeat: int) -> dict:
             runs.append(time.perf_counter() - t0)
         out[name] = {"seconds_median": round(statistics.median(runs), 4),
                      "rows": len(register) if name == "labelling" else len(transfer)}
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        product()
+        runs.append(time.perf_counter() - t0)
+    out["referrals"]["product_with_metrics_seconds_median"] = round(statistics.median(runs), 4)
     return out
+
+
+def product_referral_aggregations(w):
+    """The referral page's aggregations as the product does them: its queries (the counted rows of
+    agg_transfer, the facilities' positions) and its polars metric functions, with no cache."""
+    from dashboard.metrics import referrals
+    from dashboard.store import queries
+    from dashboard import store
+
+    area = {"league_code": None, "county_code": None, "consortium": None}
+
+    def run() -> int:
+        con = store.cursor()
+        rows = queries.run("referral_counts", con=con, week_from=w, week_to=w, **area)
+        located = queries.run("facility_locations", con=con, week=w, **area)
+        referrals.indicators(rows)
+        sizes = [referrals.flows(rows, level, referrals.places(located, level)).height for level in ("county", "facility")]
+        sizes += [referrals.tier_matrix(rows).height, referrals.compliance(rows, "from_consortium").height,
+                  referrals.compliance_cases(rows).height, referrals.reception(rows).height]
+        return sum(sizes)
+    return run
 
 
 def _has(con, table: str) -> bool:
@@ -531,7 +578,7 @@ def measure_browser(db: Path, data_dir: Path, work: Path, repeat: int, pages: li
     hello = work / "hello"
     hello.mkdir(exist_ok=True)
     (hello / "hello.py").write_text('import streamlit as st\n\nst.title("Hello, world")\nst.metric("x", 1)\n')
-    out: dict = {"pages": {}}
+    out: dict = {"pages": {}, "load_average_start": os.getloadavg()}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         if cold:
@@ -549,6 +596,7 @@ def measure_browser(db: Path, data_dir: Path, work: Path, repeat: int, pages: li
             out["cold_start"] = {"app_overview_s": round(statistics.median(product), 2),
                                  "hello_world_s": round(statistics.median(reference), 2),
                                  "app_runs": [round(x, 2) for x in product], "hello_runs": [round(x, 2) for x in reference]}
+        out["hello_world_visits"] = hello_world_visits(browser, hello, env, work, repeat)
         server = Server(ROOT / "app.py", ROOT, env, work / "pages.log")
         try:
             server.wait_healthy()
@@ -566,7 +614,21 @@ def measure_browser(db: Path, data_dir: Path, work: Path, repeat: int, pages: li
         finally:
             server.stop()
         browser.close()
+    out["load_average_end"] = os.getloadavg()
     return out
+
+
+def hello_world_visits(browser, hello: Path, env: dict, work: Path, repeat: int) -> dict:
+    """The floor under every page's render: a hello-world Streamlit page visited the way the pages are
+    (a new browser context each time, so the front end loads and connects again), first and warm."""
+    server = Server(hello / "hello.py", hello, env, work / "hello_visits.log")
+    try:
+        server.wait_healthy()
+        first, _ = visit(browser, server.url + "/", True)
+        warm = [visit(browser, server.url + "/", True)[0] for _ in range(repeat)]
+    finally:
+        server.stop()
+    return {"first_s": round(first, 2), "warm_s": round(statistics.median(warm), 2), "warm_runs": [round(x, 2) for x in warm]}
 
 
 # --- the run ---------------------------------------------------------------------------------------------
@@ -778,10 +840,15 @@ def ratios(report: dict) -> dict:
         for name, pq in q.get("pandas", {}).items():
             mine = q["pages"].get(name, {}).get("seconds_median")
             r[f"queries_pandas_over_product_{name}"] = _div(pq["seconds_median"], mine)
+            if "product_with_metrics_seconds_median" in pq:
+                r[f"pandas_over_product_with_metrics_{name}"] = _div(pq["seconds_median"], pq["product_with_metrics_seconds_median"])
         if e.get("browser"):
             cs = e["browser"]["cold_start"]
             r["cold_start_app_over_hello_world"] = _div(cs["app_overview_s"], cs["hello_world_s"])
             r["slowest_page_warm_s"] = max(b["warm_s"] for b in e["browser"]["pages"].values())
+            floor = e["browser"].get("hello_world_visits", {}).get("warm_s")
+            for slug, b in e["browser"]["pages"].items():
+                r[f"browser_warm_over_hello_world_{slug}"] = _div(b["warm_s"], floor)
         out[label] = r
     labels = list(scales)
     reference = "1x" if "1x" in scales else labels[0]
@@ -831,9 +898,16 @@ def table(report: dict) -> str:
         row(f"queries {slug} ms", lambda e, r, s=slug: e["queries"]["pages"][s]["seconds_median"] * 1000)
     for name in ("labelling", "referrals"):
         row(f"queries {name}: pandas / product (>= 5)", lambda e, r, n=name: r[f"queries_pandas_over_product_{n}"])
+    row("referrals: pandas / product queries + polars (>= 5)", lambda e, r: r["pandas_over_product_with_metrics_referrals"])
+    for _, slug, _ in PAGES:
+        row(f"page script {slug} warm s", lambda e, r, s=slug: e["queries"]["pages"][s]["script_warm_s"])
+    row("load average (1 min) at the browser run", lambda e, r: e["browser"]["load_average_start"][0])
+    row("browser hello world warm s (the floor)", lambda e, r: e["browser"]["hello_world_visits"]["warm_s"])
     for _, slug, _ in PAGES:
         row(f"browser {slug} warm s (target <= 1)", lambda e, r, s=slug: e["browser"]["pages"][s]["warm_s"])
         row(f"browser {slug} first visit s", lambda e, r, s=slug: e["browser"]["pages"][s]["first_s"])
+    for _, slug, _ in PAGES:
+        row(f"browser {slug} warm / hello world warm", lambda e, r, s=slug: r[f"browser_warm_over_hello_world_{s}"])
     row("cold start: app s", lambda e, r: e["browser"]["cold_start"]["app_overview_s"])
     row("cold start: hello world s", lambda e, r: e["browser"]["cold_start"]["hello_world_s"])
     row("cold start: app / hello (target <= 1.2)", lambda e, r: r["cold_start_app_over_hello_world"])
@@ -844,7 +918,9 @@ def table(report: dict) -> str:
                          f"{t['load']['seconds']} s, queries {t['queries']['pages']['referrals']['seconds_median'] * 1000:.0f} ms"
                          + (f", browser warm {t['browser']['pages']['referrals']['warm_s']} s" if t.get("browser") else "")
                          + (f", pandas / product {_div(t['queries']['pandas']['referrals']['seconds_median'], t['queries']['pages']['referrals']['seconds_median'])}"
-                            if t["queries"].get("pandas") else ""))
+                            f" (with the page's polars aggregations: {_div(t['queries']['pandas']['referrals']['seconds_median'], t['queries']['pandas']['referrals'].get('product_with_metrics_seconds_median'))})"
+                            if t["queries"].get("pandas") else "")
+                         + f"; agg_transfer {t['queries'].get('agg_transfer_rows', 0):,} rows for the week")
     for key, cmp in report["ratios"].items():
         if "_over_" in key:
             lines.append(f"\n{key.replace('_over_', ' / ')}: " + ", ".join(f"{k} {v}" for k, v in cmp.items() if v is not None))

@@ -216,7 +216,7 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
                  ("labelling_audit", labelling_figures.audit(facilities, c))]
     sections.append(s)
     # 2. referrals
-    rows = query("referral_classified", **f.params(), week_from=f.week, week_to=f.week, **referrals.params())
+    rows = query("referral_counts", **f.params(), week_from=f.week, week_to=f.week)
     s = Section(t("app.nav.referrals"))
     s.lines = lines["referrals"]
     c = ctx("transfer", "facility")

@@ -491,6 +491,7 @@ def _commit(cur: duckdb.DuckDBPyConnection, ds: Dataset, result: LoadResult, sta
         if ds.name == "register":
             cur.execute("delete from agg_register where week = $week", {"week": result.week})
             cur.execute(store.AGG_REGISTER_INSERT, {"week": result.week, **policy.params("risk.age_young_below")})
+        store.refresh_aggregates_after_load(cur, ds.name, result.week)
         result.outcome = "accepted"
         _log(cur, result, started, user)
         cur.execute("commit")

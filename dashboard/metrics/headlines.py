@@ -67,7 +67,7 @@ def labelling_headline(run: Runner, week: dt.date, area: dict) -> Headline:
 
 
 def referrals_headline(run: Runner, week: dt.date, area: dict) -> Headline:
-    rows = run("referral_classified", week_from=week, week_to=week, **_area(area), **referrals.params())
+    rows = run("referral_counts", week_from=week, week_to=week, **_area(area))
     ind = referrals.indicators(rows)
     hours = int(policy.value("referral.upward_reception_hours"))
     return Headline("referrals", "pages/referrals.py", "app.overview.referrals", (

@@ -46,9 +46,14 @@ def figure_status(figure: headlines.Figure) -> str | None:
     return None
 
 
-def history(run: Runner, weeks: list[dt.date], area: dict) -> dict[dt.date, list[headlines.Headline]]:
-    """Headlines of the last TREND_WEEKS weeks up to the chosen one (oldest first)."""
-    return {w: headlines.all_headlines(run, w, area) for w in sorted(weeks)[-TREND_WEEKS:]}
+def history(run: Runner, weeks: list[dt.date], area: dict,
+            headlines_of: Callable[[dt.date, dict], list[headlines.Headline]] | None = None
+            ) -> dict[dt.date, list[headlines.Headline]]:
+    """Headlines of the last TREND_WEEKS weeks up to the chosen one (oldest first). headlines_of(week,
+    area) gives one week's headlines (the app passes a cache kept per week, area and load, so a
+    rerun recomputes nothing); by default they are computed with `run`."""
+    of = headlines_of or (lambda week, where: headlines.all_headlines(run, week, where))
+    return {w: of(w, area) for w in sorted(weeks)[-TREND_WEEKS:]}
 
 
 def topic_history(topic: Callable[..., headlines.Headline], run: Runner, weeks: list[dt.date], area: dict,
@@ -80,7 +85,7 @@ def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int 
     if topic == "referrals":
         from dashboard.figures.referrals import MIN_ASSESSED
 
-        rows = run("referral_classified", week_from=week, week_to=week, **_area(area), **referrals.params())
+        rows = run("referral_counts", week_from=week, week_to=week, **_area(area))
         places = rows.select("from_code", "from_league", "from_county").unique("from_code")
         ranked = (referrals.compliance(rows, "from_code", "from_name").filter(pl.col("judged") >= MIN_ASSESSED)
                   .join(places, on="from_code").sort("compliance_rate", "from_code"))

@@ -5,6 +5,7 @@ DuckDB cursor is a connection of its own to the same database) rather than shari
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import duckdb
 from dashboard import config, policy, rules
 
 from dashboard.ingest import contracts
+from dashboard.store import transfer_aggregate
 
 SCHEMA_VERSION = 2
 
@@ -122,6 +124,8 @@ CENSUS_FILE = config.DATA / "census" / "nmg_2020_census.csv"
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    if schema_is_current(con):
+        return  # nothing to create, alter or rebuild: opening stays fast (cold start)
     con.execute(_SCHEMA)
     con.execute(dataset_ddl())
     # A column added to a contract after its table was first created: an older database gains it
@@ -140,6 +144,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("update meta set value = $v where key = 'schema_version'", {"v": str(SCHEMA_VERSION)})
     if current_policy_fingerprint(con) != policy.fingerprint():
         rebuild_derived(con)
+    ensure_aggregates(con)
+    ensure_database_id(con)
+    con.execute("insert or replace into meta values ('schema_signature', $s)", {"s": schema_signature()})
 
 
 def create_building_blocks(con: duckdb.DuckDBPyConnection) -> None:
@@ -214,6 +221,7 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
         )
         con.execute("delete from agg_register")
         con.execute(AGG_REGISTER_INSERT, {"week": None, **policy.params("risk.age_young_below")})
+        transfer_aggregate.rebuild(con)
         con.execute(
             "insert or replace into meta values ('policy_fingerprint', $f)", {"f": policy.fingerprint()}
         )
@@ -221,6 +229,53 @@ def rebuild_derived(con: duckdb.DuckDBPyConnection) -> None:
     except Exception:
         con.execute("rollback")
         raise
+
+
+def schema_signature() -> str:
+    """Everything migrate() depends on: this module and the rule macro's code, the contracts, the
+    shared SQL, the census file, the policy in force and the referral aggregate's definition. When
+    a database was migrated under the same signature, there is nothing to do."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(rules.__file__), *sorted((config.QUERIES / "shared").glob("*.sql"))):
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    # the tables and views as the contracts in force make them (contracts can be extended in memory)
+    digest.update((dataset_ddl() + reported_view()).encode())
+    digest.update(repr([(n, contracts.dataset(n).must_report) for n in contracts.DATASETS]).encode())
+    census = CENSUS_FILE.stat().st_size if CENSUS_FILE.exists() else -1
+    digest.update(f"{SCHEMA_VERSION}|{census}|{policy.fingerprint()}|{transfer_aggregate.signature()}".encode())
+    return digest.hexdigest()[:16]
+
+
+def schema_is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        rows = con.execute("select value from meta where key = 'schema_signature'").fetchall()
+    except duckdb.CatalogException:
+        return False  # a new database: no meta table yet
+    return bool(rows) and rows[0][0] == schema_signature()
+
+
+def ensure_database_id(con: duckdb.DuckDBPyConnection) -> None:
+    """A random id given to the database when it is made: with the load number it names what a
+    database holds, for caches that outlive the process (a copied or recreated file at the same path
+    is not mistaken for another)."""
+    con.execute("insert or ignore into meta values ('database_id', uuid()::varchar)")
+
+
+def database_id(con: duckdb.DuckDBPyConnection) -> str:
+    rows = con.execute("select value from meta where key = 'database_id'").fetchall()
+    return rows[0][0] if rows else ""
+
+
+def ensure_aggregates(con: duckdb.DuckDBPyConnection) -> None:
+    """A database made before an aggregate existed gains it, built from its stored rows; one built by
+    another rule or policy is rebuilt."""
+    transfer_aggregate.ensure(con)
+
+
+def refresh_aggregates_after_load(con: duckdb.DuckDBPyConnection, dataset: str, week) -> None:
+    """Called by a load inside its transaction, after the rows are written (agg_register is kept by
+    the load itself)."""
+    transfer_aggregate.after_load(con, dataset, week)
 
 
 _lock = threading.Lock()

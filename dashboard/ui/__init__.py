@@ -5,6 +5,8 @@ Pages stay thin: read `filters()`, call `query()` and a figure builder, then `ch
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -66,7 +68,12 @@ def data_version() -> int:
     return int(row[0])
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+# A resource cache, not a data cache: polars frames are immutable and every page only reads them, so
+# one copy serves every session with no pickling on each hit (a data cache copies the frame back out
+# on every call: 0.3-1 s for the referral rows at 1.6 million transfers a week). The key holds the
+# database and its load number, so a load (an upload, the CLI, the demo's background weeks) is seen
+# on the next run.
+@st.cache_resource(show_spinner=False, max_entries=512)
 def _cached(name: str, database: str, version: int, params: tuple) -> pl.DataFrame:
     return queries.run(name, **dict(params))
 
@@ -81,6 +88,63 @@ def query(name: str, **params) -> pl.DataFrame:
 
 def clear_caches() -> None:
     st.cache_data.clear()
+    for cached in (_cached, _headlines, _worst):
+        cached.clear()
+
+
+def _area_key(area: dict) -> tuple:
+    return tuple(sorted((k, area.get(k)) for k in ("league_code", "county_code", "consortium")))
+
+
+def data_identity() -> tuple:
+    """Everything a computed headline depends on besides its week and area: the database (its path
+    and the id it was made with), its load number, the policy in force and the code that computes
+    it. A cache keyed by this may outlive the process: a restart reads it instead of recomputing,
+    and any load, policy change or new release makes new keys."""
+    from dashboard import policy
+
+    cur = store.cursor()
+    return (str(config.db_path()), store.database_id(cur), data_version(), policy.fingerprint(), _code_version())
+
+
+@functools.lru_cache(maxsize=1)
+def _code_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted([*(config.ROOT / "dashboard").rglob("*.py"), *config.QUERIES.rglob("*.sql")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# Kept on disk (Streamlit's cache folder, ~/.streamlit/cache): counts and shares per area, no
+# personal data. The overview's six-week history then costs one computation per (week, area) and
+# load, not one per rerun, per visitor or per server start.
+@st.cache_data(show_spinner=False, max_entries=512, persist="disk")
+def _headlines(identity: tuple, week: dt.date, area: tuple) -> list:
+    from dashboard.metrics import headlines
+
+    return headlines.all_headlines(query, week, dict(area))
+
+
+def cached_headlines(week: dt.date, area: dict) -> list:
+    """Every topic's headline for one week and area, computed once per (week, area) until the data
+    change (the overview's six-week history asks for the same weeks on every rerun and every visit)."""
+    return _headlines(data_identity(), week, _area_key(area))
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _topic_headline(identity: tuple, topic: str, week: dt.date, area: tuple, choices: tuple):
+    """One topic's headline with a detail page's own choices, once per (week, area, choices) until the
+    data change: the page's head and its trend recompute nothing on a rerun."""
+    from dashboard.metrics import headlines
+
+    return getattr(headlines, topic)(query, week, dict(area), **dict(choices))
+
+
+@st.cache_data(show_spinner=False, max_entries=512, persist="disk")
+def _worst(identity: tuple, topic: str, week: dt.date, area: tuple, language: str, choices: tuple = ()) -> list:
+    from dashboard.metrics import verdicts
+
+    return verdicts.worst(topic, query, week, dict(area), language, **dict(choices))
 
 
 def filters() -> Filters:
@@ -408,7 +472,8 @@ def verdict_row(headline, past: dict, f: Filters, helps: dict | None = None, cho
                 if figure.target is not None:
                     words += " · " + t("app.verdict.target", target=pct(figure.target))
                 st.markdown(f":{STATUS_TONES[state]}[**{words}**]")
-    worst = verdicts.worst(headline.topic, query, f.week, f.params(), lang(), **(choices or {}))
+    worst = _worst(data_identity(), headline.topic, f.week, _area_key(f.params()), lang(),
+                   tuple(sorted((choices or {}).items())))
     if worst:
         st.markdown(f"**{t('app.verdict.worst')}**")
         for i, (column, place) in enumerate(zip(st.columns(len(worst)), worst)):
@@ -424,8 +489,10 @@ def page_verdict(topic, f: Filters, helps: dict | None = None, **choices):
     its trend over the last weeks, and the three places where it is worst. Returns the headline."""
     from dashboard.metrics import verdicts
 
-    headline = topic(query, f.week, f.params(), **choices)
-    past = verdicts.topic_history(topic, query, [w for w in f.weeks if w <= f.week], f.params(), **choices)
+    area, chosen = _area_key(f.params()), tuple(sorted(choices.items()))
+    headline = _topic_headline(data_identity(), topic.__name__, f.week, area, chosen)
+    weeks = sorted(w for w in f.weeks if w <= f.week)[-verdicts.TREND_WEEKS:]
+    past = {w: [_topic_headline(data_identity(), topic.__name__, w, area, chosen)] for w in weeks}
     verdict_row(headline, past, f, helps=helps, choices=choices, here=True)
     return headline
 
