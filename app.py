@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 import streamlit as st
 
 from dashboard import config, store
+from dashboard.store import access
 
-from dashboard.ui import navigation
+from dashboard.ui import navigation, serving
 from dashboard.ui import lang, t
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -16,18 +16,6 @@ log = logging.getLogger("dashboard")
 
 st.set_page_config(page_title="分级诊疗监测 · Tiered Care Monitor", page_icon=str(config.ROOT / "dashboard" / "static" / "favicon.png"),
                    layout="wide", initial_sidebar_state="expanded")
-
-
-@st.cache_resource(show_spinner="正在准备数据 / Preparing data…")
-def bootstrap() -> None:
-    """Open the database once per process; on an empty database load the demo (the person-level
-    register of the demo continues in a background thread so the app is usable within seconds)."""
-    from dashboard import demo
-
-    con = store.shared_connection()
-    demo.ensure_demo(con, register=False)
-    if demo.demo_status(con).get("is_demo"):
-        threading.Thread(target=demo.load_demo_register, args=(con,), daemon=True, name="demo-register").start()
 
 
 def main() -> None:
@@ -47,18 +35,22 @@ def main() -> None:
     # Navigation first: until st.navigation runs, Streamlit would show its own list of pages/ files.
     page = st.navigation(pages)
     try:
-        bootstrap()
-    except store.StoreBusy:
-        st.error(t("app.error.busy"))
+        serving.bootstrap(str(config.db_path()))
+    except access.Timeout:
+        st.info(t("app.error.busy"))
         st.stop()
-    with st.sidebar:
-        filters = ui.sidebar_filters()
-    banner.show(filters, demo.demo_status(store.cursor()))
-    try:
-        page.run()
-    except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and pass through
-        log.exception("page %s failed", page.title)
-        st.error(t("app.error.generic"))
+    # The whole run reads one snapshot through one short-lived read-only connection (never held
+    # between runs, so the CLI and other servers can load while this one serves).
+    with serving.page_run() as run:
+        with st.sidebar:
+            filters = ui.sidebar_filters()
+        banner.show(filters, demo.demo_status(store.cursor()))
+        try:
+            page.run()
+        except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and pass through
+            log.exception("page %s failed", page.title)
+            st.error(t("app.error.generic"))
+    serving.watch_for_new_data(run.generation)
 
 
 main()

@@ -6,12 +6,14 @@ are still loaded, each on its own); 2 bad usage; 3 the database is busy (another
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 from pathlib import Path
 
 from dashboard import config, store, weeks
+from dashboard.store import access
 
 from dashboard.ingest import contracts, loading, messages
 
@@ -42,7 +44,9 @@ def cmd_load(args) -> int:
     if not paths:
         print(f"error: no CSV or spreadsheet files ({', '.join(SUFFIXES)}) in {target}", file=sys.stderr)
         return EXIT_USAGE
-    con = store.connect(args.db)
+    # One publication: pages see the database before this command or after it, never half of it.
+    publication = contextlib.ExitStack()
+    con = publication.enter_context(access.writing(args.db, wait_s=args.wait, on_wait=_say_waiting))
     worst = EXIT_OK
     for path in paths:
         result = loading.load_path(path, dataset=args.dataset, week=args.week, user=args.user,
@@ -66,20 +70,34 @@ def cmd_load(args) -> int:
         # A dry run that finds errors fails too, so a scheduled `check` can gate the real load.
         if result.outcome == "rejected" or result.error_count:
             worst = EXIT_REJECTED
-    con.close()
+    publication.close()
     return worst
 
 
 def cmd_log(args) -> int:
-    con = store.connect(args.db)
-    rows = con.execute(
+    with access.reading(args.db, wait_s=args.wait, on_wait=_say_waiting):
+        rows = _read(args.db).execute(
         """select load_id, loaded_at, user_name, dataset, week, file_name, rows, outcome, errors, warnings
            from load_log order by load_id desc limit $n""", {"n": args.limit}).fetchall()
     print("id\tloaded_at\tuser\tdataset\tweek\tfile\trows\toutcome\terrors\twarnings")
     for row in rows:
         print("\t".join("" if v is None else str(v)[:19] if i == 1 else str(v) for i, v in enumerate(row)))
-    con.close()
     return EXIT_OK
+
+
+def _say_waiting(what: str) -> None:
+    zh, en = access.WAIT_MESSAGES[what]
+    print(f"{zh} / {en}", file=sys.stderr, flush=True)
+
+
+def _read(db: str | None):
+    """A cursor on the read session just opened: a database that does not exist yet is created
+    first (through the write lock), so `log` on a new installation prints an empty log."""
+    target = db or str(config.db_path())
+    if not Path(target).exists():
+        with access.writing(target):
+            pass
+    return store.cursor()
 
 
 def cmd_templates(args) -> int:
@@ -103,9 +121,9 @@ def cmd_keygen(args) -> int:
 
 def cmd_original(args) -> int:
     """Write the original bytes of a kept upload (decrypted with the configured key)."""
-    con = store.connect(args.db)
-    row = con.execute("select stored_path from load_log where load_id = $id", {"id": args.load_id}).fetchone()
-    con.close()
+    with access.reading(args.db, wait_s=args.wait, on_wait=_say_waiting):
+        row = _read(args.db).execute("select stored_path from load_log where load_id = $id",
+                                     {"id": args.load_id}).fetchone()
     if not row or not row[0]:
         print(f"error: load {args.load_id} kept no original", file=sys.stderr)
         return EXIT_USAGE
@@ -123,9 +141,8 @@ def cmd_original(args) -> int:
 def cmd_demo(args) -> int:
     from dashboard import demo
 
-    con = store.connect(args.db)
-    print(demo.ensure_demo(con, force=args.force))
-    con.close()
+    with access.writing(args.db, wait_s=args.wait, on_wait=_say_waiting) as con:
+        print(demo.ensure_demo(con, force=args.force))
     return EXIT_OK
 
 
@@ -134,6 +151,8 @@ def parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", help="database file (default: HC_DB_PATH or var/dashboard.duckdb)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages (default zh)")
+    p.add_argument("--wait", type=float, default=access.WRITE_WAIT_S,
+                   help="seconds to wait for another load or for pages being opened (default %(default)g)")
     sub = p.add_subparsers(dest="command", required=True)
 
     load = sub.add_parser("load", help="load a file or every CSV/spreadsheet file in a folder")
@@ -185,6 +204,6 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
     try:
         return args.func(args)
-    except store.StoreBusy as exc:
+    except (store.StoreBusy, access.Timeout) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY

@@ -11,7 +11,8 @@ from dashboard.ingest import contracts, loading, templates
 
 from dashboard.metrics import quality
 
-from dashboard import store, weeks
+from dashboard import weeks
+from dashboard.ui import serving
 from dashboard.ui import clear_caches, lang, localise_file_uploader, page_header, t, v
 
 f = page_header("data.upload.heading", needs_week=False)
@@ -62,9 +63,10 @@ def run(dry_run: bool) -> loading.LoadResult:
     def progress(fraction: float, stage: str) -> None:
         bar.progress(min(fraction, 1.0), text=t(f"data.upload.progress.{stage}"))
 
-    result = loading.load_bytes(upload.getvalue(), upload.name, dataset=dataset, week=day,
-                                user=user or "analyst", dry_run=dry_run, con=store.shared_connection(),
-                                progress=progress)
+    # Even a check writes its line in the load log: both take the write lock for their moment.
+    with serving.write(on_wait=lambda what: bar.progress(0.0, text=serving.wait_text(what))) as con:
+        result = loading.load_bytes(upload.getvalue(), upload.name, dataset=dataset, week=day,
+                                    user=user or "analyst", dry_run=dry_run, con=con, progress=progress)
     bar.empty()
     return result
 
