@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import config, store
 from dashboard.store import access
 
+from dashboard.ui import auth as auth_ui
 from dashboard.ui import navigation, serving
 from dashboard.ui import lang, t
 
@@ -28,8 +29,10 @@ def main() -> None:
         st.radio(t("app.sidebar.language"), ["zh", "en"], key="lang", horizontal=True,
                  format_func=lambda c: {"zh": "中文", "en": "English"}[c])
     # Every pages/*.py that declares NAV (dashboard/ui/navigation.py): adding a page is adding its file.
+    # Only the pages this session's role may use (dashboard/ui/auth.py); none but the sign-in form
+    # until a session signs in, once any account exists.
     pages: dict[str, list] = {}
-    for spec in navigation.pages():
+    for spec in auth_ui.visible(navigation.pages()):
         pages.setdefault(t(f"app.nav.section.{spec.section}"), []).append(
             st.Page(spec.path, title=t(spec.title), icon=spec.icon, default=spec.default, url_path=spec.url_path))
     # Navigation first: until st.navigation runs, Streamlit would show its own list of pages/ files.
@@ -42,6 +45,10 @@ def main() -> None:
     # The whole run reads one snapshot through one short-lived read-only connection (never held
     # between runs, so the CLI and other servers can load while this one serves).
     with serving.page_run() as run:
+        if auth_ui.current() is None:
+            auth_ui.sign_in_form()
+            st.stop()
+        auth_ui.sidebar_account()
         with st.sidebar:
             filters = ui.sidebar_filters()
         banner.show(filters, demo.demo_status(store.cursor()))

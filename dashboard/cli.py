@@ -1,4 +1,6 @@
-"""Headless command line for scheduled jobs: `python -m dashboard …`.
+"""Headless command line for operators on the server (scheduled loads, accounts, the audit trail):
+`python -m dashboard …`. Whoever can run it can read and change the database directly, so it asks
+for no account: it is for the server's operators, and the audit trail names their login.
 
 Exit codes: 0 all files accepted (or a clean dry run); 1 at least one file rejected (the others
 are still loaded, each on its own); 2 bad usage; 3 the database is busy (another process holds it).
@@ -7,12 +9,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import getpass
 import json
 import os
 import sys
 from pathlib import Path
 
-from dashboard import config, store, weeks
+from dashboard import auth, config, store, weeks
 from dashboard.store import access
 
 from dashboard.ingest import contracts, loading, messages
@@ -70,6 +73,7 @@ def cmd_load(args) -> int:
         # A dry run that finds errors fails too, so a scheduled `check` can gate the real load.
         if result.outcome == "rejected" or result.error_count:
             worst = EXIT_REJECTED
+        auth.record_load(con, args.user or auth.operator(), "operator (cli)", result)
     publication.close()
     return worst
 
@@ -98,6 +102,63 @@ def _read(db: str | None):
         with access.writing(target):
             pass
     return store.cursor()
+
+
+def _password(args) -> str | None:
+    if args.identity_provider:
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("密码 / password: ")
+    if first != getpass.getpass("再次输入 / again: "):
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_user(args) -> int:
+    """Accounts: add, list, role, disable, enable, passwd (the first administrator is made here)."""
+    try:
+        if args.action == "list":
+            with access.reading(args.db, wait_s=args.wait, on_wait=_say_waiting):
+                rows = auth.users(_read(args.db))
+            print("user\trole\tsigns_in_with\tcreated\tdisabled")
+            for name, role, has_pw, created, off in rows:
+                print(f"{name}\t{role}\t{'password' if has_pw else 'identity provider'}\t{str(created)[:19]}\t{off}")
+            return EXIT_OK
+        if not args.name:
+            print("error: a user name is needed", file=sys.stderr)
+            return EXIT_USAGE
+        password = _password(args) if args.action in ("add", "passwd") else None
+        by = auth.operator() + " (cli)"
+        with access.writing(args.db, wait_s=args.wait, on_wait=_say_waiting) as con:
+            if args.action == "add":
+                auth.add_user(con, args.name, args.role, password, by=by)
+            elif args.action == "role":
+                auth.set_role(con, args.name, args.role, by=by)
+            elif args.action in ("disable", "enable"):
+                auth.set_disabled(con, args.name, args.action == "disable", by=by)
+            elif args.action == "passwd":
+                auth.set_password(con, args.name, password, by=by)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.action}: {args.name} done")
+    return EXIT_OK
+
+
+def cmd_audit(args) -> int:
+    """The audit trail, newest first: tab-separated, or a CSV file with --csv."""
+    with access.reading(args.db, wait_s=args.wait, on_wait=_say_waiting):
+        _read(args.db)
+        trail = auth.audit_rows(store.cursor(), args.limit)
+    if args.csv:
+        Path(args.csv).write_bytes(trail.write_csv().encode("utf-8-sig"))
+        print(f"{trail.height} lines written to {args.csv}")
+        return EXIT_OK
+    print("\t".join(auth.AUDIT_COLUMNS))
+    for row in trail.iter_rows():
+        print("\t".join("" if v is None else str(v)[:19] if i == 1 else str(v) for i, v in enumerate(row)))
+    return EXIT_OK
 
 
 def cmd_templates(args) -> int:
@@ -186,6 +247,20 @@ def parser() -> argparse.ArgumentParser:
     original.add_argument("load_id", type=int)
     original.add_argument("out")
     original.set_defaults(func=cmd_original)
+
+    user = sub.add_parser("user", help="accounts: add, list, role, disable, enable, passwd")
+    user.add_argument("action", choices=["add", "list", "role", "disable", "enable", "passwd"])
+    user.add_argument("name", nargs="?")
+    user.add_argument("--role", choices=auth.ROLES, default="commissioner")
+    user.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    user.add_argument("--identity-provider", action="store_true",
+                      help="the account signs in through the identity provider (its name is the e-mail address)")
+    user.set_defaults(func=cmd_user)
+
+    audit = sub.add_parser("audit", help="the audit trail: who loaded, replaced or was refused what, and when")
+    audit.add_argument("--limit", type=int, default=1000)
+    audit.add_argument("--csv", help="write it to this CSV file instead")
+    audit.set_defaults(func=cmd_audit)
 
     demo = sub.add_parser("demo", help="load the embedded demo data into an empty database")
     demo.add_argument("--force", action="store_true", help="load even if the database has data")

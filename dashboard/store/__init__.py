@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import config, policy, rules
+from dashboard import auth, config, policy, rules
 
 from dashboard.ingest import contracts
 
@@ -135,6 +135,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table {name} add column if not exists {column} {sql_type}")
     con.execute("alter table load_log add column if not exists day date")  # the day of a day-grain load
     con.execute(rules.RISK_LABEL_MACRO)
+    auth.ensure_schema(con)  # accounts and the audit trail
     create_building_blocks(con)
     _load_census(con)
     row = con.execute("select value from meta where key = 'schema_version'").fetchone()
