@@ -79,3 +79,9 @@ def test_a_sankey_flow_of_few_people_is_drawn_at_the_threshold():
                                           ("icu_ranking", False), ("stock_ranking", False)])
 def test_only_charts_of_people_are_suppressed_in_the_pack(stem, people):
     assert suppression.counts_people(stem) is people
+
+
+def test_a_page_png_of_people_is_suppressed_and_one_of_stock_is_not():
+    fig = go.Figure(go.Bar(x=["甲"], y=[2]))
+    assert list(suppression.for_page_chart(fig, "lab_audit").data[0].y) == [None]
+    assert list(suppression.for_page_chart(fig, "stock_ranking").data[0].y) == [2]

@@ -6,7 +6,8 @@ stock and facilities are not people and are left alone. Pages are not suppressed
 staff see them.
 
 Used by dashboard/exports/downloads.py (every CSV and XLSX) and, for images, by `figure()` on the
-briefing pack's charts of people (its PNGs and the PDF made from them)."""
+briefing pack's charts of people (its PNGs and the PDF made from them) and the pages' "PNG" buttons
+(`for_page_chart`). The plotly toolbar's own camera saves the chart as the page shows it."""
 from __future__ import annotations
 
 import copy
@@ -68,8 +69,17 @@ def apply(values: list, hidden: list[bool], column: str, lang: str) -> list:
 PEOPLE_FIGURES = ("labelling_", "referrals_")
 
 
+# The pages' charts of people, by widget key (pages/*.py): risk labels, referrals, patients waiting.
+PEOPLE_CHART_KEYS = ("lab_", "ref_", "fever_waiting")
+
+
 def counts_people(stem: str) -> bool:
     return stem.startswith(PEOPLE_FIGURES)
+
+
+def for_page_chart(fig: go.Figure, key: str) -> go.Figure:
+    """What a page's "PNG" button exports: the chart with small counts taken out if it shows people."""
+    return figure(fig) if key.startswith(PEOPLE_CHART_KEYS) else fig
 
 
 def figure(fig: go.Figure) -> go.Figure:
