@@ -11,6 +11,21 @@ from dashboard.ui import auth as auth_ui
 from dashboard.ui import clear_caches, page_header, serving, t
 
 f = page_header("auth.admin.heading", needs_week=False)
+
+
+def audit_trail() -> None:
+    st.subheader(t("auth.admin.audit"))
+    st.caption(t("auth.admin.audit_help"))
+    trail = auth.audit_rows(store.cursor())
+    st.dataframe(trail, hide_index=True, width="stretch", height=320)
+    st.download_button(t("auth.admin.audit_csv"), data=trail.write_csv().encode("utf-8-sig"), file_name="audit.csv",
+                       mime="text/csv", key="admin_audit_csv", icon=":material/download:", on_click="ignore")
+
+
+if auth_ui.open_demo():  # no account yet: the trail, and how to make the first administrator
+    st.info(t("auth.open_demo"), icon=":material/lock_open:")
+    audit_trail()
+    st.stop()
 role = auth_ui.require_page("administrator", "admin")
 me = auth_ui.user_name()
 
@@ -64,12 +79,7 @@ with right.form("admin_change", border=True):
     if d.form_submit_button(t("auth.admin.set_password")) and who:
         change(auth.set_password, who, new_password)
 
-st.subheader(t("auth.admin.audit"))
-st.caption(t("auth.admin.audit_help"))
-trail = auth.audit_rows(store.cursor())
-st.dataframe(trail, hide_index=True, width="stretch", height=320)
-st.download_button(t("auth.admin.audit_csv"), data=trail.write_csv().encode("utf-8-sig"), file_name="audit.csv",
-                   mime="text/csv", key="admin_audit_csv", icon=":material/download:", on_click="ignore")
+audit_trail()
 
 st.subheader(t("auth.admin.policy"))
 st.caption(t("auth.admin.policy_help"))
