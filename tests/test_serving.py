@@ -181,3 +181,11 @@ def test_a_program_that_ignores_the_turns_is_waited_for_then_named(db):
     finally:
         holder.stdin.close()
         holder.wait(30)
+
+
+def test_a_write_that_shows_nothing_new_does_not_make_pages_rerun(db):
+    """An audit line alone (a sign-in) is written with publish=False: the generation stays."""
+    start = access.generation(db)
+    with access.writing(db, publish=False) as con:
+        con.execute("insert into meta values ('probe', 'x')")
+    assert access.generation(db) == start

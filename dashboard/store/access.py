@@ -287,13 +287,14 @@ def reading(path: Path | str | None = None, wait_s: float | None = None,
 
 @contextmanager
 def writing(path: Path | str | None = None, wait_s: float | None = None,
-            on_wait: OnWait | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+            on_wait: OnWait | None = None, publish: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """Exclusive read-write access for one publication (one load, or a folder of them).
 
     Waits for another writer (`on_wait("writer")`), then for page runs in progress
     (`on_wait("readers")`), opens the database read-write (creating and migrating it), and on
     leaving checkpoints, closes and bumps the generation. A read session of this same thread (the
-    upload page's run) is paused meanwhile and resumes afterwards on the new data."""
+    upload page's run) is paused meanwhile and resumes afterwards on the new data. publish=False for
+    a write that changes nothing a page shows (an audit line of a sign-in): open pages do not rerun."""
     from dashboard import store
 
     target = _target(path)
@@ -344,7 +345,8 @@ def writing(path: Path | str | None = None, wait_s: float | None = None,
                 con.execute("checkpoint")  # readers then open a file with nothing left to replay
             finally:
                 con.close()
-                _bump_generation(target)
+                if publish:
+                    _bump_generation(target)
         for lock in reversed(locks):
             lock.close()
         if paused is not None:

@@ -110,7 +110,7 @@ def sign_in_form() -> None:
         with access.reading():
             granted = auth.verify(store.cursor(), name, password)
 
-        with serving.write() as con:
+        with serving.write(publish=False) as con:
             auth.record(con, name.strip(), granted, "sign_in" if granted else "sign_in_failed", None,
                         "ok" if granted else "failed", None)
         if granted:
@@ -141,7 +141,7 @@ def require_page(needed: str, action: str) -> str:
     line) unless the session's role includes `needed`. Returns the role."""
     mine = role()
     if not auth.allows(mine, needed):
-        with serving.write() as con:
+        with serving.write(publish=False) as con:
             auth.record(con, user_name(), mine, "refused", action, "refused", f"needs {needed}")
         st.error(t("auth.refused", role=t(f"auth.role.{needed}")), icon=":material/block:")
         st.stop()

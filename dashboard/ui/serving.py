@@ -43,9 +43,10 @@ def page_run() -> Iterator[access.ReadSession]:
         yield session
 
 
-def write(on_wait=None):
-    """The write lock for a write made by this process (the upload page, the first start)."""
-    return access.writing(on_wait=on_wait)
+def write(on_wait=None, publish: bool = True):
+    """The write lock for a write made by this process (the upload page, the first start);
+    publish=False for an audit line alone, which open pages need not rerun for."""
+    return access.writing(on_wait=on_wait, publish=publish)
 
 
 @st.cache_resource(show_spinner="正在准备数据 / Preparing data…")
