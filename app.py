@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 
+import pandas  # noqa: F401  (see below)
 import streamlit as st
 
 from dashboard import config, store
@@ -12,6 +13,9 @@ from dashboard.ui import auth as auth_ui
 from dashboard.ui import navigation, serving
 from dashboard.ui import lang, t
 
+# pandas is imported here, through Python's import lock, before any page draws a chart: plotly looks
+# pandas up in sys.modules without importing it, so when several sessions open their first page at
+# once (a freshly started server), one of them could find a half-imported pandas and fail.
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("dashboard")
 

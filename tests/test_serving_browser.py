@@ -50,8 +50,20 @@ def start_load(folder: Path, export: Path) -> subprocess.Popen:
 
 
 def observe(tab) -> tuple[str, tuple, tuple]:
-    """What the stock page shows once idle: the week of its 'area · week' caption, every headline
-    number, and the banner's lines (what is missing this week)."""
+    """What the stock page shows once it has settled: the same reading twice in a row. (An open page
+    reruns by itself when new data are published; a reading taken as such a rerun starts can catch
+    the page half drawn, which is neither state of the data.)"""
+    last = None
+    for _ in range(6):
+        now = _read(tab)
+        if now == last:
+            return now
+        last = now
+    raise AssertionError(f"the page never settled: {last}")
+
+
+def _read(tab) -> tuple[str, tuple, tuple]:
+    """The week of the 'area · week' caption, every headline number, and the banner's lines."""
     settle(tab)
     errors = tab.locator("[data-testid='stException'], [data-testid='stAlertContentError']")
     assert errors.count() == 0, errors.first.inner_text()
