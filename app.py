@@ -2,32 +2,25 @@
 from __future__ import annotations
 
 import logging
-import threading
 
+import pandas  # noqa: F401  (see below)
 import streamlit as st
 
 from dashboard import config, store
+from dashboard.store import access
 
-from dashboard.ui import navigation
+from dashboard.ui import auth as auth_ui
+from dashboard.ui import navigation, serving
 from dashboard.ui import lang, t
 
+# pandas is imported here, through Python's import lock, before any page draws a chart: plotly looks
+# pandas up in sys.modules without importing it, so when several sessions open their first page at
+# once (a freshly started server), one of them could find a half-imported pandas and fail.
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("dashboard")
 
 st.set_page_config(page_title="分级诊疗监测 · Tiered Care Monitor", page_icon=str(config.ROOT / "dashboard" / "static" / "favicon.png"),
                    layout="wide", initial_sidebar_state="expanded")
-
-
-@st.cache_resource(show_spinner="正在准备数据 / Preparing data…")
-def bootstrap() -> None:
-    """Open the database once per process; on an empty database load the demo (the person-level
-    register of the demo continues in a background thread so the app is usable within seconds)."""
-    from dashboard import demo
-
-    con = store.shared_connection()
-    demo.ensure_demo(con, register=False)
-    if demo.demo_status(con).get("is_demo"):
-        threading.Thread(target=demo.load_demo_register, args=(con,), daemon=True, name="demo-register").start()
 
 
 def main() -> None:
@@ -40,25 +33,35 @@ def main() -> None:
         st.radio(t("app.sidebar.language"), ["zh", "en"], key="lang", horizontal=True,
                  format_func=lambda c: {"zh": "中文", "en": "English"}[c])
     # Every pages/*.py that declares NAV (dashboard/ui/navigation.py): adding a page is adding its file.
+    # Only the pages this session's role may use (dashboard/ui/auth.py); none but the sign-in form
+    # until a session signs in, once any account exists.
     pages: dict[str, list] = {}
-    for spec in navigation.pages():
+    for spec in auth_ui.visible(navigation.pages()):
         pages.setdefault(t(f"app.nav.section.{spec.section}"), []).append(
             st.Page(spec.path, title=t(spec.title), icon=spec.icon, default=spec.default, url_path=spec.url_path))
     # Navigation first: until st.navigation runs, Streamlit would show its own list of pages/ files.
     page = st.navigation(pages)
     try:
-        bootstrap()
-    except store.StoreBusy:
-        st.error(t("app.error.busy"))
+        serving.bootstrap(str(config.db_path()))
+    except access.Timeout:
+        st.info(t("app.error.busy"))
         st.stop()
-    with st.sidebar:
-        filters = ui.sidebar_filters()
-    banner.show(filters, demo.demo_status(store.cursor()))
-    try:
-        page.run()
-    except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and pass through
-        log.exception("page %s failed", page.title)
-        st.error(t("app.error.generic"))
+    # The whole run reads one snapshot through one short-lived read-only connection (never held
+    # between runs, so the CLI and other servers can load while this one serves).
+    with serving.page_run() as run:
+        if auth_ui.current() is None:
+            auth_ui.sign_in_form()
+            st.stop()
+        auth_ui.sidebar_account()
+        with st.sidebar:
+            filters = ui.sidebar_filters()
+        banner.show(filters, demo.demo_status(store.cursor()))
+        try:
+            page.run()
+        except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and pass through
+            log.exception("page %s failed", page.title)
+            st.error(t("app.error.generic"))
+    serving.watch_for_new_data(run.generation)
 
 
 main()

@@ -1,4 +1,6 @@
-"""Headless command line for scheduled jobs: `python -m dashboard …`.
+"""Headless command line for operators on the server (scheduled loads, accounts, the audit trail):
+`python -m dashboard …`. Whoever can run it can read and change the database directly, so it asks
+for no account: it is for the server's operators, and the audit trail names their login.
 
 Exit codes: 0 all files accepted (or a clean dry run); 1 at least one file rejected (the others
 are still loaded, each on its own); 2 bad usage; 3 the database is busy (another process holds it).
@@ -6,12 +8,15 @@ are still loaded, each on its own); 2 bad usage; 3 the database is busy (another
 from __future__ import annotations
 
 import argparse
+import contextlib
+import getpass
 import json
 import os
 import sys
 from pathlib import Path
 
-from dashboard import config, store, weeks
+from dashboard import auth, config, store, weeks
+from dashboard.store import access
 
 from dashboard.ingest import contracts, loading, messages
 
@@ -42,7 +47,9 @@ def cmd_load(args) -> int:
     if not paths:
         print(f"error: no CSV or spreadsheet files ({', '.join(SUFFIXES)}) in {target}", file=sys.stderr)
         return EXIT_USAGE
-    con = store.connect(args.db)
+    # One publication: pages see the database before this command or after it, never half of it.
+    publication = contextlib.ExitStack()
+    con = publication.enter_context(access.writing(args.db, wait_s=args.wait, on_wait=_say_waiting))
     worst = EXIT_OK
     for path in paths:
         result = loading.load_path(path, dataset=args.dataset, week=args.week, user=args.user,
@@ -66,19 +73,91 @@ def cmd_load(args) -> int:
         # A dry run that finds errors fails too, so a scheduled `check` can gate the real load.
         if result.outcome == "rejected" or result.error_count:
             worst = EXIT_REJECTED
-    con.close()
+        auth.record_load(con, args.user or auth.operator(), "operator (cli)", result)
+    publication.close()
     return worst
 
 
 def cmd_log(args) -> int:
-    con = store.connect(args.db)
-    rows = con.execute(
+    with access.reading(args.db, wait_s=args.wait, on_wait=_say_waiting):
+        rows = _read(args.db).execute(
         """select load_id, loaded_at, user_name, dataset, week, file_name, rows, outcome, errors, warnings
            from load_log order by load_id desc limit $n""", {"n": args.limit}).fetchall()
     print("id\tloaded_at\tuser\tdataset\tweek\tfile\trows\toutcome\terrors\twarnings")
     for row in rows:
         print("\t".join("" if v is None else str(v)[:19] if i == 1 else str(v) for i, v in enumerate(row)))
-    con.close()
+    return EXIT_OK
+
+
+def _say_waiting(what: str) -> None:
+    zh, en = access.WAIT_MESSAGES[what]
+    print(f"{zh} / {en}", file=sys.stderr, flush=True)
+
+
+def _read(db: str | None):
+    """A cursor on the read session just opened: a database that does not exist yet is created
+    first (through the write lock), so `log` on a new installation prints an empty log."""
+    target = db or str(config.db_path())
+    if not Path(target).exists():
+        with access.writing(target):
+            pass
+    return store.cursor()
+
+
+def _password(args) -> str | None:
+    if args.identity_provider:
+        return None
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("密码 / password: ")
+    if first != getpass.getpass("再次输入 / again: "):
+        raise ValueError("the two passwords differ")
+    return first
+
+
+def cmd_user(args) -> int:
+    """Accounts: add, list, role, disable, enable, passwd (the first administrator is made here)."""
+    try:
+        if args.action == "list":
+            with access.reading(args.db, wait_s=args.wait, on_wait=_say_waiting):
+                rows = auth.users(_read(args.db))
+            print("user\trole\tsigns_in_with\tcreated\tdisabled")
+            for name, role, has_pw, created, off in rows:
+                print(f"{name}\t{role}\t{'password' if has_pw else 'identity provider'}\t{str(created)[:19]}\t{off}")
+            return EXIT_OK
+        if not args.name:
+            print("error: a user name is needed", file=sys.stderr)
+            return EXIT_USAGE
+        password = _password(args) if args.action in ("add", "passwd") else None
+        by = auth.operator() + " (cli)"
+        with access.writing(args.db, wait_s=args.wait, on_wait=_say_waiting) as con:
+            if args.action == "add":
+                auth.add_user(con, args.name, args.role, password, by=by)
+            elif args.action == "role":
+                auth.set_role(con, args.name, args.role, by=by)
+            elif args.action in ("disable", "enable"):
+                auth.set_disabled(con, args.name, args.action == "disable", by=by)
+            elif args.action == "passwd":
+                auth.set_password(con, args.name, password, by=by)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.action}: {args.name} done")
+    return EXIT_OK
+
+
+def cmd_audit(args) -> int:
+    """The audit trail, newest first: tab-separated, or a CSV file with --csv."""
+    with access.reading(args.db, wait_s=args.wait, on_wait=_say_waiting):
+        _read(args.db)
+        trail = auth.audit_rows(store.cursor(), args.limit)
+    if args.csv:
+        Path(args.csv).write_bytes(trail.write_csv().encode("utf-8-sig"))
+        print(f"{trail.height} lines written to {args.csv}")
+        return EXIT_OK
+    print("\t".join(auth.AUDIT_COLUMNS))
+    for row in trail.iter_rows():
+        print("\t".join("" if v is None else str(v)[:19] if i == 1 else str(v) for i, v in enumerate(row)))
     return EXIT_OK
 
 
@@ -103,9 +182,9 @@ def cmd_keygen(args) -> int:
 
 def cmd_original(args) -> int:
     """Write the original bytes of a kept upload (decrypted with the configured key)."""
-    con = store.connect(args.db)
-    row = con.execute("select stored_path from load_log where load_id = $id", {"id": args.load_id}).fetchone()
-    con.close()
+    with access.reading(args.db, wait_s=args.wait, on_wait=_say_waiting):
+        row = _read(args.db).execute("select stored_path from load_log where load_id = $id",
+                                     {"id": args.load_id}).fetchone()
     if not row or not row[0]:
         print(f"error: load {args.load_id} kept no original", file=sys.stderr)
         return EXIT_USAGE
@@ -123,9 +202,8 @@ def cmd_original(args) -> int:
 def cmd_demo(args) -> int:
     from dashboard import demo
 
-    con = store.connect(args.db)
-    print(demo.ensure_demo(con, force=args.force))
-    con.close()
+    with access.writing(args.db, wait_s=args.wait, on_wait=_say_waiting) as con:
+        print(demo.ensure_demo(con, force=args.force))
     return EXIT_OK
 
 
@@ -134,6 +212,8 @@ def parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--db", help="database file (default: HC_DB_PATH or var/dashboard.duckdb)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages (default zh)")
+    p.add_argument("--wait", type=float, default=access.WRITE_WAIT_S,
+                   help="seconds to wait for another load or for pages being opened (default %(default)g)")
     sub = p.add_subparsers(dest="command", required=True)
 
     load = sub.add_parser("load", help="load a file or every CSV/spreadsheet file in a folder")
@@ -168,6 +248,20 @@ def parser() -> argparse.ArgumentParser:
     original.add_argument("out")
     original.set_defaults(func=cmd_original)
 
+    user = sub.add_parser("user", help="accounts: add, list, role, disable, enable, passwd")
+    user.add_argument("action", choices=["add", "list", "role", "disable", "enable", "passwd"])
+    user.add_argument("name", nargs="?")
+    user.add_argument("--role", choices=auth.ROLES, default="commissioner")
+    user.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+    user.add_argument("--identity-provider", action="store_true",
+                      help="the account signs in through the identity provider (its name is the e-mail address)")
+    user.set_defaults(func=cmd_user)
+
+    audit = sub.add_parser("audit", help="the audit trail: who loaded, replaced or was refused what, and when")
+    audit.add_argument("--limit", type=int, default=1000)
+    audit.add_argument("--csv", help="write it to this CSV file instead")
+    audit.set_defaults(func=cmd_audit)
+
     demo = sub.add_parser("demo", help="load the embedded demo data into an empty database")
     demo.add_argument("--force", action="store_true", help="load even if the database has data")
     demo.set_defaults(func=cmd_demo)
@@ -185,6 +279,6 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_USAGE
     try:
         return args.func(args)
-    except store.StoreBusy as exc:
+    except (store.StoreBusy, access.Timeout) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY

@@ -1,6 +1,6 @@
 """Upload page for analysts: choose, check (dry run), confirm; templates to download."""
 
-NAV = {"section": "data", "order": 10, "title": "app.nav.upload", "icon": ":material/upload_file:"}  # read by dashboard/ui/navigation.py (app.py's page list)
+NAV = {"section": "data", "order": 10, "title": "app.nav.upload", "icon": ":material/upload_file:", "role": "analyst"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 import datetime as dt
 import hashlib
@@ -11,10 +11,13 @@ from dashboard.ingest import contracts, loading, templates
 
 from dashboard.metrics import quality
 
-from dashboard import store, weeks
+from dashboard import auth, weeks
+from dashboard.ui import auth as auth_ui
+from dashboard.ui import serving
 from dashboard.ui import clear_caches, lang, localise_file_uploader, page_header, t, v
 
 f = page_header("data.upload.heading", needs_week=False)
+role = auth_ui.require_page("analyst", "upload")  # a commissioner's session stops here, with an audit line
 st.caption(t("data.upload.intro"))
 
 
@@ -40,7 +43,8 @@ when_label = ("data.upload.when_detected" if dataset is None
               else "data.upload.day" if contracts.daily(dataset) else "data.upload.week")
 default_day = f.latest_week or weeks.monday(dt.date.today())
 day = middle.date_input(t(when_label), value=default_day, key="up_week", help=t("data.upload.when_help"))
-user = right.text_input(t("data.upload.user"), value=st.session_state.get("up_user_saved", ""), key="up_user")
+user = right.text_input(t("data.upload.user"), value=st.session_state.get("up_user_saved", "") or ("" if auth_ui.open_demo() else auth_ui.user_name()),
+                          key="up_user")
 upload = st.file_uploader(t("data.upload.file"), type=["csv", "txt", "xlsx", "xls", "et", "ods"], key="up_file")
 localise_file_uploader(t("data.upload.file_button"), t("data.upload.file_limits"))
 
@@ -62,9 +66,13 @@ def run(dry_run: bool) -> loading.LoadResult:
     def progress(fraction: float, stage: str) -> None:
         bar.progress(min(fraction, 1.0), text=t(f"data.upload.progress.{stage}"))
 
-    result = loading.load_bytes(upload.getvalue(), upload.name, dataset=dataset, week=day,
-                                user=user or "analyst", dry_run=dry_run, con=store.shared_connection(),
-                                progress=progress)
+    auth_ui.check("analyst", "upload")  # again where the write happens, whatever led here
+    who = auth_ui.user_name()
+    # Even a check writes its line in the load log: both take the write lock for their moment.
+    with serving.write(on_wait=lambda what: bar.progress(0.0, text=serving.wait_text(what))) as con:
+        result = loading.load_bytes(upload.getvalue(), upload.name, dataset=dataset, week=day,
+                                    user=user or who, dry_run=dry_run, con=con, progress=progress)
+        auth.record_load(con, who, role, result)
     bar.empty()
     return result
 

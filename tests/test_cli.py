@@ -122,11 +122,13 @@ def test_empty_folder_is_a_usage_error(cli, tmp_path):
 
 
 def test_busy_database_exits_3(cli, folder):
+    """A program that ignores the dashboard's turn-taking (a raw duckdb connection) holds the file:
+    the CLI waits --wait seconds, then exits 3 naming the cause."""
     assert cli("log").returncode == 0  # creates the database
     holder = duckdb.connect(str(cli.db))  # this process holds it for writing
     try:
         for args in (("log",), ("load", str(folder), "--week", "2022-W51")):
-            done = cli(*args)
+            done = cli("--wait", "1", *args)
             assert done.returncode == 3, done.stdout + done.stderr
             assert "in use by another process" in done.stderr
     finally:

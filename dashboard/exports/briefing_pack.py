@@ -22,6 +22,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard import i18n
+from dashboard.exports import suppression
 from dashboard.figures import briefing
 
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
@@ -64,7 +65,9 @@ def render_pngs(pack: Pack, progress: Progress = _quiet) -> list[tuple[str, byte
     out = []
     for n, (name, fig) in enumerate(named):
         progress(0.1 + 0.7 * n / max(len(named), 1), name)
-        out.append((name, briefing.to_png(fig, scale=2)))
+        stem = name.split("_", 1)[1]
+        shown = suppression.figure(fig) if suppression.counts_people(stem) else fig  # small counts of people as "<5"
+        out.append((name, briefing.to_png(shown, scale=2)))
     return out
 
 

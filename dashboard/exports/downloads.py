@@ -1,7 +1,8 @@
 """Downloaded tables speak the interface's language: column names from data/i18n/columns.toml, coded
 values (tiers, directions, items, statuses, weeks, yes/no) as the pages show them, shares as
 '95.3%', blanks empty (never None, nan or NaT), technical columns (load ids, sort keys) left out.
-The same table goes to CSV (UTF-8 with BOM, so Excel opens Chinese correctly) and XLSX.
+The same table goes to CSV (UTF-8 with BOM, so Excel opens Chinese correctly) and XLSX, with small
+counts of people written as "<5" (dashboard/exports/suppression.py).
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import polars as pl
 
 from dashboard import formatting as fmt
 from dashboard import i18n, weeks
+from dashboard.exports import suppression
 
 DROPPED = {"load_id", "item_order", "from_rank", "to_rank"}
 # stored column -> how its values are named: ('values', group) from values.toml, or a key prefix
@@ -56,6 +58,7 @@ def localise(frame: pl.DataFrame, lang: str, topic: str | None = None) -> pl.Dat
     """The table as the interface shows it (see the module docstring). `topic` ('icu', 'stock')
     says whose statuses a 'status' column holds."""
     out = {}
+    hidden = suppression.mask(frame)  # small counts of people (dashboard/exports/suppression.py)
     for column in frame.columns:
         if column in DROPPED:
             continue
@@ -77,6 +80,8 @@ def localise(frame: pl.DataFrame, lang: str, topic: str | None = None) -> pl.Dat
             values = series.to_list()
         else:
             values = [None if v is None else str(v) for v in series.to_list()]
+        if column in hidden:
+            values = suppression.apply(values, hidden[column], column, lang)
         out[name] = values
     return pl.DataFrame(out, strict=False)
 

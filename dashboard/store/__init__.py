@@ -1,7 +1,8 @@
-"""The DuckDB store: one file, schema created and migrated here, one connection per process.
+"""The DuckDB store: one file, schema created and migrated here.
 
-Streamlit runs each session's script in its own thread: callers take `cursor()` per thread (a
-DuckDB cursor is a connection of its own to the same database) rather than sharing one.
+The dashboard holds no connection between page runs: each run reads through a short-lived read-only
+connection and loads write through a brief exclusive one (dashboard/store/access.py). Callers take
+`cursor()` per thread (a DuckDB cursor is a connection of its own to the same database).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboard import config, policy, rules
+from dashboard import auth, config, policy, rules
 
 from dashboard.ingest import contracts
 from dashboard.store import transfer_aggregate
@@ -101,6 +102,12 @@ create or replace view facility_current as
 """
 
 
+def busy_message(target: str) -> str:
+    return (f"The database {target} is in use by another process that does not take turns (the dashboard, "
+            "the CLI and the demo loader wait for each other; an open duckdb shell, a backup tool or an old "
+            "version does not). Close that program, or wait longer with --wait.")
+
+
 def connect(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating or migrating) the database. Raises StoreBusy when another process holds it."""
     target = str(path or config.db_path())
@@ -111,10 +118,7 @@ def connect(path: Path | str | None = None) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(target)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
-            raise StoreBusy(
-                f"The database {target} is in use by another process (is the dashboard running?). "
-                "Stop it or point HC_DB_PATH at another file."
-            ) from exc
+            raise StoreBusy(busy_message(target)) from exc
         raise
     migrate(con)
     return con
@@ -135,6 +139,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"alter table {name} add column if not exists {column} {sql_type}")
     con.execute("alter table load_log add column if not exists day date")  # the day of a day-grain load
     con.execute(rules.RISK_LABEL_MACRO)
+    auth.ensure_schema(con)  # accounts and the audit trail
     create_building_blocks(con)
     _load_census(con)
     row = con.execute("select value from meta where key = 'schema_version'").fetchone()
@@ -292,6 +297,13 @@ def shared_connection() -> duckdb.DuckDBPyConnection:
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
+    """A cursor for this thread: inside a page run (`access.reading`), on the run's read-only
+    snapshot; elsewhere (scripts, tests) on the process's shared connection."""
+    from dashboard.store import access
+
+    session = access.current()
+    if session is not None:
+        return session.cursor()
     return shared_connection().cursor()
 
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from dashboard import config, i18n, store, weeks
 
-from dashboard.exports import downloads
+from dashboard.exports import downloads, suppression
 
 from dashboard.store import queries
 from dashboard import formatting as fmt
@@ -282,7 +282,7 @@ def chart(fig: go.Figure, ctx: briefing.Context, what: str, key: str, data: pl.D
     st.plotly_chart(fig, key=key, config=briefing.plotly_config(ctx, what, fig.layout.height))
     columns = st.columns([1, 1, 1, 2])
     columns[0].download_button(
-        t("app.chart.download_png"), data=lambda: briefing.to_png(fig), file_name=f"{ctx.file_stem(what)}.png",
+        t("app.chart.download_png"), data=lambda: briefing.to_png(suppression.for_page_chart(fig, key)), file_name=f"{ctx.file_stem(what)}.png",
         mime="image/png", key=f"{key}_png", icon=":material/image:", on_click="ignore",
     )
     if data is not None:
