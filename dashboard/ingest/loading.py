@@ -4,6 +4,13 @@ dataset) in one transaction.
 A file loads entirely or not at all. Every attempt is logged (load_log, load_issue); the original
 bytes of every accepted file are kept under uploads/, encrypted (AES-256-GCM, key from configuration),
 with their SHA-256. Steps: week -> read -> identify the dataset -> headers -> validate -> write.
+
+The fast path, for CSV: DuckDB reads the file itself (`load_path`: where it lies; `load_bytes`: from
+an in-memory file; GBK transcoded to UTF-8 in memory first), and types, pseudonymises and checks it in
+one statement into temp table `typed`, under a memory limit beyond which it spills to the data
+folder's tmp/. The SHA-256 and the encrypted original are made in a thread beside it. Spreadsheets,
+and CSVs DuckDB's strict reading refuses (whose row and problem the polars reader then explains), go
+through reading.read_table's frame of strings into the same statement.
 """
 from __future__ import annotations
 
@@ -258,7 +265,7 @@ def _limit_memory(cur) -> dict[str, str]:
     before = {}
     for name, value in (("memory_limit", LOAD_MEMORY_LIMIT), ("temp_directory", str(config.data_dir() / "tmp"))):
         try:
-            before[name] = cur.execute("select current_setting($n)", {"n": name}).fetchone()[0]
+            before[name] = cur.execute("select current_setting($n)", {"n": name}).fetchall()[0][0]
             if name == "temp_directory":
                 config.private_dir(Path(value))
             cur.execute(f"set {name} = '{value}'")
@@ -273,7 +280,7 @@ def _restore(cur, settings: dict[str, str]) -> None:
     for name, value in settings.items():
         try:
             cur.execute(f"reset {name}")
-            if cur.execute("select current_setting($n)", {"n": name}).fetchone()[0] != value:
+            if cur.execute("select current_setting($n)", {"n": name}).fetchall()[0][0] != value:
                 cur.execute(f"set {name} = '{value}'")
         except duckdb.Error:
             pass
@@ -285,16 +292,21 @@ def _check(cur, result: LoadResult, source: _Input, week, say, fast: bool) -> Da
     say(0.05, "read")
     raw = _read(result, source, fast)
     try:
-        ds = _identify(result, raw)
-        _choose_day(result, ds, week)
-        mapping = _check_headers(result, raw, ds)
-        say(0.2, "validate")
         try:
+            ds = _identify(result, raw)
+            _choose_day(result, ds, week)
+            mapping = _check_headers(result, raw, ds)
+            say(0.2, "validate")
             _validate(cur, result, raw, ds, mapping)
-        except duckdb.Error:
+        except (duckdb.Error, _Stop):
             if raw.csv is None:
                 raise
             raise _UseReader from None
+        if raw.csv is not None and result.error_count:
+            # A refused file is read again by the polars reader, so that what the reader refuses
+            # (bytes that are not UTF-8 after a UTF-8 header, a quote inside an unquoted value) is
+            # named first, as for every other file. Only refusals pay for the second reading.
+            raise _UseReader
     finally:
         if raw.csv is not None:
             raw.csv.close()
@@ -473,13 +485,13 @@ def _validate(cur, result: LoadResult, raw: RawTable, ds: Dataset, mapping: dict
         finally:
             cur.unregister("raw_src")
     if raw.csv is not None:
-        result.rows = cur.execute("select count(*) from typed").fetchone()[0]
-        result.blank_rows = cur.execute("select n from blank_rows").fetchone()[0]
+        result.rows = cur.execute("select count(*) from typed").fetchall()[0][0]
+        result.blank_rows = cur.execute("select n from blank_rows").fetchall()[0][0]
         if result.rows == 0:
             result.findings.append(_template_finding("empty", ds))
             raise _Stop
     compared = ds.replace_by == "week" and any(c.compare_last_week for c in ds.columns)
-    prev = (cur.execute(f"select max(week) from {ds.name} where week < $w", {"w": result.week}).fetchone()[0]
+    prev = (cur.execute(f"select max(week) from {ds.name} where week < $w", {"w": result.week}).fetchall()[0][0]
             if compared else None)
     issues = find_issues(cur, ds, result.week, prev)
     errors, warnings = counts(cur)
@@ -492,7 +504,7 @@ def _validate(cur, result: LoadResult, raw: RawTable, ds: Dataset, mapping: dict
     result.error_count = errors + number_count
     result.warning_count = warnings + file_warnings
     unit, at = _replaced_unit(ds, result)
-    result.replaced_rows = cur.execute(f"select count(*) from {ds.name} where {unit} = $w", {"w": at}).fetchone()[0]
+    result.replaced_rows = cur.execute(f"select count(*) from {ds.name} where {unit} = $w", {"w": at}).fetchall()[0][0]
 
 
 # --- kept originals, encrypted ---------------------------------------------------------------------
@@ -613,14 +625,14 @@ def _commit(cur: duckdb.DuckDBPyConnection, ds: Dataset, result: LoadResult, sta
     cols = [name for name, _ in store.stored_columns(ds)]
     col_list = ", ".join(q(c) for c in cols)
     where = ""
-    if ds.on_duplicate == "keep_first" and cur.execute("select count(*) from repeated").fetchone()[0]:
+    if ds.on_duplicate == "keep_first" and cur.execute("select count(*) from repeated").fetchall()[0][0]:
         # A key given twice is kept once, from the first row (the others were warned about). Only
         # when some key repeats: an anti-join over millions of rows costs seconds.
         where = (f"where not exists (select 1 from repeated r "
                  f"where r.repeated_key = typed.{q(ds.key[0])} and typed._row > r.first_row)")
     cur.execute("begin transaction")
     try:
-        result.load_id = cur.execute("select nextval('load_id_seq')").fetchone()[0]
+        result.load_id = cur.execute("select nextval('load_id_seq')").fetchall()[0][0]
         unit, at = _replaced_unit(ds, result)
         cur.execute(f"delete from {ds.name} where {unit} = $at", {"at": at})
         day_col, day_val = (", day", ", $day") if ds.replace_by == "day" else ("", "")
@@ -659,7 +671,7 @@ def _finish(cur, result: LoadResult, started: float, user: str, original: _Origi
     for table in ("typed", "flagged", "issues_all", "repeated"):
         cur.execute(f"drop table if exists {table}")
     cur.execute("begin transaction")
-    result.load_id = cur.execute("select nextval('load_id_seq')").fetchone()[0]
+    result.load_id = cur.execute("select nextval('load_id_seq')").fetchall()[0][0]
     _log(cur, result, started, user)
     cur.execute("commit")
     return result

@@ -1,8 +1,11 @@
-"""Validation of a staged upload, done in DuckDB: typed columns, then every check as one SQL scan.
+"""Validation of an upload, done in DuckDB: typing, pseudonymisation and every check of a row in one
+pass, then the checks across rows.
 
-`build_typed(con, ds, week, salt)` turns the staged strings (table `stg`) into a temp table `typed`;
-`find_issues(con, ds, week)` returns the errors and warnings with row, column and value. Nothing
-here writes to the stored tables.
+`build_typed(con, ds, week, salt, source)` turns the source's strings (DuckDB's read_csv on the file
+itself, or a registered frame of a spreadsheet's cells) into temp table `typed`, with one bit per
+failed row-level check in `_flags<n>`; personal columns leave it already pseudonymised as the
+contract's `personal` says, so `typed` may spill to disk. `find_issues(con, ds, week, prev)` returns
+the errors and warnings with row, column and value. Nothing here writes to the stored tables.
 """
 from __future__ import annotations
 
@@ -90,8 +93,9 @@ def typed_expr(col: Column) -> str:
     if col.type == "float":
         return f"try_cast({v} as double)"
     if col.type == "bool":
-        return (f"case when lower({v}) in {tuple(_TRUE)} then true "
-                f"when lower({v}) in {tuple(_FALSE)} then false end")
+        # 是/否 (almost every cell) by plain comparison; the other spellings after lower().
+        return (f"case when {v} = '是' then true when {v} = '否' then false "
+                f"when lower({v}) in {tuple(_TRUE)} then true when lower({v}) in {tuple(_FALSE)} then false end")
     if col.type == "date":
         return (f"coalesce(try_strptime({v}, {_list(_DATE_FORMATS)})::date, "
                 f"case when regexp_full_match({v}, '[0-9]{{1,5}}(\\.[0-9]+)?') "
@@ -311,7 +315,7 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
               f"select *{', ' + digits if digits else ''} from ({typed_select(ds, source)})))")
     sql = f"create or replace temp table typed as {select}"
     con.execute(sql, _params(sql, {"week": week, "salt": salt, **rules.risk_params()}))
-    blank = con.execute("select count(*) from typed where _blank").fetchone()[0]
+    blank = con.execute("select count(*) from typed where _blank").fetchall()[0][0]
     if blank:
         con.execute("delete from typed where _blank")
     con.execute("create or replace temp table blank_rows as select $n as n", {"n": blank})
@@ -458,5 +462,5 @@ def counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """(error rows, warning rows) in the last find_issues run, counting every occurrence."""
     errors, warnings = con.execute(
         "select count(*) filter (severity = 'error'), count(*) filter (severity = 'warning') from issues_all"
-    ).fetchone()
+    ).fetchall()[0]
     return errors, warnings
