@@ -184,19 +184,31 @@ class _Original(threading.Thread):
         self.final: Path | None = None
         self.pending: Path | None = None
         self.error: BaseException | None = None
+        self.blank_line = False  # an empty line (DuckDB would skip it, shifting row numbers)
+        self.hashed = threading.Event()
         self.start()
 
     def run(self) -> None:
         try:
             sha = hashlib.sha256()
+            tail = b""
             for chunk in self.source.chunks():
                 sha.update(chunk)
+                if not self.blank_line:
+                    chunk = chunk if isinstance(chunk, bytes) else bytes(chunk)
+                    edge = tail + bytes(chunk[:2])
+                    self.blank_line = (chunk.find(b"\n\n") >= 0 or chunk.find(b"\n\r\n") >= 0
+                                       or b"\n\n" in edge or b"\n\r\n" in edge)
+                    tail = bytes(chunk[-2:])
             self.digest = sha.hexdigest()
+            self.hashed.set()
             if self.key is not None:
                 self.final, self.pending = _original_paths(self.file_name, self.digest)
                 _write_encrypted(self.pending, self.source.chunks(), self.key, self.digest)
         except BaseException as exc:  # reported by wait()
             self.error = exc
+        finally:
+            self.hashed.set()
 
     def wait(self) -> None:
         self.join()
@@ -227,7 +239,7 @@ def _load(source: _Input, *, dataset=None, week=None, user=None, dry_run=False, 
         try:
             ds = None
             try:
-                ds = _check(cur, result, source, week, say, fast=True)
+                ds = _check(cur, result, source, week, say, fast=True, original=original)
             except _UseReader:
                 result = LoadResult(dataset, None, source.name, "", "rejected", size_bytes=source.size)
                 ds = _check(cur, result, source, week, say, fast=False)
@@ -286,7 +298,7 @@ def _restore(cur, settings: dict[str, str]) -> None:
             pass
 
 
-def _check(cur, result: LoadResult, source: _Input, week, say, fast: bool) -> Dataset:
+def _check(cur, result: LoadResult, source: _Input, week, say, fast: bool, original: _Original | None = None) -> Dataset:
     """Week -> read -> identify the dataset -> headers -> validate (typed rows in temp table `typed`)."""
     _choose_week(result, week)
     say(0.05, "read")
@@ -302,6 +314,10 @@ def _check(cur, result: LoadResult, source: _Input, week, say, fast: bool) -> Da
             if raw.csv is None:
                 raise
             raise _UseReader from None
+        if raw.csv is not None:
+            original.hashed.wait()
+            if original.blank_line:  # rows after it would be numbered one less than in the file
+                raise _UseReader
         if raw.csv is not None and result.error_count:
             # A refused file is read again by the polars reader, so that what the reader refuses
             # (bytes that are not UTF-8 after a UTF-8 header, a quote inside an unquoted value) is

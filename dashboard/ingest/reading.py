@@ -654,13 +654,19 @@ def _chunks(data: bytes | None, path: Path | None):
 
 def _has_blank_line(data: bytes | None, path: Path | None) -> bool:
     """An empty line: DuckDB skips it where Excel (and the polars reader) count it as a row, so row
-    numbers would no longer match the file."""
-    tail = b""
-    for chunk in _chunks(data, path):
-        piece = tail + bytes(chunk)
-        if b"\n\n" in piece or b"\n\r\n" in piece:
-            return True
-        tail = piece[-2:]
+    numbers would no longer match the file. Searched in place (a file is mapped, not read)."""
+    if data is not None:
+        return data.find(b"\n\n") >= 0 or data.find(b"\n\r\n") >= 0
+    buffer = bytearray(_CHUNK + 2)  # two bytes carried over: a blank line across two chunks
+    view = memoryview(buffer)
+    carried = 0
+    with open(path, "rb") as stream:
+        while n := stream.readinto(view[carried:]):
+            filled = carried + n
+            if buffer.find(b"\n\n", 0, filled) >= 0 or buffer.find(b"\n\r\n", 0, filled) >= 0:
+                return True
+            carried = min(2, filled)
+            buffer[:carried] = buffer[filled - carried:filled]
     return False
 
 
@@ -701,8 +707,8 @@ def plan_csv(data: bytes | None, path: Path | None, filename: str, candidates: s
             return None
         fd, source = _memory_file(_chunks(body, None))
     if fd is None:
-        if _has_blank_line(data, path):
-            return None
+        # Blank lines in the file itself are looked for beside the load (loading._Original), which
+        # reads it anyway for its SHA-256: a file that has some is then read by the polars reader.
         if data is not None:
             fd, source = _memory_file(_chunks(data, None))
         else:
