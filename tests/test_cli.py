@@ -70,7 +70,7 @@ def test_load_folder_facility_first(cli, folder):
     assert lines[0].startswith("accepted: z_facility.csv")
     assert sum(line.startswith("accepted:") for line in lines) == 5
     assert stored(cli.db, "select dataset, rows, user_name from load_log order by load_id") == [
-        ("facility", 5, "cron"), ("icu", 2, "cron"), ("register", 7, "cron"), ("stock", 2, "cron"), ("transfer", 4, "cron")]
+        ("facility", 5, "cron"), ("register", 7, "cron"), ("transfer", 4, "cron"), ("icu", 2, "cron"), ("stock", 2, "cron")]
 
 
 def test_load_json_and_rejection_exit_1(cli, folder):

@@ -192,7 +192,7 @@ def load_order(names: tuple[str, ...] | None = None) -> tuple[str, ...]:
                 visit(target, path + (name,))
         done.append(name)
 
-    for name in names:
+    for name in sorted(names, key=lambda n: DATASETS.index(n) if n in DATASETS else len(DATASETS)):
         visit(name, ())
     return tuple(n for n in done if n in names)
 
