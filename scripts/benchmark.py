@@ -450,6 +450,7 @@ def run_child(kind: str, spec: dict, env: dict) -> dict:
     across fork and exec, so a child started straight from this (large) process would report this
     process's peak; time(1) forks it from a small process instead."""
     started = time.perf_counter()
+    load_before = [round(x, 2) for x in os.getloadavg()]
     command = [sys.executable, __file__, "--child", kind, json.dumps(spec)]
     timed = Path(TIME).exists()
     if timed:
@@ -459,6 +460,8 @@ def run_child(kind: str, spec: dict, env: dict) -> dict:
         raise RuntimeError(f"{kind} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["process_seconds"] = round(time.perf_counter() - started, 2)
+    # The machine may be shared: its load average (1, 5, 15 minutes) before and after this measurement.
+    result["load_average"] = {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]}
     if timed:
         kb = [line for line in proc.stderr.splitlines() if line.startswith("MAXRSS_KB ")][-1].split()[1]
         result["peak_rss_mb"] = round(int(kb) / 1024, 1)
@@ -683,6 +686,7 @@ def main() -> None:
                                              "hash": key == "duckdb_with_hashes"}, kenv)
                 entry["load"][key] = r
                 say(f"  load {key:20s} {r['seconds']:7.2f} s  peak RSS {r['peak_rss_mb']:8,.0f} MB"
+                    f"  load average {r['load_average']['before'][0]:.1f} -> {r['load_average']['after'][0]:.1f}"
                     + (f"  stages {r['stages']}" if "stages" in r else ""))
                 for extra in folder.glob("*.duckdb"):
                     if extra != db:
