@@ -3,8 +3,11 @@
 A contract names its fields (type, required, enum, aliases, personal), the strings that mean "no
 value" (`missing_values`), the unit a re-upload replaces (`replace_by`: week or day), who must report
 (`must_report`, a SQL condition on the facility register) and which column names the reporting
-facility (`reported_by`). The store's tables, the templates, the upload and data-quality pages, the
-reporting gaps and the dataset docs are all derived from it."""
+facility (`reported_by`); how each personal column is pseudonymised or dropped (`personal`), what a
+repeated key does (`on_duplicate`), the checks across rows it asks for (`checks`), the columns worked
+out at load (`derived`, with their SQL) and which dataset a column refers to (`references`, which also
+gives the order a folder loads in: `load_order`). The store's tables, validation, the templates, the
+upload and data-quality pages, the reporting gaps and the dataset docs are all derived from it."""
 from __future__ import annotations
 
 import re
