@@ -32,10 +32,15 @@ def _files(target: Path) -> list[Path]:
 
 
 def _order(paths: list[Path], dataset: str | None) -> list[Path]:
-    """Facility registers first, so other files in the same folder can refer to their facilities."""
-    def rank(path: Path) -> int:
-        return 0 if (dataset == "facility" or "facility" in path.name.lower() or "机构" in path.name) else 1
-    return sorted(paths, key=lambda p: (rank(p), p.name))
+    """In the contracts' dependency order (contracts.load_order: a dataset after those its columns refer
+    to, so the facility register comes before the files naming its facilities), each file's dataset as
+    chosen or as its headers say; files of no known dataset last (they are refused, with the reason)."""
+    rank = {name: i for i, name in enumerate(contracts.load_order())}
+
+    def key(path: Path) -> tuple[int, str]:
+        name = dataset or loading.sniff_dataset(path)
+        return rank.get(name, len(rank)), path.name
+    return sorted(paths, key=key)
 
 
 def cmd_load(args) -> int:

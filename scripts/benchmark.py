@@ -35,6 +35,7 @@ pandas is not a product dependency: `.venv/bin/pip install -r requirements-bench
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import json
 import math
@@ -196,10 +197,14 @@ def child_product(spec: dict) -> dict:
         con.execute("delete from transfer where week < $w", {"w": spec["week"]})
     marks: list[tuple[str, float]] = []
     started = time.perf_counter()
-    data = Path(spec["file"]).read_bytes()
-    result = loading.load_bytes(data, Path(spec["file"]).name, dataset=spec.get("dataset", "register"),
-                                week=spec["week"], con=con,
-                                progress=lambda fraction, stage: marks.append((stage, time.perf_counter())))
+    progress = lambda fraction, stage: marks.append((stage, time.perf_counter()))  # noqa: E731
+    if spec.get("via") == "bytes":  # as an upload through the page: the bytes in memory
+        data = Path(spec["file"]).read_bytes()
+        result = loading.load_bytes(data, Path(spec["file"]).name, dataset=spec.get("dataset", "register"),
+                                    week=spec["week"], con=con, progress=progress)
+    else:  # as the command line loads a file (`python -m dashboard load`)
+        result = loading.load_path(spec["file"], dataset=spec.get("dataset", "register"), week=spec["week"],
+                                   con=con, progress=progress)
     seconds = time.perf_counter() - started
     if result.outcome != "accepted":
         raise SystemExit(f"{result.summary('en')}: {[f.message_en for f in result.errors][:5]}")
@@ -209,12 +214,14 @@ def child_product(spec: dict) -> dict:
         stages[names.get(stage, stage)] = round(when - previous, 2)
         previous = when
     dataset = spec.get("dataset", "register")
+    kept = result.stored_path is not None and Path(result.stored_path).exists()
     if spec.get("set_aside_earlier"):
         con.execute("insert into transfer select * from earlier")
     stored = con.execute(f"select count(*) from {dataset} where week = $w", {"w": result.week}).fetchone()[0]
     con.close()
     return {"seconds": round(seconds, 2), "stages": stages, "rows": result.rows, "stored": stored,
-            "warnings": result.warning_count, "peak_rss_mb": peak_rss_mb()}
+            "warnings": result.warning_count, "original_kept_encrypted": kept, "via": spec.get("via", "path"),
+            "peak_rss_mb": peak_rss_mb()}
 
 
 def child_duckdb(spec: dict) -> dict:
@@ -490,6 +497,7 @@ def run_child(kind: str, spec: dict, env: dict) -> dict:
     across fork and exec, so a child started straight from this (large) process would report this
     process's peak; time(1) forks it from a small process instead."""
     started = time.perf_counter()
+    load_before = [round(x, 2) for x in os.getloadavg()]
     command = [sys.executable, __file__, "--child", kind, json.dumps(spec)]
     timed = Path(TIME).exists()
     if timed:
@@ -499,6 +507,8 @@ def run_child(kind: str, spec: dict, env: dict) -> dict:
         raise RuntimeError(f"{kind} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["process_seconds"] = round(time.perf_counter() - started, 2)
+    # The machine may be shared: its load average (1, 5, 15 minutes) before and after this measurement.
+    result["load_average"] = {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]}
     if timed:
         kb = [line for line in proc.stderr.splitlines() if line.startswith("MAXRSS_KB ")][-1].split()[1]
         result["peak_rss_mb"] = round(int(kb) / 1024, 1)
@@ -659,6 +669,9 @@ def main() -> None:
     p.add_argument("--no-browser", action="store_true")
     p.add_argument("--no-pandas", action="store_true")
     p.add_argument("--no-hash-floor", action="store_true", help="skip DuckDB read_csv with the two hashes")
+    p.add_argument("--load-only", action="store_true", help="only the load and its peers (no queries, browser, transfers)")
+    p.add_argument("--load-via", choices=["path", "bytes"], default="path",
+                   help="the product loads the file as the command line does (path) or as an upload (bytes in memory)")
     p.add_argument("--memory-share", type=float, default=0.8, help="skip a load projected above this share of free memory")
     p.add_argument("--work", help="working folder (default: a temporary one, removed at the end)")
     p.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -722,9 +735,12 @@ def main() -> None:
                     say("  " + note)
                     continue
                 kenv = {**env, "HC_DATA_DIR": str(folder / f"data_{key}")}
+                if key == "product":  # an upload key, so the encrypted original is kept as in production
+                    kenv["HC_UPLOAD_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
                 if key == "product":
                     shutil.copy(base, db)
-                    r = run_child("product", {"db": str(db), "file": str(csv), "week": w.isoformat()}, kenv)
+                    r = run_child("product", {"db": str(db), "file": str(csv), "week": w.isoformat(),
+                                              "via": args.load_via}, kenv)
                 elif key == "pandas":
                     r = run_child("pandas", {"db": str(folder / "pandas.duckdb"), "file": str(csv)}, kenv)
                 else:
@@ -732,11 +748,15 @@ def main() -> None:
                                              "hash": key == "duckdb_with_hashes"}, kenv)
                 entry["load"][key] = r
                 say(f"  load {key:20s} {r['seconds']:7.2f} s  peak RSS {r['peak_rss_mb']:8,.0f} MB"
+                    f"  load average {r['load_average']['before'][0]:.1f} -> {r['load_average']['after'][0]:.1f}"
                     + (f"  stages {r['stages']}" if "stages" in r else ""))
                 for extra in folder.glob("*.duckdb"):
                     if extra != db:
                         extra.unlink()
             csv.unlink()
+            if args.load_only:
+                write_report(report, args.out)
+                continue
             page_db = db
             if "seconds" in entry["load"].get("product", {}):
                 loaded_db = (db, rows)

@@ -36,3 +36,18 @@ def test_benchmark_writes_its_report(tmp_path):
     ratios = report["ratios"]["0.001x"]
     assert {"load_product_over_duckdb_floor", "load_product_peak_rss_mb"} <= ratios.keys()
     assert "0.001x" in proc.stdout and "load: product / floor" in proc.stdout
+
+
+def test_benchmark_load_only_keeps_the_original_and_notes_the_load_average(tmp_path):
+    """--load-only measures the product's load (through load_path, with an upload key) and its DuckDB
+    floors, and nothing else; each measurement carries the machine's load average."""
+    out = tmp_path / "report.json"
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--scales", "0.001", "--load-only", "--no-pandas", "--out", str(out)],
+        cwd=config.ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    entry = json.loads(out.read_text(encoding="utf-8"))["scales"]["0.001x"]
+    product = entry["load"]["product"]
+    assert (product["via"], product["original_kept_encrypted"], product["stored"]) == ("path", True, 3139)
+    assert all(len(v["load_average"]["before"]) == 3 for v in entry["load"].values())
+    assert "queries" not in entry and "browser" not in entry

@@ -52,6 +52,17 @@ def stored(db, sql: str):
         con.close()
 
 
+def test_load_folder_in_the_contracts_dependency_order(cli, folder):
+    """Files are ordered by the dataset their headers name, not by their names: a facility register
+    called a_list.csv still loads before the files naming its facilities, stock (named first) after."""
+    (folder / "z_facility.csv").rename(folder / "zz_list.csv")
+    (folder / "stock.csv").rename(folder / "a_stock.csv")
+    done = cli("--lang", "en", "load", str(folder), "--week", "2022-W51", "--user", "cron")
+    assert done.returncode == 0, done.stdout + done.stderr
+    accepted = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("accepted:")]
+    assert accepted == ["zz_list.csv", "register.csv", "transfer.csv", "icu.csv", "a_stock.csv"]
+
+
 def test_load_folder_facility_first(cli, folder):
     done = cli("--lang", "en", "load", str(folder), "--week", "2022-W51", "--user", "cron")
     assert done.returncode == 0, done.stdout + done.stderr
@@ -59,7 +70,7 @@ def test_load_folder_facility_first(cli, folder):
     assert lines[0].startswith("accepted: z_facility.csv")
     assert sum(line.startswith("accepted:") for line in lines) == 5
     assert stored(cli.db, "select dataset, rows, user_name from load_log order by load_id") == [
-        ("facility", 5, "cron"), ("icu", 2, "cron"), ("register", 7, "cron"), ("stock", 2, "cron"), ("transfer", 4, "cron")]
+        ("facility", 5, "cron"), ("register", 7, "cron"), ("transfer", 4, "cron"), ("icu", 2, "cron"), ("stock", 2, "cron")]
 
 
 def test_load_json_and_rejection_exit_1(cli, folder):

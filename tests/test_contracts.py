@@ -149,3 +149,20 @@ def test_detection_does_not_let_a_small_contract_claim_any_file():
     assert contracts.detect_dataset(icu_headers) is None
     for name in contracts.DATASETS:
         assert contracts.detect_dataset([c.zh for c in contracts.dataset(name).columns]) == name, name
+
+
+def test_load_order_puts_a_dataset_after_those_it_refers_to():
+    assert contracts.load_order(("stock", "register", "facility")) == ("facility", "register", "stock")
+    order = contracts.load_order()
+    for name in contracts.DATASETS:
+        for target in contracts.dataset(name).references.values():
+            assert order.index(target) <= order.index(name), (name, target)
+
+
+def test_personal_columns_are_declared_with_what_replaces_them():
+    register = contracts.dataset("register")
+    assert {p.column: (p.key, p.masked) for p in register.personal} == {
+        "id_number": ("person_key", "id_masked"), "phone": ("phone_key", None), "name": (None, None),
+        "birth_date": (None, None)}
+    assert register.on_duplicate == "keep_first" and contracts.dataset("icu").on_duplicate == "refuse"
+    assert [n for n, _ in store.stored_columns(register)][:3] == ["person_key", "phone_key", "id_masked"]

@@ -458,3 +458,85 @@ def test_regenerable_file_loads_without_keeping_a_copy(con, data_dir):
     assert rows(con, "select stored_path, sha256 from load_log") == [(None, hashlib.sha256(good).hexdigest())]
     assert not (data_dir / "uploads").exists() or not list((data_dir / "uploads").iterdir())
     assert one(con, "select count(*) from facility") > 0
+
+
+# --- the fast path: DuckDB reads the CSV itself ---------------------------------------------------
+
+def test_load_path_reads_the_file_itself_and_stores_what_load_bytes_stores(con, tmp_path, monkeypatch):
+    """The command line's path: DuckDB reads the file where it lies (no frame of strings in Python);
+    the stored rows, the counts and the logged checksum are those of the same bytes uploaded."""
+    from dashboard.ingest import reading
+
+    load(con, "facility")
+    expected = load(con, "register")
+    stored = rows(con, STORED)
+    path = tmp_path / "register.csv"
+    path.write_text(text("register"), encoding="utf-8")
+    plans = []
+    real = reading.plan_csv
+    monkeypatch.setattr(loading, "plan_csv", lambda *a: plans.append(real(*a)) or plans[-1])
+    result = loading.load_path(path, dataset="register", week=WEEK, con=con, user="tester")
+    assert plans and plans[0] is not None and plans[0].path == str(path.resolve())
+    assert (result.outcome, result.rows, result.replaced_rows) == ("accepted", expected.rows, 7)
+    assert result.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert rows(con, STORED) == stored
+
+
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig"])
+def test_gbk_and_bom_csv_take_the_fast_path_with_the_same_rows(con, encoding, monkeypatch):
+    """A GBK file is transcoded to UTF-8 in memory (never written out) and read by DuckDB."""
+    from dashboard.ingest import reading
+
+    load(con, "facility")
+    load(con, "register")
+    stored = rows(con, STORED)
+    plans = []
+    real = reading.plan_csv
+    monkeypatch.setattr(loading, "plan_csv", lambda *a: plans.append(real(*a)) or plans[-1])
+    result = load(con, "register", text("register").encode(encoding))
+    assert plans[0] is not None and plans[0].path.startswith("/proc/self/fd/")
+    assert (result.outcome, result.encoding) == ("accepted", "gb18030" if encoding == "gb18030" else "utf-8-sig")
+    assert rows(con, STORED) == stored
+
+
+def test_a_csv_duckdb_refuses_is_read_again_and_explained(con):
+    """Row 4 has one value too many: DuckDB's strict read stops, the polars reader names the row."""
+    load(con, "facility")
+    lines = text("icu").rstrip("\n").split("\n")
+    content = "\n".join([*lines[:2], lines[2] + ",9,9", *lines[3:]]) + "\n"
+    result = load(con, "icu", content)
+    assert result.outcome == "rejected"
+    [error] = result.errors
+    assert (error.code, error.row) == ("extra_values", 3)
+
+
+def test_typed_rows_hold_no_personal_value_in_clear(con):
+    """`typed` may spill to disk under the load's memory limit: it holds keys, masks and check bits,
+    never an ID number, phone, name or birth date as written (also where a cell is malformed)."""
+    from dashboard.ingest import contracts, validation
+    from dashboard.ingest.reading import ROW, read_table
+
+    load(con, "facility")
+    bad = replace_cell(text("register"), 2, "身份证号", ID_NUMBERS[0][:-1])
+    raw = read_table(bad.encode(), "register.csv")
+    ds = contracts.dataset("register")
+    mapping, _ = contracts.header_map(ds, [c for c in raw.frame.columns if c != ROW])
+    con.register("raw_src", raw.frame)
+    headers = [c for c in raw.frame.columns if c != ROW]
+    validation.build_typed(con, ds, WEEK, "salt", validation.Source("raw_src", {v: k for k, v in mapping.items()}, ROW, headers))
+    columns = [r[0] for r in rows(con, "select column_name from information_schema.columns where table_name = 'typed'")]
+    assert not {"id_number", "phone", "name", "birth_date", "id_number__raw", "birth_date__raw"} & set(columns)
+    secrets = ID_NUMBERS + [ID_NUMBERS[0][:-1]] + PHONES + NAMES
+    values = [str(v) for row in rows(con, "select * from typed") for v in row if v is not None]
+    assert not [v for v in values for s in secrets if s in v]
+    assert one(con, "select id_number__shown from typed where _row = 2") == "150102********"
+
+
+def test_the_load_limits_duckdb_memory_and_restores_it(con):
+    before = one(con, "select current_setting('memory_limit')")
+    seen = []
+    result = loading.load_bytes(text("facility").encode(), "facility.csv", dataset="facility", week=WEEK, con=con,
+                                progress=lambda f, stage: seen.append(one(con, "select current_setting('memory_limit')")))
+    assert result.outcome == "accepted"
+    assert seen[0] != before and seen[0].replace(" ", "").lower().startswith(("476", "500", "0.4", "488"))
+    assert one(con, "select current_setting('memory_limit')") == before

@@ -3,8 +3,11 @@
 A contract names its fields (type, required, enum, aliases, personal), the strings that mean "no
 value" (`missing_values`), the unit a re-upload replaces (`replace_by`: week or day), who must report
 (`must_report`, a SQL condition on the facility register) and which column names the reporting
-facility (`reported_by`). The store's tables, the templates, the upload and data-quality pages, the
-reporting gaps and the dataset docs are all derived from it."""
+facility (`reported_by`); how each personal column is pseudonymised or dropped (`personal`), what a
+repeated key does (`on_duplicate`), the checks across rows it asks for (`checks`), the columns worked
+out at load (`derived`, with their SQL) and which dataset a column refers to (`references`, which also
+gives the order a folder loads in: `load_order`). The store's tables, validation, the templates, the
+upload and data-quality pages, the reporting gaps and the dataset docs are all derived from it."""
 from __future__ import annotations
 
 import re
@@ -33,8 +36,11 @@ class Column:
     max_column: str | None = None
     not_before: str | None = None
     pattern: str | None = None
-    references: str | None = None
+    references: str | None = None      # the dataset whose key this column must name (checked at load)
     compare_last_week: bool = False
+    within_week: bool = False          # a time that should fall inside the chosen week (warning)
+    fill_when_blank: str | None = None  # SQL working out a blank cell from other columns ($week bound)
+    unfilled: str | None = None        # the finding when it stays blank (an error)
     note: str | None = None
     example: str | None = None         # the template's example cell
 
@@ -43,6 +49,16 @@ class Column:
 
     def label(self, lang: str) -> str:
         return self.zh if lang == "zh" else self.en
+
+
+@dataclass(frozen=True)
+class Pseudonym:
+    """How a personal column is kept out of the database: `key` names the stored salted SHA-256 key
+    (first 64 bits) of the value, `masked` the stored masked form (150102********123X); neither means
+    the value is dropped (a name, a birth date once the age is known)."""
+    column: str
+    key: str | None = None
+    masked: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,11 @@ class Dataset:
     missing_values: tuple[str, ...] = ("",)
     derived: tuple[tuple[str, str], ...] = ()  # (stored column, SQL type) worked out at load
     note: str | None = None            # what the docs add about this dataset
+    personal: tuple[Pseudonym, ...] = ()  # how each personal column is pseudonymised or dropped
+    on_duplicate: str = "refuse"       # a key given twice: "refuse" the file, or "keep_first" with a warning
+    duplicate_finding: str = "duplicate_key"
+    checks: tuple[str, ...] = ()       # named checks across rows (validation.DATASET_CHECKS)
+    derived_sql: tuple[tuple[str, str], ...] = ()  # (stored column, SQL computing it from the typed row)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -72,6 +93,20 @@ class Dataset:
     def stored_columns(self) -> tuple[Column, ...]:
         """Columns kept in clear in the database (personal ones are hashed or dropped)."""
         return tuple(c for c in self.columns if not c.personal)
+
+    def pseudonym(self, column: str) -> Pseudonym | None:
+        return next((p for p in self.personal if p.column == column), None)
+
+    @property
+    def pseudonym_columns(self) -> tuple[str, ...]:
+        """Stored columns made from personal ones, in table order: keys, then masked forms."""
+        keys = [p.key for p in self.personal if p.key]
+        return tuple(keys + [p.masked for p in self.personal if p.masked])
+
+    @property
+    def references(self) -> dict[str, str]:
+        """Column -> the dataset whose key it names."""
+        return {c.name: c.references for c in self.columns if c.references}
 
 
 def normalise_header(text: str) -> str:
@@ -98,9 +133,17 @@ def dataset_names() -> tuple[str, ...]:
 def dataset(name: str) -> Dataset:
     spec = _raw()[name]
     defaults = _raw().get("defaults", {})
+    personal = _pseudonyms(name, spec)
     columns = tuple(
-        Column(**{**c, "aliases": tuple(c.get("aliases", ()))}) for c in spec["columns"]
+        Column(**{**c, "aliases": tuple(c.get("aliases", ())),
+                  "personal": c.get("personal", False) or c["name"] in {p.column for p in personal}})
+        for c in spec["columns"]
     )
+    personal += tuple(_default_pseudonym(c) for c in columns
+                      if c.personal and c.name not in {p.column for p in personal})
+    on_duplicate = spec.get("on_duplicate", "refuse")
+    if on_duplicate not in ("refuse", "keep_first"):
+        raise ValueError(f"datasets.toml [{name}]: on_duplicate must be 'refuse' or 'keep_first', not {on_duplicate!r}")
     replace_by = spec.get("replace_by", "week")
     if replace_by not in GRAINS:
         raise ValueError(f"datasets.toml [{name}]: replace_by must be one of {GRAINS}, not {replace_by!r}")
@@ -111,7 +154,50 @@ def dataset(name: str) -> Dataset:
         missing_values=tuple(spec.get("missing_values", defaults.get("missing_values", [""]))),
         derived=tuple((d["name"], d["sql_type"]) for d in spec.get("derived", ())),
         note=spec.get("note"),
+        personal=personal, on_duplicate=on_duplicate,
+        duplicate_finding=spec.get("duplicate_finding", "duplicate_key"),
+        checks=tuple(spec.get("checks", ())),
+        derived_sql=tuple((d["name"], d["sql"]) for d in spec.get("derived", ()) if "sql" in d),
     )
+
+
+def _pseudonyms(name: str, spec: dict) -> tuple[Pseudonym, ...]:
+    """[<dataset>.personal]: column = "drop", or { key = "...", masked = "..." }."""
+    out = []
+    for column, how in spec.get("personal", {}).items():
+        if how == "drop":
+            out.append(Pseudonym(column))
+        elif isinstance(how, dict) and set(how) <= {"key", "masked"} and how:
+            out.append(Pseudonym(column, how.get("key"), how.get("masked")))
+        else:
+            raise ValueError(f"datasets.toml [{name}.personal]: {column} must be \"drop\" or {{ key = ..., masked = ... }}")
+    return tuple(out)
+
+
+def _default_pseudonym(col: Column) -> Pseudonym:
+    """A column marked `personal = true` and not listed under [<dataset>.personal]: dropped."""
+    return Pseudonym(col.name)
+
+
+def load_order(names: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """Datasets in an order where each comes after the datasets its columns refer to (the facility
+    register before everything that names a facility); the contract file's order otherwise."""
+    names = tuple(names if names is not None else DATASETS)
+    done: list[str] = []
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in done:
+            return
+        if name in path:
+            raise ValueError(f"datasets.toml: datasets refer to each other in a circle: {' -> '.join(path + (name,))}")
+        for target in dataset(name).references.values():
+            if target != name and target in DATASETS:
+                visit(target, path + (name,))
+        done.append(name)
+
+    for name in sorted(names, key=lambda n: DATASETS.index(n) if n in DATASETS else len(DATASETS)):
+        visit(name, ())
+    return tuple(n for n in done if n in names)
 
 
 def daily(name: str) -> bool:

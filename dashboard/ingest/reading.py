@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import csv as pycsv
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import polars as pl
@@ -59,6 +61,8 @@ class RawTable:
     # Spreadsheets only: given frame columns, the (_row, column) of every cell stored as a number
     # (or a TRUE/FALSE) rather than as text: such an ID number or code may already have lost digits.
     number_cells: Callable[[list[str]], pl.DataFrame] | None = None
+    # A CSV that DuckDB reads itself (then `frame` holds the header only and no rows).
+    csv: "CsvPlan | None" = None
 
 
 def column_letter(index: int) -> str:
@@ -597,3 +601,157 @@ def _ods_formulas(data: bytes) -> list[Note]:
         return []
     total = xml.count(b"table:formula=")
     return _formula_note([], [], total, 0)
+
+
+# --- CSV read by DuckDB itself (the fast path) ------------------------------------------------------
+
+@dataclass
+class CsvPlan:
+    """How DuckDB's `read_csv` reads a CSV file as the polars reader would: the file (the upload's own
+    path, or an in-memory file holding its bytes, never a copy on disk), separator, lines above the
+    first data row, the unique column names, the row number of the first data row."""
+    path: str
+    separator: str
+    skip: int
+    names: list[str]
+    headers: dict[str, str]
+    positions: dict[str, str]
+    encoding: str
+    fd: int | None = None  # the in-memory file to close
+
+    def relation(self) -> str:
+        def lit(text: str) -> str:
+            return "'" + text.replace("'", "''") + "'"
+        columns = ", ".join(f"{lit(n)}: 'VARCHAR'" for n in self.names)
+        # strict: a row with more or fewer values than the header, a stray quote or bytes that are not
+        # UTF-8 stop DuckDB, and the polars reader then finds the row and explains it.
+        return (f"read_csv({lit(self.path)}, delim = {lit(self.separator)}, quote = '\"', escape = '\"', "
+                f"header = false, skip = {self.skip + 1}, columns = {{{columns}}}, auto_detect = false, "
+                f"strict_mode = true, null_padding = false)")
+
+    def row(self) -> str:
+        return f"row_number() over () + {self.skip + 1}"
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+_CHUNK = 8 << 20
+
+
+def _chunks(data: bytes | None, path: Path | None):
+    if data is not None:
+        view = memoryview(data)
+        for start in range(0, len(view), _CHUNK):
+            yield view[start:start + _CHUNK]
+        return
+    with open(path, "rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            yield chunk
+
+
+def _has_blank_line(data: bytes | None, path: Path | None) -> bool:
+    """An empty line: DuckDB skips it where Excel (and the polars reader) count it as a row, so row
+    numbers would no longer match the file. Searched in place (a file is mapped, not read)."""
+    if data is not None:
+        return data.find(b"\n\n") >= 0 or data.find(b"\n\r\n") >= 0
+    buffer = bytearray(_CHUNK + 2)  # two bytes carried over: a blank line across two chunks
+    view = memoryview(buffer)
+    carried = 0
+    with open(path, "rb") as stream:
+        while n := stream.readinto(view[carried:]):
+            filled = carried + n
+            if buffer.find(b"\n\n", 0, filled) >= 0 or buffer.find(b"\n\r\n", 0, filled) >= 0:
+                return True
+            carried = min(2, filled)
+            buffer[:carried] = buffer[filled - carried:filled]
+    return False
+
+
+def _memory_file(chunks) -> tuple[int, str]:
+    fd = os.memfd_create("upload", 0)  # lives in memory only, gone when closed
+    for chunk in chunks:
+        os.write(fd, chunk)
+    return fd, f"/proc/self/fd/{fd}"
+
+
+def plan_csv(data: bytes | None, path: Path | None, filename: str, candidates: set[str]) -> CsvPlan | None:
+    """A plan for DuckDB to read this CSV directly, or None when the polars reader must (a spreadsheet,
+    an empty file, blank lines, a header that cannot be split, or no in-memory files on this system)."""
+    if not hasattr(os, "memfd_create") and data is not None:
+        return None
+    if data is not None:
+        head = data[:65536]
+    else:
+        with open(path, "rb") as stream:
+            head = stream.read(65536)
+    if spreadsheet_kind(head) or filename.lower().endswith((".xls", ".xlsx", ".et", ".ods", ".xlsb")) or not head.strip():
+        return None
+    payload_head, encoding = (head[3:], "utf-8-sig") if head.startswith(b"\xef\xbb\xbf") else (head, "utf-8")
+    fd = None
+    try:
+        _header_line(payload_head).decode("utf-8")
+    except UnicodeDecodeError:
+        if not hasattr(os, "memfd_create"):
+            return None
+        try:
+            text, encoding = decode(data if data is not None else Path(path).read_bytes())
+        except ReadError:
+            return None  # the polars reader gives the same refusal
+        body = text.encode("utf-8")
+        del text
+        payload_head = body[:65536]
+        if _has_blank_line(body, None):
+            return None
+        fd, source = _memory_file(_chunks(body, None))
+    if fd is None:
+        # Blank lines in the file itself are looked for beside the load (loading._Original), which
+        # reads it anyway for its SHA-256: a file that has some is then read by the polars reader.
+        if data is not None:
+            fd, source = _memory_file(_chunks(data, None))
+        else:
+            source = str(Path(path).resolve())
+    try:
+        separator = _separator(_header_line(payload_head).decode("utf-8", "replace"), candidates)
+        skip = _title_lines(payload_head, separator, candidates)
+        lines = payload_head.split(b"\n", skip + 1)
+        if len(lines) <= skip + 1:
+            raise ValueError("no line after the header")
+        header = lines[skip].rstrip(b"\r").decode("utf-8")
+        if skip:
+            separator = _separator(header, candidates)
+        cells = next(pycsv.reader([header], delimiter=separator, strict=True))
+        names, headers, positions = _unique_headers(cells)
+        if not cells or any(n.startswith("__UNNAMED__") for n in names) and len(names) == 1:
+            raise ValueError("no header")
+    except (ValueError, pycsv.Error, StopIteration):
+        if fd is not None:
+            os.close(fd)
+        return None
+    return CsvPlan(source, separator, skip, names, headers, positions, encoding, fd)
+
+
+def sniff_headers(data: bytes, filename: str, candidates: set[str]) -> list[str]:
+    """The header row of a file, cheaply: a CSV from its first 64 KB (in any encoding read_table
+    accepts), a spreadsheet by reading it. [] when none can be found."""
+    try:
+        if spreadsheet_kind(data[:8]) or filename.lower().endswith((".xls", ".xlsx", ".et", ".ods", ".xlsb")):
+            table = read_table(data, filename, candidates)
+            return [table.headers.get(c) or c for c in table.frame.columns if c != ROW]
+        head = data[:65536]
+        head = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError:
+            text = head.decode("gb18030", "replace")
+        payload = text.encode("utf-8")
+        separator = _separator(_header_line(payload).decode("utf-8", "replace"), candidates)
+        skip = _title_lines(payload, separator, candidates)
+        line = payload.split(b"\n", skip + 1)[skip].rstrip(b"\r").decode("utf-8", "replace")
+        if skip:
+            separator = _separator(line, candidates)
+        return next(pycsv.reader([line], delimiter=separator), [])
+    except (ReadError, ValueError, IndexError, pycsv.Error):
+        return []

@@ -1,8 +1,11 @@
-"""Validation of a staged upload, done in DuckDB: typed columns, then every check as one SQL scan.
+"""Validation of an upload, done in DuckDB: typing, pseudonymisation and every check of a row in one
+pass, then the checks across rows.
 
-`build_typed(con, ds, week, salt)` turns the staged strings (table `stg`) into a temp table `typed`;
-`find_issues(con, ds, week)` returns the errors and warnings with row, column and value. Nothing
-here writes to the stored tables.
+`build_typed(con, ds, week, salt, source)` turns the source's strings (DuckDB's read_csv on the file
+itself, or a registered frame of a spreadsheet's cells) into temp table `typed`, with one bit per
+failed row-level check in `_flags<n>`; personal columns leave it already pseudonymised as the
+contract's `personal` says, so `typed` may spill to disk. `find_issues(con, ds, week, prev)` returns
+the errors and warnings with row, column and value. Nothing here writes to the stored tables.
 """
 from __future__ import annotations
 
@@ -16,7 +19,6 @@ from dashboard.ingest import contracts
 
 from dashboard import policy, rules
 from dashboard.ingest.contracts import Column, Dataset
-from dashboard.ingest.reading import ROW
 
 EXAMPLES_PER_CHECK = 20
 
@@ -45,7 +47,7 @@ def q(name: str) -> str:
 
 
 def _raw(col: Column) -> str:
-    """The cell as written, trimmed, blank as null (column of the trimmed layer `s`, see build_typed)."""
+    """The cell as written, trimmed, blank as null (column of the trimmed layer `s`, see typed_select)."""
     return f"s.{q(col.name)}"
 
 
@@ -59,12 +61,22 @@ def _kept(col: Column) -> bool:
     return not (col.personal and col.type == "text" and not col.required)
 
 
-def _norm(expr: str) -> str:
-    return f"regexp_replace(lower({expr}), '[\\s_\\-()\\[\\]（）]+', '', 'g')"
-
-
 def _list(values) -> str:
     return "[" + ", ".join("'" + str(v).replace("'", "''") + "'" for v in values) + "]"
+
+
+def _literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+# Full-width ASCII (！ to ～) and the ideographic space, folded as contracts.normalise_header folds them.
+_WIDE = "".join(chr(c) for c in range(0xFF01, 0xFF5F)) + "\u3000"
+_NARROW = "".join(chr(c) for c in range(0x21, 0x7F)) + " "
+
+
+def _normalised(expr: str) -> str:
+    """SQL folding a cell as contracts.normalise_header folds a header (width, case, spaces, brackets)."""
+    return f"regexp_replace(lower(translate({expr}, {_literal(_WIDE)}, {_literal(_NARROW)})), '[\\s_\\-()\\[\\]]+', '', 'g')"
 
 
 def typed_expr(col: Column) -> str:
@@ -81,8 +93,9 @@ def typed_expr(col: Column) -> str:
     if col.type == "float":
         return f"try_cast({v} as double)"
     if col.type == "bool":
-        return (f"case when lower({v}) in {tuple(_TRUE)} then true "
-                f"when lower({v}) in {tuple(_FALSE)} then false end")
+        # 是/否 (almost every cell) by plain comparison; the other spellings after lower().
+        return (f"case when {v} = '是' then true when {v} = '否' then false "
+                f"when lower({v}) in {tuple(_TRUE)} then true when lower({v}) in {tuple(_FALSE)} then false end")
     if col.type == "date":
         return (f"coalesce(try_strptime({v}, {_list(_DATE_FORMATS)})::date, "
                 f"case when regexp_full_match({v}, '[0-9]{{1,5}}(\\.[0-9]+)?') "
@@ -92,7 +105,11 @@ def typed_expr(col: Column) -> str:
                 f"case when regexp_full_match({v}, '[0-9]{{1,5}}(\\.[0-9]+)?') "
                 f"then timestamp '1899-12-30' + to_microseconds(cast(round(cast({v} as double) * 86400000000) as bigint)) end)")
     if col.type == "enum":
-        return f"e_{col.name}.value"
+        # The exact spelling through a join with the few known spellings; any other cell (rare) folded
+        # as headers are folded and looked up in a map of the folded spellings.
+        folded = ", ".join(f"{_literal(k)}: {_literal(val)}" for k, val in contracts.enum_lookup(col.enum).items())
+        return (f"coalesce(e_{col.name}.value, case when e_{col.name}.value is null and {v} is not null "
+                f"then (MAP {{{folded}}})[{_normalised(v)}] end)")
     if col.type == "id_number":
         return f"case when regexp_full_match(upper(replace({v}, ' ', '')), '[0-9]{{17}}[0-9X]') then upper(replace({v}, ' ', '')) end"
     if col.type == "phone":
@@ -101,34 +118,43 @@ def typed_expr(col: Column) -> str:
 
 
 def _enum_table(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
-    """Temp table enum_map(col, raw, value): each distinct cell of each enum column that names an
-    allowed value. Spellings are matched on the few distinct cells, in Python (the same folding as
-    headers), so the big table is only joined on its exact text."""
-    enums = [c for c in ds.columns if c.type == "enum"]
-    rows: list[tuple[str, str, str]] = []
-    if enums:
-        union = " union all ".join(
-            f"select '{c.name}' as col, raw from (select nullif(trim(stg.{q(c.name)}), '') as raw "
-            f"from stg group by all) where raw is not null"
-            for c in enums
-        )
-        lookups = {c.name: contracts.enum_lookup(c.enum) for c in enums}
-        for col, raw in con.execute(union).fetchall():
-            value = lookups[col].get(contracts.normalise_header(raw))
-            if value is not None:
-                rows.append((col, raw, value))
+    """Temp table enum_map(col, raw, value): every spelling each enum column accepts, as written in
+    the contract (the cells of almost every file). Other spellings are folded in typed_expr."""
+    rows = [(c.name, spelling, value) for c in ds.columns if c.type == "enum"
+            for value, spellings in contracts.enum_values(c.enum).items() for spelling in dict.fromkeys(spellings)]
     frame = pl.DataFrame(rows, schema={"col": pl.Utf8, "raw": pl.Utf8, "value": pl.Utf8}, orient="row")
     con.register("enum_map_src", frame)
-    con.execute("create or replace temp table enum_map as select * from enum_map_src")
+    con.execute("create or replace temp table enum_map as select distinct on (col, raw) * from enum_map_src")
     con.unregister("enum_map_src")
 
 
-def typed_select(ds: Dataset) -> str:
-    """The select turning `stg` into typed columns. For a column that is not text, `<name>__raw`
-    keeps the cell as written only where it could not be typed (the one case a message needs it),
-    so valid files carry no second copy of their text."""
+@dataclass
+class Source:
+    """Where the staged strings come from: a relation (a registered frame, or DuckDB's read_csv on the
+    file itself), each contract column's source column (absent: all blank), the SQL giving the row
+    number as the analyst sees it, and every source column (a row blank in all of them is dropped)."""
+    relation: str
+    columns: dict[str, str]
+    row: str
+    all_columns: list[str]
+
+
+def typed_select(ds: Dataset, source: Source) -> str:
+    """The select turning the source's strings into typed columns. For a column that is not text,
+    `<name>__raw` keeps the cell as written only where it could not be typed (the one case a message
+    needs it), so valid files carry no second copy of their text."""
     kept = [c for c in ds.columns if _kept(c)]
-    trimmed = ", ".join(f"nullif(trim(stg.{q(c.name)}), '') as {q(c.name)}" for c in kept)
+    # A blank cell, or one the contract declares to mean "no value" (`missing_values`), is null.
+    blank = "(" + ", ".join(_literal(m) for m in dict.fromkeys(["", *(m.strip() for m in ds.missing_values)])) + ")"
+
+    def cell(c: Column) -> str:
+        if c.name not in source.columns:
+            return f"null::varchar as {q(c.name)}"
+        col = f"src.{q(source.columns[c.name])}"
+        return f"case when trim({col}) in {blank} then null else trim({col}) end as {q(c.name)}"
+
+    filled = ", ".join(f"nullif(trim(src.{q(c)}), '')" for c in source.all_columns) or "null"
+    trimmed = ", ".join(cell(c) for c in kept)
     joins = "".join(
         f" left join enum_map e_{c.name} on e_{c.name}.col = '{c.name}' and e_{c.name}.raw = {_raw(c)}"
         for c in kept if c.type == "enum"
@@ -137,71 +163,169 @@ def typed_select(ds: Dataset) -> str:
         f"{typed_expr(c)} as {q(c.name)}" + ("" if _text_like(c) else f", {_raw(c)} as {q(c.name + '__raw')}")
         for c in kept
     )
-    outer = ", ".join(
-        q(c.name) if _text_like(c) else
-        f"{q(c.name)}, case when {q(c.name)} is null then {q(c.name + '__raw')} end as {q(c.name + '__raw')}"
-        for c in kept
-    )
-    return (f"select {ROW}, {outer} from (select s.{ROW}, {inner} "
-            f"from (select stg.{ROW}, {trimmed} from stg) s{joins})")
+
+    def outer(c: Column) -> str:
+        if _text_like(c):
+            return q(c.name)
+        raw = f"case when {q(c.name)} is null then {q(c.name + '__raw')} end as {q(c.name + '__raw')}"
+        if c.fill_when_blank:
+            return f"case when {q(c.name)} is null and {q(c.name + '__raw')} is null then {c.fill_when_blank} else {q(c.name)} end as {q(c.name)}, {raw}"
+        return f"{q(c.name)}, {raw}"
+
+    return (f"select _row, _blank, {', '.join(outer(c) for c in kept)} from (select s._row, s._blank, {inner} "
+            f"from (select src._row, coalesce({filled}) is null as _blank, {trimmed} "
+            f"from (select {source.row} as _row, * from {source.relation}) src) s{joins})")
 
 
-def pseudonym_keys(ds: Dataset) -> str:
-    """SQL for the keys that replace a dataset's personal columns, as the register makes them: the ID
-    number's salted SHA-256 (person_key) and masked form (id_masked), the phone's (phone_key). Empty
-    when the dataset has none."""
-    parts = []
+@dataclass
+class Check:
+    """One check: rows where `where` holds get finding `code` on `col`, showing `value` and `other`.
+    A local check reads only its own row, so it is worked out while the rows are typed."""
+    severity: str
+    col: str
+    code: str
+    where: str
+    value: str = "null"
+    other: str = "null"
+    local: bool = True
+
+
+def _shown_column(c: Column) -> str:
+    return q(c.name + "__shown")
+
+
+def _local_checks(ds: Dataset) -> list[Check]:
+    """Every check that reads one row, on the typed row (personal values still in clear, in memory):
+    they become bits of `_flags<n>` in `typed`, so the checks cost no scan of their own."""
+    out: list[Check] = []
     for c in ds.columns:
-        if c.personal and c.type == "id_number":
-            parts += [f"('0x' || substr(sha256($salt || '|' || {q(c.name)}), 1, 16))::ubigint as person_key",
-                      f"substr({q(c.name)}, 1, 6) || '********' || substr({q(c.name)}, 15, 4) as id_masked"]
-        elif c.personal and c.type == "phone":
-            parts.append(f"case when {q(c.name)} is not null then "
-                         f"('0x' || substr(sha256($salt || '|' || {q(c.name)}), 1, 16))::ubigint end as phone_key")
-    return ", ".join(parts)
+        if not _kept(c):
+            continue
+        raw, typed = q(c.name + "__raw"), q(c.name)
+        blank = f"{typed} is null" if _text_like(c) else f"{typed} is null and {raw} is null"
+        as_written = typed if _text_like(c) else f"coalesce({raw}, cast({typed} as varchar))"
+        # Personal values never reach typed or load_issue in clear: a masked ID, nothing for the others.
+        shown = (_shown_column(c) if c.type == "id_number" else "'***'") if c.personal else as_written
+
+        def add(severity: str, code: str, where: str, other: str = "null", _shown=shown, _col=c.name):
+            out.append(Check(severity, _col, code, where, _shown, other))
+
+        if c.required:
+            add("error", "missing", blank)
+        if c.required_when:
+            add("error", "missing_when", f"{blank} and ({c.required_when})")
+        if c.fill_when_blank and c.unfilled:
+            add("error", c.unfilled, blank)
+        if not _text_like(c):
+            add("error", f"bad_{c.type}", f"{raw} is not null")
+        if c.type in ("id_number", "phone", "code"):
+            written = typed if _text_like(c) else raw  # an ID number that is not valid has only its raw text
+            # contains('.'): only values with a dot (a decimal or 1.5E+17) pay for the regex.
+            add("error", "number_text", f"contains({written}, '.') and regexp_full_match({written}, '{NUMBER_SHAPED}')")
+        if not c.personal and c.type in ("code", "text"):
+            # Personal data in a column that is stored in clear (an ID number typed into the record
+            # number, a phone in the notes): refused, never stored, never printed. The length test
+            # keeps the regular expressions off almost every cell of a large file.
+            found = f"regexp_extract({typed}, '{ID_SHAPED}', 2)"
+            hit = f"length({typed}) >= 18 and regexp_matches({typed}, '{ID_SHAPED}') and {_id_check(found)}"
+            if c.type == "text":
+                # Phone-shaped codes are not refused: 15010200001 is as likely a record number.
+                hit = f"({hit}) or (length({typed}) >= 11 and regexp_matches({typed}, '{PHONE_SHAPED}'))"
+            out.append(Check("error", c.name, "personal_data", hit))
+        if c.type == "phone":
+            add("warning", "bad_phone",
+                f"{typed} is not null and not regexp_full_match({typed}, '(\\+?86)?1[3-9][0-9]{{9}}|0[0-9]{{2,3}}[0-9]{{7,8}}|[0-9]{{7,8}}')")
+        if c.type == "id_number":
+            # Digits by integer arithmetic on the first 17 characters, parsed once: 17 substrings per
+            # row cost a second at 3 million rows. (The typed value is 17 digits and a digit or X.)
+            digits = q(c.name + "__digits")  # its first 17 digits as a number, see build_typed
+            total = " + ".join(f"{w} * (({digits} // {10 ** (16 - i)}) % 10)" for i, w in enumerate(_WEIGHTS))
+            masked = ds.pseudonym(c.name).masked if ds.pseudonym(c.name) else None
+            out.append(Check("warning", c.name, "id_checksum",
+                             f"{typed} is not null and substr('10X98765432', (({total}) % 11) + 1, 1) <> right({typed}, 1)",
+                             value=q(masked) if masked else "'***'"))
+        if c.min is not None:
+            add("error", "below_min", f"{typed} < {c.min}", other=str(c.min))
+        if c.max is not None:
+            add("error", "above_max", f"{typed} > {c.max}", other=str(c.max))
+        if c.pattern:
+            add("error", "bad_pattern", f"{typed} is not null and not regexp_full_match({typed}, '{c.pattern.strip('^$')}')")
+        if c.max_column:
+            add("error", "above_column", f"{typed} > {q(c.max_column)}", other=q(c.max_column))
+        if c.not_before:
+            add("error", "before_column", f"{typed} < {q(c.not_before)}", other=q(c.not_before))
+        if c.references:
+            add("error", "unknown_facility",
+                f"{typed} is not null and {typed} not in (select key from {_known(c.references)})")
+        if c.within_week:
+            add("warning", "outside_week", f"{typed} is not null and ({typed} < $week::date or {typed} >= $week::date + 7)")
+    return out
 
 
-def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt: str) -> None:
-    """Create temp table `typed`: _row, one typed column per contract column (with <name>__raw, see
-    typed_select), and for the register the pseudonymised keys, the rule label, and temp table
-    `repeated` (ID numbers given on more than one row, with the first row).
-    One statement, one scan of the staged rows: at 3 million rows every extra pass costs seconds."""
-    _enum_table(con, ds)
-    if ds.name != "register":
-        keys = pseudonym_keys(ds)
-        if keys:  # another dataset with personal columns (the discharge register): the same keys
-            con.execute(f"create or replace temp table typed as select *, {keys} from ({typed_select(ds)})", {"salt": salt})
-        else:
-            con.execute(f"create or replace temp table typed as {typed_select(ds)}")
-        return
-    con.execute(
-        f"""
-        create or replace temp table typed as
-        select * exclude (age, age_final), age_final as age,
-            ('0x' || substr(sha256($salt || '|' || id_number), 1, 16))::ubigint as person_key,
-            case when phone is not null then ('0x' || substr(sha256($salt || '|' || phone), 1, 16))::ubigint end as phone_key,
-            substr(id_number, 1, 6) || '********' || substr(id_number, 15, 4) as id_masked,
-            risk_label(age_final, disease_state, vaccination,
-                $risk_age_young_below, $risk_age_old_above, $risk_score_yellow_from, $risk_score_red_from) as rule_label
-        from (
-            select *,
-                -- Only a blank age is worked out: an age written badly stays null, so it is reported.
-                case when age is null and age__raw is null then coalesce(
-                    extract(year from age($week::date, birth_date))::integer,
-                    extract(year from age($week::date, try_strptime(substr(id_number, 7, 8), '%Y%m%d')::date))::integer
-                ) else age end as age_final
-            from ({typed_select(ds)})
-        )
-        """,
-        {"week": week, "salt": salt, **rules.risk_params()},
+def _known(dataset: str) -> str:
+    return f"known_{dataset}"
+
+
+FLAG_BITS = 62
+
+
+def _flag_columns(checks: list[Check]) -> str:
+    """`_flags0`, `_flags1`, ...: bit i % 62 of _flags<i // 62> is set where check i holds."""
+    groups = [checks[i:i + FLAG_BITS] for i in range(0, len(checks), FLAG_BITS)] or [[]]
+    return ", ".join(
+        "(" + (" + ".join(f"case when {c.where} then {1 << k}::bigint else 0::bigint end" for k, c in enumerate(g)) or "0::bigint")
+        + f") as _flags{n}"
+        for n, g in enumerate(groups)
     )
-    # A hash aggregate on the 64-bit key finds repeated ID numbers; a window over 3 million string
-    # partitions is several times slower. (Keys are what the register stores, so equal keys are
-    # the same person there anyway.)
+
+
+def _params(sql: str, values: dict) -> dict | None:
+    used = {k: v for k, v in values.items() if f"${k}" in sql}
+    return used or None
+
+
+def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt: str, source: Source) -> None:
+    """Create temp table `typed` in one statement, one scan of the source: _row, one typed column per
+    contract column (with <name>__raw, see typed_select), the keys and masks the contract's `personal`
+    makes of personal columns (which are not kept in clear: `typed` may spill to disk under the
+    connection's memory limit), the columns derived at load, and `_flags<n>`, one bit per check that
+    reads one row. Then temp table `repeated` (keys given on more than one row, with the first row)."""
+    _enum_table(con, ds)
+    for target in dict.fromkeys(ds.references.values()):
+        key = contracts.dataset(target).key[0]
+        con.execute(f"create or replace temp table {_known(target)} as select distinct {q(key)} as key from {target}")
+    checks = _local_checks(ds)
+    made = []
+    for p in ds.personal:
+        col = q(p.column)
+        if p.key:
+            made.append(f"case when {col} is not null then ('0x' || substr(sha256($salt || '|' || {col}), 1, 16))::ubigint end as {q(p.key)}")
+        if p.masked:
+            made.append(f"substr({col}, 1, 6) || '********' || substr({col}, 15, 4) as {q(p.masked)}")
+    shown = [f"case when {q(c.name + '__raw')} is not null then left({q(c.name + '__raw')}, 6) || '********' end as {_shown_column(c)}"
+             for c in ds.columns if c.personal and c.type == "id_number" and _kept(c)]
+    derived = [f"{sql} as {q(name)}" for name, sql in ds.derived_sql]
+    ids = [c for c in ds.columns if c.type == "id_number" and _kept(c)]
+    digits = ", ".join(f"cast(left({q(c.name)}, 17) as bigint) as {q(c.name + '__digits')}" for c in ids)
+    dropped = [q(n) for c in ds.columns if c.personal and _kept(c)
+               for n in (c.name, *(() if _text_like(c) else (c.name + "__raw",)))]
+    dropped += [q(c.name + "__digits") for c in ids]
+    select = (f"select * {'exclude (' + ', '.join(dropped) + ')' if dropped else ''} from ("
+              f"select *, {', '.join([*made, *shown, *derived, _flag_columns(checks)])} from ("
+              f"select *{', ' + digits if digits else ''} from ({typed_select(ds, source)})))")
+    sql = f"create or replace temp table typed as {select}"
+    con.execute(sql, _params(sql, {"week": week, "salt": salt, **rules.risk_params()}))
+    blank = con.execute("select count(*) from typed where _blank").fetchall()[0][0]
+    if blank:
+        con.execute("delete from typed where _blank")
+    con.execute("create or replace temp table blank_rows as select $n as n", {"n": blank})
+    # A hash aggregate on the 64-bit key finds repeated keys; a window over 3 million string
+    # partitions is several times slower.
+    key = q(ds.key[0])
     con.execute(
         f"""create or replace temp table repeated as
-            select person_key as repeated_key, min({ROW}) as first_row from typed
-            where person_key is not null group by person_key having count(*) > 1"""
+            select {key} as repeated_key, min(_row) as first_row from typed
+            where {key} is not null group by {key} having count(*) > 1"""
     )
 
 
@@ -224,23 +348,23 @@ def _facility_place_checks() -> list[tuple[str, str]]:
     the row names (against whatever boundaries are loaded, see geography), the same name under two
     codes, two codes at the same place."""
     return [
-        ("warning", f"""select t.{ROW}, 'lon', 'outside_county', cast(t.lon as varchar) || ', ' || cast(t.lat as varchar),
-                t.county_code from typed t semi join outside_county o on o.{ROW} = t.{ROW}"""),
+        ("warning", f"""select t._row, 'lon', 'outside_county', cast(t.lon as varchar) || ', ' || cast(t.lat as varchar),
+                t.county_code from typed t semi join outside_county o on o._row = t._row"""),
         ("warning", """select null, 'county_code', 'unchecked_location',
                 string_agg(county_code, '、' order by county_code) filter (rn <= 5), cast(sum(n) as varchar)
             from (select *, row_number() over (order by county_code) as rn from unchecked_county)
             having count(*) > 0"""),
-        ("warning", f"""select t.{ROW}, 'facility_name', 'duplicate_name', t.facility_name, cast(d.first_row as varchar)
-            from typed t join (select facility_name as n, min({ROW}) as first_row from typed
+        ("warning", f"""select t._row, 'facility_name', 'duplicate_name', t.facility_name, cast(d.first_row as varchar)
+            from typed t join (select facility_name as n, min(_row) as first_row from typed
                                where facility_name is not null group by 1 having count(distinct facility_code) > 1) d
               on t.facility_name = d.n
-            where t.{ROW} > d.first_row"""),
-        ("warning", f"""select b.{ROW}, 'lat', 'same_place', null, cast(min(a.{ROW}) as varchar)
+            where t._row > d.first_row"""),
+        ("warning", f"""select b._row, 'lat', 'same_place', null, cast(min(a._row) as varchar)
             from typed a join typed b
               on b.lat between a.lat - {_NEAR_LAT} and a.lat + {_NEAR_LAT}
              and b.lon between a.lon - {_NEAR_LON} and a.lon + {_NEAR_LON}
-            where a.{ROW} < b.{ROW} and a.facility_code <> b.facility_code
-            group by b.{ROW}"""),
+            where a._row < b._row and a.facility_code <> b.facility_code
+            group by b._row"""),
     ]
 
 
@@ -250,12 +374,12 @@ def _outside_county(con: duckdb.DuckDBPyConnection) -> None:
     from dashboard.metrics import geography
 
     located = pl.DataFrame(
-        con.execute(f"""select {ROW}, county_code, lon, lat from typed
+        con.execute(f"""select _row, county_code, lon, lat from typed
                         where county_code is not null and lon is not null and lat is not null""").fetchall(),
-        schema={ROW: pl.Int64, "county_code": pl.Utf8, "lon": pl.Float64, "lat": pl.Float64}, orient="row")
+        schema={"_row": pl.Int64, "county_code": pl.Utf8, "lon": pl.Float64, "lat": pl.Float64}, orient="row")
     inside = geography.points_in_counties(located["county_code"], located["lon"], located["lat"]) \
         if located.height else pl.Series("inside", [], dtype=pl.Boolean)
-    con.register("outside_src", located.filter(~inside).select(ROW))
+    con.register("outside_src", located.filter(~inside).select("_row"))
     con.execute("create or replace temp table outside_county as select * from outside_src")
     con.unregister("outside_src")
     # Counties no loaded boundary file has: nothing to check them against, and the analyst is told so.
@@ -267,95 +391,32 @@ def _outside_county(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("unchecked_src")
 
 
-def _checks(ds: Dataset, prev_week: dt.date | None) -> list[tuple[str, str]]:
-    """(severity, select returning _row, col, code, value, other) per check."""
+def _set_checks(ds: Dataset, prev_week: dt.date | None) -> list[tuple[str, str]]:
+    """(severity, select returning _row, col, code, value, other) per check that reads other rows."""
     out: list[tuple[str, str]] = []
-
-    def add(severity: str, col: str, code: str, where: str, value: str, other: str = "null"):
-        out.append((severity, f"select {ROW}, '{col}', '{code}', cast({value} as varchar), cast({other} as varchar) from typed where {where}"))
-
+    key = ds.key[0]
+    pseudonym = next((p for p in ds.personal if key in (p.key, p.masked)), None)
+    shown = q(pseudonym.masked) if pseudonym and pseudonym.masked else f"cast(t.{q(key)} as varchar)"
+    column = pseudonym.column if pseudonym else key
+    severity = "warning" if ds.on_duplicate == "keep_first" else "error"
+    out.append((severity, f"""select t._row, '{column}', '{ds.duplicate_finding}', {shown}, cast(r.first_row as varchar)
+        from typed t join repeated r on t.{q(key)} = r.repeated_key where t._row > r.first_row"""))
     for c in ds.columns:
-        if not _kept(c):
-            continue
-        raw, typed = q(c.name + "__raw"), q(c.name)
-        blank = f"{typed} is null" if _text_like(c) else f"{typed} is null and {raw} is null"
-        as_written = typed if _text_like(c) else f"coalesce({raw}, cast({typed} as varchar))"
-        # Personal values never reach load_issue in clear: a masked ID, nothing for the others.
-        shown = (f"left({raw}, 6) || '********'" if c.type == "id_number" else "'***'") if c.personal else as_written
-
-        def add_col(severity: str, code: str, where: str, other: str = "null", _shown=shown, _col=c.name):
-            add(severity, _col, code, where, value=_shown, other=other)
-
-        if c.required:
-            add_col("error", "missing", blank)
-        if c.required_when:
-            add_col("error", "missing_when", f"{blank} and ({c.required_when})")
-        if not _text_like(c):
-            add_col("error", f"bad_{c.type}", f"{raw} is not null")
-        if c.type in ("id_number", "phone", "code"):
-            written = typed if _text_like(c) else raw  # an ID number that is not valid has only its raw text
-            # contains('.'): only values with a dot (a decimal or 1.5E+17) pay for the regex.
-            add_col("error", "number_text",
-                    f"contains({written}, '.') and regexp_full_match({written}, '{NUMBER_SHAPED}')")
-        if not c.personal and c.type in ("code", "text"):
-            # Personal data in a column that is stored in clear (an ID number typed into the record
-            # number, a phone in the notes): refused, never stored, never printed. The length test
-            # keeps the regular expressions off almost every cell of a large file.
-            found = f"regexp_extract({typed}, '{ID_SHAPED}', 2)"
-            hit = f"length({typed}) >= 18 and regexp_matches({typed}, '{ID_SHAPED}') and {_id_check(found)}"
-            if c.type == "text":
-                # Phone-shaped codes are not refused: 15010200001 is as likely a record number.
-                hit = f"({hit}) or (length({typed}) >= 11 and regexp_matches({typed}, '{PHONE_SHAPED}'))"
-            add("error", c.name, "personal_data", hit, value="null")
-        if c.type == "phone":
-            add_col("warning", "bad_phone",
-                f"{typed} is not null and not regexp_full_match({typed}, '(\\+?86)?1[3-9][0-9]{{9}}|0[0-9]{{2,3}}[0-9]{{7,8}}|[0-9]{{7,8}}')")
-        if c.min is not None:
-            add_col("error", "below_min", f"{typed} < {c.min}", other=str(c.min))
-        if c.max is not None:
-            add_col("error", "above_max", f"{typed} > {c.max}", other=str(c.max))
-        if c.pattern:
-            add_col("error", "bad_pattern", f"{typed} is not null and not regexp_full_match({typed}, '{c.pattern.strip('^$')}')")
-        if c.max_column:
-            add_col("error", "above_column", f"{typed} > {q(c.max_column)}", other=q(c.max_column))
-        if c.not_before:
-            add_col("error", "before_column", f"{typed} < {q(c.not_before)}", other=q(c.not_before))
-        if c.references:
-            add_col("error", "unknown_facility",
-                f"{typed} is not null and {typed} not in (select facility_code from known_facility)")
         if c.compare_last_week and prev_week is not None:
             ratio = policy.value("quality.week_on_week_ratio")
-            add_col("warning", "week_on_week",
-                # typed.<col>, qualified: unqualified inside the subquery it would name p.<col>.
-                f"""exists (select 1 from prev p where p.facility_code = typed.facility_code
-                    and p.{q(c.name)} > 0 and typed.{typed} > 0
-                    and (typed.{typed} > p.{q(c.name)} * {ratio} or typed.{typed} * {ratio} < p.{q(c.name)}))""",
-                other=f"(select p.{q(c.name)} from prev p where p.facility_code = typed.facility_code)")
-    if ds.name == "register":
-        add("error", "age", "no_age", "age is null and age__raw is null and id_number is not null", value="null")
-        out.append(("warning", f"""select t.{ROW}, 'id_number', 'duplicate_person', t.id_masked, cast(r.first_row as varchar)
-            from typed t join repeated r on t.person_key = r.repeated_key where t.{ROW} > r.first_row"""))
-        weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-        # Digits by integer arithmetic on the first 17 characters, parsed once: 17 substrings per row
-        # cost a second at 3 million rows. (id_number is already 17 digits and a digit or X.)
-        total = " + ".join(f"{w} * ((n // {10 ** (16 - i)}) % 10)" for i, w in enumerate(weights))
-        out.append(("warning", f"""select {ROW}, 'id_number', 'id_checksum', id_masked, null
-            from (select {ROW}, id_masked, right(id_number, 1) as check_char,
-                         cast(left(id_number, 17) as bigint) as n from typed where id_number is not null)
-            where substr('10X98765432', (({total}) % 11) + 1, 1) <> check_char"""))
-    else:
-        key = ds.key[0]
-        out.append(("error", f"""select t.{ROW}, '{key}', 'duplicate_key', cast(t.{q(key)} as varchar), cast(d.first_row as varchar)
-            from typed t join (select {q(key)} as k, min({ROW}) as first_row from typed where {q(key)} is not null
-                               group by 1 having count(*) > 1) d on t.{q(key)} = d.k
-            where t.{ROW} > d.first_row"""))
-    if ds.name == "facility":
-        out += _facility_place_checks()
-    if ds.name == "transfer":
-        add("warning", "requested_at", "outside_week",
-            "requested_at is not null and (requested_at < $week::date or requested_at >= $week::date + 7)",
-            value="cast(requested_at as varchar)")
+            typed = q(c.name)
+            out.append(("warning", f"""select _row, '{c.name}', 'week_on_week', cast({typed} as varchar),
+                cast((select p.{typed} from prev p where p.{q(key)} = typed.{q(key)}) as varchar) from typed
+                where exists (select 1 from prev p where p.{q(key)} = typed.{q(key)}
+                    and p.{typed} > 0 and typed.{typed} > 0
+                    and (typed.{typed} > p.{typed} * {ratio} or typed.{typed} * {ratio} < p.{typed}))"""))
+    for name in ds.checks:
+        out += DATASET_CHECKS[name][1]()
     return out
+
+
+# Named checks across rows a contract may ask for (`checks = [...]`): (preparation, checks).
+DATASET_CHECKS = {"location": (_outside_county, _facility_place_checks)}
 
 
 @dataclass
@@ -370,20 +431,22 @@ class Issue:
 
 
 def find_issues(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, prev_week: dt.date | None) -> list[Issue]:
-    if any(c.references for c in ds.columns):
-        con.execute("create or replace temp table known_facility as select distinct facility_code from facility")
     if prev_week is not None:
         compared = [c.name for c in ds.columns if c.compare_last_week]
-        cols = ", ".join(q(c) for c in compared)
-        con.execute(f"create or replace temp table prev as select facility_code, {cols} from {ds.name} where week = $w", {"w": prev_week})
-    if ds.name == "facility":
-        _outside_county(con)
-    checks = _checks(ds, prev_week)
+        cols = ", ".join(q(c) for c in [ds.key[0], *compared])
+        con.execute(f"create or replace temp table prev as select {cols} from {ds.name} where week = $w", {"w": prev_week})
+    for name in ds.checks:
+        DATASET_CHECKS[name][0](con)
+    local = _local_checks(ds)
+    flags = sorted({f"_flags{i // FLAG_BITS}" for i in range(len(local))}) or ["_flags0"]
+    # The rows with a finding (usually none): one scan of the flag columns, then each check on those.
+    con.execute(f"create or replace temp table flagged as select * from typed where {' or '.join(f + ' <> 0' for f in flags)}")
+    checks = [(c.severity, f"select _row, '{c.col}', '{c.code}', cast({c.value} as varchar), cast({c.other} as varchar) "
+                           f"from flagged where (_flags{i // FLAG_BITS} >> {i % FLAG_BITS}) & 1 = 1")
+              for i, c in enumerate(local)] + _set_checks(ds, prev_week)
     union = " union all ".join(f"select '{sev}' as severity, * from ({sql})" for sev, sql in checks)
-    con.execute(
-        f"create or replace temp table issues_all as select * from ({union}) t(severity, row_no, col, code, value, other)",
-        {"week": week} if "$week" in union else None,
-    )
+    sql = f"create or replace temp table issues_all as select * from ({union}) t(severity, row_no, col, code, value, other)"
+    con.execute(sql, _params(sql, {"week": week}))
     rows = con.execute(
         f"""
         select severity, row_no, col, code, value, other, count(*) over (partition by severity, col, code) as n
@@ -399,5 +462,5 @@ def counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
     """(error rows, warning rows) in the last find_issues run, counting every occurrence."""
     errors, warnings = con.execute(
         "select count(*) filter (severity = 'error'), count(*) filter (severity = 'warning') from issues_all"
-    ).fetchone()
+    ).fetchall()[0]
     return errors, warnings

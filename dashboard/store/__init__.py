@@ -68,20 +68,18 @@ create table if not exists agg_register (
 );
 """
 
-# Stored SQL type of each contract type. Personal columns are never stored in clear: an ID number
-# becomes person_key (first 64 bits of its salted SHA-256) and id_masked (150102********123X), a phone
-# number phone_key; personal text and dates (names, birth dates) are dropped.
+# Stored SQL type of each contract type. Personal columns are never stored in clear: the contract's
+# `personal` says what replaces each (register: the ID number becomes person_key, the first 64 bits of
+# its salted SHA-256, and id_masked, 150102********123X; the phone phone_key; name and birth date are dropped).
 SQL_TYPES = {"code": "varchar", "text": "varchar", "enum": "varchar", "int": "integer", "float": "double",
              "bool": "boolean", "date": "date", "datetime": "timestamp"}
-PERSONAL_KEYS = {"id_number": (("person_key", "ubigint"), ("id_masked", "varchar")),
-                 "phone": (("phone_key", "ubigint"),)}
 
 
 def stored_columns(ds: contracts.Dataset) -> list[tuple[str, str]]:
     """(column, SQL type) of the dataset's table after week, day and load_id, in this order: the
-    keys made from personal columns, the columns kept in clear, then the columns worked out at load."""
-    keys = [pair for c in ds.columns if c.personal for pair in PERSONAL_KEYS.get(c.type, ())]
-    keys.sort(key=lambda pair: ("id_masked" in pair[0], pair[0]))  # person_key, phone_key, id_masked
+    keys made from personal columns, their masked forms, the columns kept in clear, then the columns
+    worked out at load."""
+    keys = [(p.key, "ubigint") for p in ds.personal if p.key] + [(p.masked, "varchar") for p in ds.personal if p.masked]
     clear = [(c.name, SQL_TYPES[c.type]) for c in ds.stored_columns]
     return keys + clear + list(ds.derived)
 
