@@ -135,7 +135,7 @@ def test_indicators_and_compliance_rates(db):
     assert ind["compliance_rate"] == pytest.approx(0.6)
     assert ind["in_time_share"] == pytest.approx(4 / 6)
     assert (ind["refused"], ind["pending_too_long"], ind["direction_disagrees"]) == (2, 1, 1)
-    assert ind["first_visit_rate"] is None and ind["two_way_rate"] is None  # no visit data: not computable
+    assert "first_visit_rate" not in ind and "two_way_rate" not in ind  # one definition: dashboard/metrics/scorecard.py
     senders = {r["from_code"]: (r["assessed"], r["as_expected"], r["above"], r["below"])
                for r in referrals.compliance(frame, "from_code").iter_rows(named=True)}
     assert senders == {"P1": (7, 4, 2, 1), "P2": (3, 2, 0, 1)}
@@ -213,7 +213,11 @@ def test_page_renders(app_env, lang):
     assert metrics["基层上转占比" if lang == "zh" else "Upward share from primary care"] == "75.0%"
     assert metrics["去向符合规定" if lang == "zh" else "Went where policy says"] == "60.0%"
     text = " ".join(e.value for e in at.markdown)
-    assert ("无法计算" if lang == "zh" else "not computable") in text
+    # the first-visit and two-way referral rates are worked out on the scorecard page (one definition),
+    # which the indicators name and link to; no longer "not computable"
+    scorecard_page = "医联体考核" if lang == "zh" else "Consortium scorecard"
+    assert text.count(scorecard_page) == 2, text
+    assert ("无法计算" if lang == "zh" else "not computable") not in text
     if lang == "en":
         assert not apptest.chinese_leaks(at)
 

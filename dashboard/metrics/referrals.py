@@ -119,7 +119,6 @@ def indicators(rows: pl.DataFrame) -> dict:
         "compliance_rate": judged.filter(pl.col("compliance") == "as_expected").height / judged.height if judged.height else None,
         "judged": judged.height, "cannot_judge": rows.filter(pl.col("compliance") == "cannot_judge").height,
         "direction_disagrees": int(rows["direction_disagrees"].sum() or 0),
-        "first_visit_rate": None, "two_way_rate": None,
     }
 
 
