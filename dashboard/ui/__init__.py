@@ -329,6 +329,10 @@ def figure_value(fig) -> str:
     """A headline figure's value as shown: '—' for unknown, never 0."""
     if fig.kind == "ratio":
         return str(fig.value)
+    if fig.kind == "points":
+        from dashboard.metrics import scorecard
+
+        return scorecard.points_text(fig.value, lang())
     return pct(fig.value) if fig.kind == "share" else num(fig.value)
 
 
