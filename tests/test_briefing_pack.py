@@ -1,5 +1,5 @@
 """The briefing pack on the embedded demo: a Chinese A4 PDF whose pages pdftoppm renders (cover,
-four sections in a fixed order, the action list), a ZIP of the charts and an XLSX of the tables.
+six sections in a fixed order, the action list), a ZIP of the charts and an XLSX of the tables.
 Set BRIEF_PNG_DIR to keep the rendered pages for a look."""
 from __future__ import annotations
 
@@ -58,7 +58,15 @@ def pack_files(tmp_path_factory):
 
 def test_pack_holds_the_sections_in_order(pack_files):
     pack, files, steps, _ = pack_files
-    assert [s.title for s in pack.sections] == ["红黄绿标识", "转诊流向", "重症医护配备", "药品与抗原储备"]
+    assert [s.title for s in pack.sections] == ["红黄绿标识", "转诊流向", "重症医护配备", "药品与抗原储备", "出院患者随访", "医联体考核"]
+    followup, scorecard = pack.sections[4:]
+    # the overview's verdict lines of the two later topics, then their key charts and tables
+    assert followup.lines[0].startswith("在管出院患者：") and followup.lines[1].startswith("本周随访达标率：")
+    assert "目标 100.0%" in followup.lines[1]
+    assert [stem for stem, _ in followup.figures] == ["followup_problems", "followup_compliance"]
+    assert scorecard.lines[0].startswith("参加排名的医联体：") and any(line.startswith("第") for line in scorecard.lines)
+    assert not any("**" in line for line in scorecard.lines)
+    assert [stem for stem, _ in scorecard.figures] == ["scorecard_points"]
     assert steps == sorted(steps) and steps[-1] == 1.0  # progress only goes forward, to the end
     names = zipfile.ZipFile(io.BytesIO(files["zip"])).namelist()
     assert names[0].startswith("01_labelling_funnel") and len(names) == sum(len(s.figures) for s in pack.sections)
@@ -80,9 +88,10 @@ def test_pdf_pages_render(pack_files):
     out = Path(os.environ.get("BRIEF_PNG_DIR") or folder) / "pack"
     subprocess.run(["pdftoppm", "-r", "60", "-png", str(pdf), str(out)], check=True)
     pages = sorted(out.parent.glob("pack-*.png"))
-    assert len(pages) >= 6  # cover, four sections, the action list
+    assert len(pages) >= 8  # cover, six sections, the action list
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "分级诊疗工作周报简报" in text and "内蒙古自治区" in text and "需要处理的机构" in text
+    assert "出院患者随访" in text and "医联体考核" in text
     assert "None" not in text and "nan" not in text
     for page in pages:  # every page carries something (the page number at least)
         assert Image.open(page).convert("L").getextrema()[0] < 200

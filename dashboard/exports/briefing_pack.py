@@ -7,7 +7,8 @@ the PDF carries its own Chinese glyphs and reads the same on any machine. report
 TrueType outlines only and its CJK fallback (STSong-Light) is not embedded. fpdf2 is pure Python.
 
 The order is fixed, week after week: cover; then one section per area (risk labelling, referrals,
-ICU staffing, stock), each its verdict lines and its key charts; then the facilities that need action.
+ICU staffing, stock, discharge follow-up, consortium scorecard), each its verdict lines and its key
+charts; then the facilities that need action.
 """
 from __future__ import annotations
 
@@ -257,5 +258,29 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
                                                    return_dtype=pl.String, skip_nulls=False).alias(t("stock.col.share")),
         )
         s.tables = [(t("stock.download_name"), actions)]
+    sections.append(s)
+    # 5. discharged-patient follow-up
+    from dashboard.metrics import followup, scorecard
+    from dashboard.figures import scorecard as scorecard_figures
+
+    week_rows = followup.of_week(query("followup_patient_weeks", **f.params(), **followup.params()), f.week)
+    s = Section(t("followup.nav"), lines["followup"])
+    if week_rows.height:
+        c = ctx("discharge")
+        s.figures = [("followup_problems", followup.problems_figure(followup.by_area(week_rows, followup.level_for(f.league_code)), c)),
+                     ("followup_compliance", followup.compliance_figure(followup.compliance(week_rows), c))]
+        s.tables = [(t("followup.section.actions"), followup.action_list(week_rows, lang))]  # record number, masked ID
+    sections.append(s)
+    # 6. consortium scorecard
+    members = query("scorecard_members", **f.params())
+    s = Section(t("scorecard.nav"), lines["scorecard"])
+    if scorecard.has_reports(members):
+        scored = scorecard.indicators(members, scorecard.referrals_by_consortium(
+            query("referral_classified", **scorecard.referral_params(f.week))))
+        totals = scorecard.totals(scored, members)
+        s.lines = s.lines + [line.replace("**", "") for line in scorecard.behind_summary(totals, lang)]  # plain text
+        s.figures = [("scorecard_points", scorecard_figures.points_figure(scorecard.dimension_points(scored, totals), totals,
+                                                                           ctx("visits", "transfer", "facility")))]
+        s.tables = [(t("scorecard.heading"), scorecard.table(scored, totals, lang))]
     sections.append(s)
     return Pack(f.area_label, f.week_label, lang, sections, actions)
