@@ -147,6 +147,9 @@ def test_area_choice_survives_language_switch_and_page_change(server, page):
     # Streamlit's front end keeps a selectbox's choice by its displayed text, which the language
     # switch changes; the sidebar must keep the league chosen, shown in the new language.
     page.goto(f"{server}/")
+    # While the demo register still loads, each published week reruns open pages (new data within
+    # seconds), and a rerun closes an open dropdown: choose once the loading banner has gone.
+    page.wait_for_function("() => !document.body.innerText.includes('演示台账载入中')", polling=500, timeout=600000)
     settle(page)
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(1).click()
     page.get_by_role("option", name="包头市").click()
