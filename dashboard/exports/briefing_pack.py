@@ -30,6 +30,8 @@ from dashboard.figures import briefing
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 FONT_REGULAR, FONT_BOLD = FONT_DIR / "NotoSansCJK-Regular.ttc", FONT_DIR / "NotoSansCJK-Bold.ttc"
 SC_FACE = 2  # Noto Sans CJK SC in the collection (JP, KR, SC, TC, HK, ...)
+# Verdict symbols Noto Sans CJK has no glyph for (fpdf2 would draw nothing): the nearest it has.
+PDF_GLYPHS = str.maketrans({"✗": "×"})
 
 
 @dataclass
@@ -149,7 +151,7 @@ def pdf(pack: Pack, pngs: list[tuple[str, bytes]], progress: Progress = _quiet) 
         doc.multi_cell(0, 10, f"{s_index + 1}. {section.title}", new_x="LMARGIN", new_y="NEXT")
         doc.set_font("cjk", "", 11)
         for line in section.lines:
-            doc.multi_cell(0, 6.5, f"· {line}", new_x="LMARGIN", new_y="NEXT")
+            doc.multi_cell(0, 6.5, f"· {line}".translate(PDF_GLYPHS), new_x="LMARGIN", new_y="NEXT")
         doc.ln(3)
         for stem, fig in section.figures:
             counter += 1
