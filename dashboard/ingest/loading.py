@@ -11,6 +11,10 @@ one statement into temp table `typed`, under a memory limit beyond which it spil
 folder's tmp/. The SHA-256 and the encrypted original are made in a thread beside it. Spreadsheets,
 and CSVs DuckDB's strict reading refuses (whose row and problem the polars reader then explains), go
 through reading.read_table's frame of strings into the same statement.
+
+With a connection (`con=`), all of it runs on that connection (under the caller's write lock).
+`stage_and_publish` instead stages the file in a scratch DuckDB file of its own, outside the write
+lock, and takes the lock only to publish it (or to log a refusal): see _Stage and docs/serving.md.
 """
 from __future__ import annotations
 
@@ -754,11 +758,13 @@ def _publish(cur, stage: _Stage, ds: Dataset, result: LoadResult, started: float
     cur.close()
     stage.con.close()  # the scratch file is attached below by the database's own instance
     with stage.access.writing(stage.target, wait_s=stage.wait_s, on_wait=stage.on_wait) as con:
+        settings = _limit_memory(con)  # the insert spills like the staging did, not 80% of RAM
         con.execute(f"attach '{stage.path}' as hc_stage (read_only)")
         try:
             _commit(con, ds, result, started, user, rows="hc_stage.staged")
         finally:
             con.execute("detach hc_stage")
+            _restore(con, settings)
         if stage.after is not None:
             stage.after(con, result)
 
@@ -774,7 +780,9 @@ def _commit(cur: duckdb.DuckDBPyConnection, ds: Dataset, result: LoadResult, sta
     try:
         result.load_id = cur.execute("select nextval('load_id_seq')").fetchall()[0][0]
         unit, at = _replaced_unit(ds, result)
-        cur.execute(f"delete from {ds.name} where {unit} = $at", {"at": at})
+        deleted = cur.execute(f"delete from {ds.name} where {unit} = $at", {"at": at}).fetchall()[0][0]
+        if rows is not None:
+            result.replaced_rows = deleted  # a load published between this one's snapshot and now counts
         day_col, day_val = (", day", ", $day") if ds.replace_by == "day" else ("", "")
         cur.execute(
             f"insert into {ds.name} (week{day_col}, load_id, {col_list}) select $w{day_val}, $id, {col_list} "
