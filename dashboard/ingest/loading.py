@@ -759,7 +759,8 @@ def _publish(cur, stage: _Stage, ds: Dataset, result: LoadResult, started: float
     stage.con.close()  # the scratch file is attached below by the database's own instance
     with stage.access.writing(stage.target, wait_s=stage.wait_s, on_wait=stage.on_wait) as con:
         settings = _limit_memory(con)  # the insert spills like the staging did, not 80% of RAM
-        con.execute(f"attach '{stage.path}' as hc_stage (read_only)")
+        scratch = str(stage.path).replace("'", "''")
+        con.execute(f"attach '{scratch}' as hc_stage (read_only)")
         try:
             _commit(con, ds, result, started, user, rows="hc_stage.staged")
         finally:
