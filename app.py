@@ -5,6 +5,7 @@ import logging
 
 import pandas  # noqa: F401  (see below)
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from dashboard import config, store
 from dashboard.store import access
@@ -24,6 +25,13 @@ st.set_page_config(page_title="分级诊疗监测 · Tiered Care Monitor", page_
 
 
 def main() -> None:
+    if PagesManager.uses_pages_directory:
+        # The process's first run, before any st.navigation call: Streamlit runs app.py as a page of
+        # its old pages/ mode, under that page's hash, so every widget drawn now (the language switch)
+        # gets an id the next runs do not give it, and the first click on it is lost (the next run
+        # finds no value under its new id). Say app.py is the router and start again, before drawing.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     if "lang" not in st.session_state:
         st.session_state["lang"] = "zh"
     from dashboard.ui import banner

@@ -52,13 +52,27 @@ def cmd_load(args) -> int:
     if not paths:
         print(f"error: no CSV or spreadsheet files ({', '.join(SUFFIXES)}) in {target}", file=sys.stderr)
         return EXIT_USAGE
-    # One publication: pages see the database before this command or after it, never half of it.
-    publication = contextlib.ExitStack()
-    con = publication.enter_context(access.writing(args.db, wait_s=args.wait, on_wait=_say_waiting))
+    who = args.user or auth.operator()
+    if len(paths) == 1:
+        # One file: staged outside the write lock, published under it (loading.stage_and_publish),
+        # so pages of other processes wait only for the insert, not for reading and checking.
+        publication, con = None, None
+    else:
+        # A folder is one publication: pages see the database before this command or after it, never
+        # half of it (a week's register without its reports), and each file is checked against the
+        # files before it (the facility register first): loaded in place, under the lock throughout.
+        publication = contextlib.ExitStack()
+        con = publication.enter_context(access.writing(args.db, wait_s=args.wait, on_wait=_say_waiting))
     worst = EXIT_OK
     for path in paths:
-        result = loading.load_path(path, dataset=args.dataset, week=args.week, user=args.user,
-                                   dry_run=args.dry_run, con=con)
+        options = dict(dataset=args.dataset, week=args.week, user=args.user, dry_run=args.dry_run)
+        if con is None:
+            result = loading.stage_and_publish(
+                path, db=args.db, wait_s=args.wait, on_wait=_say_waiting,
+                after=lambda c, r: auth.record_load(c, who, "operator (cli)", r), **options)
+        else:
+            result = loading.load_path(path, con=con, **options)
+            auth.record_load(con, who, "operator (cli)", result)
         if args.json:
             print(json.dumps({
                 "file": str(path), "outcome": result.outcome, "dataset": result.dataset,
@@ -78,8 +92,8 @@ def cmd_load(args) -> int:
         # A dry run that finds errors fails too, so a scheduled `check` can gate the real load.
         if result.outcome == "rejected" or result.error_count:
             worst = EXIT_REJECTED
-        auth.record_load(con, args.user or auth.operator(), "operator (cli)", result)
-    publication.close()
+    if publication is not None:
+        publication.close()
     return worst
 
 

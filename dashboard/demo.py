@@ -855,6 +855,16 @@ def _load(con, dataset: str, week: dt.date, data: bytes) -> loading.LoadResult:
     return result
 
 
+def load_staged(database: str, dataset: str, week: dt.date, data: bytes) -> loading.LoadResult:
+    """_load for a server that keeps serving: checked outside the write lock, published under it."""
+    result = loading.stage_and_publish(data, file_name(dataset, week), db=database, dataset=dataset, week=week,
+                                       user=USER, keep_original=False)
+    if result.outcome != "accepted":
+        raise RuntimeError(f"demo file rejected: {result.summary('en')}: "
+                           + "; ".join(f.message_en for f in result.errors[:5]))
+    return result
+
+
 def ensure_demo(con: duckdb.DuckDBPyConnection, force: bool = False, register: bool = True) -> str:
     """Load the demo into a database that has no accepted load (or always, with force). Facilities,
     ICU, stock and transfers for every week first (seconds), then the register week by week

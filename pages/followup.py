@@ -6,30 +6,33 @@ NAV = {"section": "missions", "order": 70, "title": "followup.nav", "icon": ":ma
 
 import streamlit as st
 
-from dashboard.metrics import followup
+from dashboard.metrics import followup, headlines
 
-from dashboard.ui import chart, lang, metric_row, num, page_header, pct, query, t
+from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, query, t
 
 f = page_header("followup.heading")
 rows = query("followup_patient_weeks", **f.params(), **followup.params())
 week_rows = followup.of_week(rows, f.week)
 if week_rows.height == 0:
+    headline_row(headlines.followup_headline(query, f.week, f.params()))  # unknown: '—', as on the overview
     st.info(t("followup.no_week"))
     st.stop()
 st.caption(t("followup.intro"))
 h = followup.headline(week_rows)
 ctx = f.context("discharge")
+cannot = h["unknown"] + h["not_reported"] + h["no_category"] + h["no_release"]
 
+page_verdict(headlines.followup_headline, f, helps={
+    "followup.metric.patients": t("followup.metric.patients_help", facilities=h["facilities"], observation=h["observation"]),
+    "followup.metric.compliance": t("followup.metric.compliance_help", judged=h["met"] + h["short"], met=h["met"], cannot=cannot),
+    "followup.metric.signing": t("followup.metric.signing_help", on_time=h["signing_on_time"], late=h["signing_late"],
+                                 blank=h["signing_blank"]),
+    "followup.metric.test_positive": t("followup.metric.tests_help", positive=h["test_positive"], missing=h["test_missing"],
+                                       early=h["released_early"])})
 metric_row([
-    (t("followup.metric.patients"), num(h["patients"]),
-     t("followup.metric.patients_help", facilities=h["facilities"], observation=h["observation"])),
     (t("followup.metric.short"), num(h["short"]),
-     t("followup.metric.short_help", judged=h["met"] + h["short"], met=h["met"],
-       cannot=h["unknown"] + h["not_reported"] + h["no_category"] + h["no_release"])),
-    (t("followup.metric.signing"), pct(h["signing_share"]),
-     t("followup.metric.signing_help", on_time=h["signing_on_time"], late=h["signing_late"], blank=h["signing_blank"])),
-    (t("followup.metric.tests"), f"{h['test_positive']} / {h['test_missing']}",
-     t("followup.metric.tests_help", positive=h["test_positive"], missing=h["test_missing"], early=h["released_early"])),
+     t("followup.metric.short_help", judged=h["met"] + h["short"], met=h["met"], cannot=cannot)),
+    (t("followup.metric.signing_overdue"), num(h["signing_blank"]), None),
 ])
 
 st.subheader(t("followup.section.where"))
@@ -48,7 +51,6 @@ st.subheader(t("followup.section.compliance"))
 per_category = followup.compliance(week_rows)
 metric_row([
     (t("followup.metric.contacts"), f"{num(h['owed'])} / {num(h['made'])}", t("followup.metric.contacts_help")),
-    (t("followup.metric.signing_overdue"), num(h["signing_blank"]), None),
 ])
 chart(followup.compliance_figure(per_category, ctx), ctx, t("followup.chart.compliance"), "followup_compliance",
       data=per_category)

@@ -28,6 +28,9 @@ first, last = st.select_slider(t("referrals.weeks"), options=ordered, value=(f.w
                                format_func=week_names.__getitem__, key=f"ref_weeks_{lang()}")
 period = weeks.span(first, last, lang())
 rows = query("referral_counts", **f.params(), week_from=first, week_to=last)
+if not referrals.logged(query, first, last):
+    st.warning(t("referrals.not_reported"))
+    st.stop()
 if rows.height == 0:
     st.info(t("referrals.no_referrals"))
     st.stop()
@@ -61,10 +64,13 @@ with st.expander(t("referrals.indicators"), expanded=True, icon=":material/flag:
     st.markdown("\n".join([
         "- " + t("referrals.indicator.upward", target=pct(upward_target, 0), value=pct(ind["upward_share"]),
                  up=num(ind["up"]), down=num(ind["down"])),
-        "- " + t("referrals.indicator.first_visit", target=pct(policy.value("referral.primary_first_visit_rate_min"), 0)),
-        "- " + t("referrals.indicator.two_way", target=pct(policy.value("referral.two_way_referral_rate_min"), 0)),
+        "- " + t("referrals.indicator.first_visit", target=pct(policy.value("referral.primary_first_visit_rate_min"), 0),
+                 page=t("scorecard.nav")),
+        "- " + t("referrals.indicator.two_way", target=pct(policy.value("referral.two_way_referral_rate_min"), 0),
+                 page=t("scorecard.nav")),
         "- " + t("referrals.indicator.direction", n=num(ind["direction_disagrees"])),
     ]))
+    st.page_link("pages/scorecard.py", label=t("referrals.indicator.open_scorecard"), icon=":material/leaderboard:")
 
 tabs = st.tabs([t("referrals.tab.map"), t("referrals.tab.tiers"), t("referrals.tab.compliance"), t("referrals.tab.reception")])
 with tabs[0]:

@@ -6,13 +6,14 @@ NAV = {"section": "missions", "order": 80, "title": "scorecard.nav", "icon": ":m
 import streamlit as st
 
 from dashboard.figures import scorecard as figures
-from dashboard.metrics import scorecard
+from dashboard.metrics import headlines, scorecard
 
-from dashboard.ui import chart, lang, metric_row, page_header, query, t, table_downloads
+from dashboard.ui import chart, headline_row, lang, page_header, page_verdict, query, t, table_downloads
 
 f = page_header("scorecard.heading")
 members = query("scorecard_members", **f.params())
 if not scorecard.has_reports(members):
+    headline_row(headlines.scorecard_headline(query, f.week, f.params()))  # unknown: '—', as on the overview
     st.info(t("scorecard.no_week"))
     st.stop()
 referrals = query("referral_classified", **scorecard.referral_params(f.week))
@@ -23,12 +24,11 @@ ctx = f.context("visits", "transfer", "facility")
 st.caption(t("scorecard.intro"))
 
 worst_behind = scorecard.indicator_name(h["worst_behind"], lang()) if h["worst_behind"] else t("scorecard.all_met")
-metric_row([
-    (t("scorecard.metric.ranked"), f"{h['ranked']}/{h['consortia']}", t("scorecard.metric.ranked_help", unranked=h["unranked"])),
-    (t("scorecard.metric.worst", name=h["worst"] or "—"), scorecard.points_text(h["worst_points"], lang()),
-     t("scorecard.metric.worst_help", behind=worst_behind) if h["worst"] else None),
-    (t("scorecard.metric.silent"), f"{h['members_silent']}/{h['members_owed']}", t("scorecard.metric.silent_help")),
-])
+page_verdict(headlines.scorecard_headline, f, helps={
+    "scorecard.metric.ranked": t("scorecard.metric.ranked_help", unranked=h["unranked"]),
+    "scorecard.metric.unranked": t("scorecard.metric.unranked_help"),
+    "scorecard.metric.worst": t("scorecard.metric.worst_help", behind=worst_behind) if h["worst"] else None,
+    "scorecard.metric.silent": t("scorecard.metric.silent_help")})
 
 st.subheader(t("scorecard.section.ranking"))
 st.markdown("\n".join(f"- {line}" for line in scorecard.behind_summary(totals, lang())))

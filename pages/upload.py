@@ -68,11 +68,11 @@ def run(dry_run: bool) -> loading.LoadResult:
 
     auth_ui.check("analyst", "upload")  # again where the write happens, whatever led here
     who = auth_ui.user_name()
-    # Even a check writes its line in the load log: both take the write lock for their moment.
-    with serving.write(on_wait=lambda what: bar.progress(0.0, text=serving.wait_text(what))) as con:
-        result = loading.load_bytes(upload.getvalue(), upload.name, dataset=dataset, week=day,
-                                    user=user or who, dry_run=dry_run, con=con, progress=progress)
-        auth.record_load(con, who, role, result)
+    # Checked outside the write lock; the lock only for publishing (or for the log line of a check).
+    result = loading.stage_and_publish(
+        upload.getvalue(), upload.name, dataset=dataset, week=day, user=user or who, dry_run=dry_run,
+        progress=progress, on_wait=lambda what: bar.progress(0.0, text=serving.wait_text(what)),
+        after=lambda con, r: auth.record_load(con, who, role, r))
     bar.empty()
     return result
 

@@ -72,6 +72,24 @@ def sidebar_choices(tab) -> list[str]:
     return [inputs.nth(i).input_value() for i in range(inputs.count())]
 
 
+def choose(tab, selectbox, option: str, attempts: int = 5) -> None:
+    """Open a selectbox and click one of its options. Open pages rerun on their own (the data watcher's
+    fragment every few seconds), and the combobox's list can close under a click that lands on one:
+    open it again until the option shows (a condition, not a fixed wait)."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    for attempt in range(attempts):
+        selectbox.click()
+        try:
+            tab.get_by_role("option", name=option).wait_for(state="visible", timeout=5000)
+            tab.get_by_role("option", name=option).click()
+            return
+        except Timeout:
+            tab.keyboard.press("Escape")
+            settle(tab)
+    raise AssertionError(f"the option {option!r} never showed in {attempts} openings")
+
+
 def assert_clean(tab, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -147,9 +165,11 @@ def test_area_choice_survives_language_switch_and_page_change(server, page):
     # Streamlit's front end keeps a selectbox's choice by its displayed text, which the language
     # switch changes; the sidebar must keep the league chosen, shown in the new language.
     page.goto(f"{server}/")
+    # While the demo register still loads, each published week reruns open pages (new data within
+    # seconds), and a rerun closes an open dropdown: choose once the loading banner has gone.
+    page.wait_for_function("() => !document.body.innerText.includes('演示台账载入中')", polling=500, timeout=600000)
     settle(page)
-    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(1).click()
-    page.get_by_role("option", name="包头市").click()
+    choose(page, page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").nth(1), "包头市")
     settle(page)
     page.get_by_text("English", exact=True).first.click()
     settle(page)

@@ -229,6 +229,11 @@ def test_pages_say_loading_while_the_register_loads(without_register):
     assert demo.datasets_loading(con, latest) == ("register",)
     # the app would start loading the register in a thread of its own: hold it back while we look
     with apptest.database(folder), pytest.MonkeyPatch.context() as mp:
+        from dashboard.ui import serving
+
+        # (the server's thread is serving.demo_register_in_background: staged, it publishes a small
+        # week within a second, before the second page renders, so it must be held back itself)
+        mp.setattr(serving, "demo_register_in_background", lambda *args, **kwargs: None)
         mp.setattr(demo, "load_demo_register", lambda *args, **kwargs: [])
         overview = apptest.render("pages/overview.py", "en")
         assert any("still loading" in e.value for e in overview.info), [e.value for e in overview.info]

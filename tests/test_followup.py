@@ -319,7 +319,13 @@ def test_page_renders(app_env, lang):
     assert m["在管出院患者" if zh else "Patients under management"] == "17"
     assert m["本周随访不足" if zh else "Follow-up short this week"] == "2"
     assert m["一周内签约建档" if zh else "Signed and filed within the week"] == "90.9%"
-    assert m["核酸阳性 / 缺检测" if zh else "Tests positive / missing"] == "1 / 1"
+    assert m["本周随访达标率" if zh else "Follow-up met this week"] == "66.7%"  # 4 of the 6 judged
+    assert m["观察期核酸阳性" if zh else "Observation test positive"] == "1"
+    assert m["缺核酸检测结果" if zh else "Observation test missing"] == "1"
+    assert m["签约建档逾期未填" if zh else "Signing past due, no date"] == "2"
+    # the page opens on the overview's verdict: the worst place is the facility with the most patients short
+    worst = [b.label for b in at.button if (b.key or "").startswith("worst_followup_")]
+    assert worst == (["东街社区卫生服务中心（2人）"] if zh else ["东街社区卫生服务中心 (2 people)"])
     assert m["本周随访次数（应/实）" if zh else "Contacts this week (owed/made)"] == "8 / 6"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     title = spec["layout"]["title"]
@@ -340,6 +346,8 @@ def test_page_says_when_the_week_has_no_register(tmp_path):
     with database(tmp_path):
         at = render("pages/followup.py", "en")
     assert any("No discharged-patient register" in i.value for i in at.info)
+    # the overview's figures, unknown: '—', never 0
+    assert [m.value for m in at.metric] == ["—"] * 5
 
 
 @pytest.mark.browser

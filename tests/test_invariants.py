@@ -2,7 +2,8 @@
 
 - the overview shows, label for label, the value its page shows (rendered with AppTest) for the
   region, a league, a banner/county and a consortium;
-- where a metric is additive, the children's figures sum to the parent's: leagues to the region,
+- where a metric is additive (labelling, ICU, stock, discharge follow-up), the children's figures sum to
+  the parent's: leagues to the region,
   banners/counties to their league, consortia to the region (every facility is in exactly one of
   each); a child whose figure is unknown adds nothing and is not a 0;
 - referrals are not additive (a referral belongs to every area either end is in), so each area's
@@ -29,6 +30,9 @@ ADDITIVE = {
     "icu": ("hospitals", "reported", "icu_beds", "occupied", "doctor_gap", "nurse_gap", "reserve_gap", "short",
             "meets_minimum", "fully_meets", "cannot_judge", "missing", "duty_unknown"),
     "stock": ("facilities", "missing", "target", "on_hand", "shortfall", "below_low", "between", "met"),
+    # a discharged patient is managed by one facility; the scorecard is not additive (a consortium is scored whole)
+    "followup": ("patients", "observation", "met", "short", "unknown", "not_reported", "owed", "made", "signing_on_time",
+                 "signing_late", "signing_blank", "test_positive", "test_missing", "released_early"),
 }
 
 
@@ -61,7 +65,8 @@ def total(values):
     return sum(known) if known else None
 
 
-ADDITIVE_TOPICS = (headlines.labelling_headline, headlines.icu_headline, headlines.stock_headline)
+ADDITIVE_TOPICS = (headlines.labelling_headline, headlines.icu_headline, headlines.stock_headline,
+                   headlines.followup_headline)
 
 
 def additive(con, week, **area) -> dict[str, dict]:

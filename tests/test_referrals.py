@@ -135,12 +135,33 @@ def test_indicators_and_compliance_rates(db):
     assert ind["compliance_rate"] == pytest.approx(0.6)
     assert ind["in_time_share"] == pytest.approx(4 / 6)
     assert (ind["refused"], ind["pending_too_long"], ind["direction_disagrees"]) == (2, 1, 1)
-    assert ind["first_visit_rate"] is None and ind["two_way_rate"] is None  # no visit data: not computable
+    assert "first_visit_rate" not in ind and "two_way_rate" not in ind  # one definition: dashboard/metrics/scorecard.py
     senders = {r["from_code"]: (r["assessed"], r["as_expected"], r["above"], r["below"])
                for r in referrals.compliance(frame, "from_code").iter_rows(named=True)}
     assert senders == {"P1": (7, 4, 2, 1), "P2": (3, 2, 0, 1)}
     received = {r["to_code"]: (r["refused"], r["pending_too_long"]) for r in referrals.reception(frame).iter_rows(named=True)}
     assert received["D1"] == (1, 0) and received["S1"] == (1, 0) and received["H2"] == (0, 1)
+
+
+def test_a_week_without_a_transfer_log_is_not_reported_never_zero(db):
+    """The fixture loads the transfer log for WEEK only. dataset_weeks lists WEEK for 'transfer'; the
+    week before has no log, so its headline figures are unknown (None, shown as 未报送/—), not 0
+    referrals (which would also make the next week's change read '+13'). A loaded week with no
+    referral in the area stays a true 0."""
+    from dashboard.metrics import headlines
+
+    con, _ = db
+    run = lambda name, **p: queries.run(name, con=con, **p)
+    assert run("dataset_weeks", dataset="transfer")["week"].to_list() == [WEEK]
+    assert run("dataset_weeks", dataset="icu").height == 0
+    before = WEEK - dt.timedelta(days=7)
+    assert referrals.logged(run, WEEK, WEEK) and referrals.logged(run, before, WEEK)
+    assert not referrals.logged(run, before, before)
+    empty = headlines.referrals_headline(run, before, AREA)
+    assert all(figure.value is None for figure in empty.figures)
+    assert headlines.referrals_headline(run, WEEK, AREA).figures[0].value == 13
+    elsewhere = headlines.referrals_headline(run, WEEK, AREA | {"league_code": "150200"})
+    assert elsewhere.figures[0].value == 0  # logged, and no referral there: a real 0
 
 
 def test_tier_matrix_and_flows(db):
@@ -213,7 +234,11 @@ def test_page_renders(app_env, lang):
     assert metrics["基层上转占比" if lang == "zh" else "Upward share from primary care"] == "75.0%"
     assert metrics["去向符合规定" if lang == "zh" else "Went where policy says"] == "60.0%"
     text = " ".join(e.value for e in at.markdown)
-    assert ("无法计算" if lang == "zh" else "not computable") in text
+    # the first-visit and two-way referral rates are worked out on the scorecard page (one definition),
+    # which the indicators name and link to; no longer "not computable"
+    scorecard_page = "医联体考核" if lang == "zh" else "Consortium scorecard"
+    assert text.count(scorecard_page) == 2, text
+    assert ("无法计算" if lang == "zh" else "not computable") not in text
     if lang == "en":
         assert not apptest.chinese_leaks(at)
 

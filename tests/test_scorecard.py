@@ -219,6 +219,22 @@ def test_arithmetic_is_shown(db):
     assert scorecard.arithmetic(cell(scored, B, "satisfaction"), "en") == "Not reported, not worked out: 土默特左旗医院 (no report)"
 
 
+def test_english_arithmetic_counts_in_the_singular_and_plural(db):
+    """'1 member', '3 members'; '1 kind of condition': never '1 members'. A consortium with one member
+    other than its lead: sharing 2 ÷ (4 kinds × 1 member) = 50.0%, 50.0% ÷ 90% × 20 = 11.1 pts."""
+    scored = score(db[0])[1]
+    assert "(4 kinds × 3 members)" in scorecard.arithmetic(cell(scored, A, "resource_sharing"), "en")
+    one = {"indicator": "resource_sharing", "status": "scored", "numerator": 2.0, "denominator": 4.0, "value": 0.5,
+           "points": 0.5 / 0.9 * 20, "points_available": 20.0, "target": 0.9}
+    assert scorecard.arithmetic(one, "en") == \
+        "shared 2 ÷ (4 kinds × 1 member) = 50.0%; 50.0% ÷ 90% (capped at 1) × 20 = 11.1 pts"
+    assert scorecard.arithmetic(one, "zh") == "获得共享 2 ÷（4 类 × 1 家成员）= 50.0%；50.0% ÷ 90%（封顶 1）× 20 = 11.1 分"
+    gain = {"indicator": "capability_gain", "status": "scored", "numerator": 2.0, "denominator": 1.0, "value": 1.0,
+            "points": 12.5, "points_available": 12.5, "target": 0.5}
+    assert scorecard.arithmetic(gain, "en").startswith("2 kinds of condition treated now ÷ 1 kind of condition at baseline − 1 = 100.0%")
+    assert scorecard.arithmetic(gain, "zh").startswith("现可诊治 2 种 ÷ 基线 1 种 − 1 = 100.0%")
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_tables_are_text_with_no_blank_shown_as_none(db, lang):
     m, scored, tot = score(db[0])
@@ -323,7 +339,9 @@ def test_page_without_a_report_says_so(tmp_path):
         pass
     with database(tmp_path):
         at = render("pages/scorecard.py", "en")
-    assert "No visits and consortium operation report" in at.info[0].value and not at.metric
+    assert "No visits and consortium operation report" in at.info[0].value
+    # the overview's figures, unknown: '—', never 0
+    assert [m.value for m in at.metric] == ["—"] * 4
 
 
 @pytest.mark.browser

@@ -189,3 +189,64 @@ def test_a_write_that_shows_nothing_new_does_not_make_pages_rerun(db):
     with access.writing(db, publish=False) as con:
         con.execute("insert into meta values ('probe', 'x')")
     assert access.generation(db) == start
+
+
+def test_a_staged_load_checks_outside_the_write_lock_and_takes_it_only_to_publish(db, data_dir):
+    """stage_and_publish reads, types and checks the file with the write lock free (checked from the
+    progress callback: the writer lock file can be taken meanwhile), then publishes in one write
+    (generation +1). A refused file takes the lock only for its log line: no generation bump, the
+    week unchanged, the attempt logged. No scratch file is left. Fixtures: 5 facilities, 7 register
+    rows (week 2022-W51); the refused file is the register cut after its header plus one row with
+    an unknown facility code."""
+    import fcntl
+
+    free_while_checking = []
+
+    def progress(fraction: float, stage: str) -> None:
+        if stage == "validate":
+            fd = os.open(str(db) + ".writer", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # raises if a writer held it
+                free_while_checking.append(stage)
+            finally:
+                os.close(fd)
+
+    start = access.generation(db)
+    facility = loading.stage_and_publish(FIXTURES / "facility.csv", db=db, week="2022-W51", progress=progress)
+    assert facility.outcome == "accepted" and facility.rows == 5
+    register = loading.stage_and_publish(FIXTURES / "register.csv", db=db, week="2022-W51", progress=progress)
+    assert register.outcome == "accepted" and register.rows == 7, register.summary()
+    assert free_while_checking == ["validate", "validate"]
+    assert access.generation(db) == start + 2
+
+    lines = (FIXTURES / "register.csv").read_text(encoding="utf-8").splitlines()
+    bad = "\n".join([lines[0], lines[1].replace(",P1,", ",NOPE,")]).encode()
+    refused = loading.stage_and_publish(bad, "register_2022-W51.csv", db=db, dataset="register", week="2022-W51")
+    assert refused.outcome == "rejected" and "unknown_facility" in {f.code for f in refused.errors}
+    assert refused.replaced_rows == 7  # counted in the snapshot: the week it would have replaced
+    assert access.generation(db) == start + 2  # a refusal publishes nothing
+    with access.reading(db):
+        cur = store.cursor()
+        assert cur.execute("select count(*) from register where week = '2022-12-19'").fetchone()[0] == 7
+        assert cur.execute("select outcome from load_log order by load_id").fetchall() == [
+            ("accepted",), ("accepted",), ("rejected",)]
+    assert not list((data_dir / "tmp").glob("stage-*"))
+
+
+def test_a_staged_load_whose_publication_fails_is_refused_logged_and_leaves_nothing(db, data_dir, monkeypatch):
+    """The insert under the lock fails (here: made to): the attempt is logged as rejected in a write
+    of its own, no facility row is stored, and the scratch file is gone. Fixture: 5 facilities."""
+    import duckdb
+
+    def broken(*args, **kwargs):
+        raise duckdb.IOException("disk full (simulated)")
+
+    monkeypatch.setattr(loading, "_commit", broken)
+    result = loading.stage_and_publish(FIXTURES / "facility.csv", db=db, week="2022-W51")
+    assert result.outcome == "rejected" and result.errors[0].code == "load_failed"
+    with access.reading(db):
+        cur = store.cursor()
+        assert cur.execute("select count(*) from facility").fetchone()[0] == 0
+        assert cur.execute("select outcome, message from load_log").fetchall() == [
+            ("rejected", result.errors[0].message_en)]
+    assert not list((data_dir / "tmp").glob("stage-*"))

@@ -7,7 +7,9 @@ the PDF carries its own Chinese glyphs and reads the same on any machine. report
 TrueType outlines only and its CJK fallback (STSong-Light) is not embedded. fpdf2 is pure Python.
 
 The order is fixed, week after week: cover; then one section per area (risk labelling, referrals,
-ICU staffing, stock), each its verdict lines and its key charts; then the facilities that need action.
+ICU staffing, stock, fever clinics, staff on duty, discharge follow-up, consortium scorecard: the
+overview's topics, headlines.TOPICS, in its order), each its verdict lines and its key charts; then
+the facilities that need action.
 """
 from __future__ import annotations
 
@@ -28,11 +30,14 @@ from dashboard.figures import briefing
 FONT_DIR = Path("/usr/share/fonts/opentype/noto")
 FONT_REGULAR, FONT_BOLD = FONT_DIR / "NotoSansCJK-Regular.ttc", FONT_DIR / "NotoSansCJK-Bold.ttc"
 SC_FACE = 2  # Noto Sans CJK SC in the collection (JP, KR, SC, TC, HK, ...)
+# Verdict symbols Noto Sans CJK has no glyph for (fpdf2 would draw nothing): the nearest it has.
+PDF_GLYPHS = str.maketrans({"✗": "×"})
 
 
 @dataclass
 class Section:
     title: str
+    topic: str = ""  # the overview's topic (headlines.Headline.topic) the section reports
     lines: list[str] = field(default_factory=list)
     figures: list[tuple[str, go.Figure]] = field(default_factory=list)  # (file stem, figure)
     tables: list[tuple[str, pl.DataFrame]] = field(default_factory=list)  # (sheet name, display table)
@@ -146,7 +151,7 @@ def pdf(pack: Pack, pngs: list[tuple[str, bytes]], progress: Progress = _quiet) 
         doc.multi_cell(0, 10, f"{s_index + 1}. {section.title}", new_x="LMARGIN", new_y="NEXT")
         doc.set_font("cjk", "", 11)
         for line in section.lines:
-            doc.multi_cell(0, 6.5, f"· {line}", new_x="LMARGIN", new_y="NEXT")
+            doc.multi_cell(0, 6.5, f"· {line}".translate(PDF_GLYPHS), new_x="LMARGIN", new_y="NEXT")
         doc.ln(3)
         for stem, fig in section.figures:
             counter += 1
@@ -187,6 +192,28 @@ def file_stem(pack: Pack) -> str:
     return ctx.file_stem(i18n.t("app.pack.title", pack.lang))
 
 
+LISTED = 10  # facility names written out in a verdict line; the rest are in the XLSX
+
+
+def _listed(head: str, names: list, lang: str) -> str:
+    """'警报机构（12 家），候诊人数由多到少：甲、乙……等 12 家' -- the first LISTED names of an action list."""
+    shown = [str(n) for n in names[:LISTED] if n is not None]
+    text = ("、" if lang == "zh" else ", ").join(shown)
+    if len(names) > LISTED:
+        text += i18n.t("app.pack.and_more", lang, n=len(names))
+    return f"{head}{'：' if lang == 'zh' else ': '}{text}"
+
+
+def _people_suppressed(table: pl.DataFrame, columns: tuple[str, ...]) -> pl.DataFrame:
+    """A display table with its counts of people from 1 to the threshold less one written as "<5"
+    (dashboard/exports/suppression.py); the columns become text, blanks stay blank."""
+    def shown(v):
+        return None if v is None else suppression.label() if suppression.is_small(v) else f"{v:,}" if isinstance(v, int) else str(v)
+
+    return table.with_columns(pl.col(c).map_elements(shown, return_dtype=pl.String, skip_nulls=False)
+                              for c in columns if c in table.columns)
+
+
 def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     """The pack's contents for the sidebar's week and area `f` (ui.Filters), through the same metric
     functions and figure builders as the pages; `query` runs queries/<name>.sql (ui.query)."""
@@ -198,21 +225,25 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     from dashboard.figures import referrals as referral_figures
     from dashboard.figures import stock as stock_figures
 
+    from dashboard.metrics.tables import readable
+
     def t(key: str, **kw) -> str:
         return i18n.t(key, lang, **kw)
+
+    sep = "：" if lang == "zh" else ": "
 
     def ctx(*sources: str) -> briefing.Context:
         return briefing.Context(f.area_label, f.week_label, sources, lang)
 
     from dashboard.metrics import headlines, verdicts
 
-    lines = {h.topic: [verdicts.figure_text(x, lang) for x in h.figures]
-             for h in headlines.all_headlines(query, f.week, f.params())}
+    heads = {h.topic: h for h in headlines.all_headlines(query, f.week, f.params())}
+    lines = {topic: [verdicts.figure_text(x, lang) for x in h.figures] for topic, h in heads.items()}
     sections: list[Section] = []
     # 1. risk labelling
     facilities = labelling.with_rates(query("labelling_by_facility", **f.params(), **labelling.params()))
     total = labelling.totals(facilities)
-    s = Section(t("app.nav.labelling"))
+    s = Section(t("app.nav.labelling"), "labelling")
     s.lines = lines["labelling"]
     c = ctx("register")
     s.figures = [("labelling_funnel", labelling_figures.funnel(total, c)),
@@ -220,7 +251,7 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     sections.append(s)
     # 2. referrals
     rows = query("referral_counts", **f.params(), week_from=f.week, week_to=f.week)
-    s = Section(t("app.nav.referrals"))
+    s = Section(t("app.nav.referrals"), "referrals")
     s.lines = lines["referrals"]
     c = ctx("transfer", "facility")
     s.figures = [("referrals_tiers", referral_figures.sankey(referrals.tier_matrix(rows), c)),
@@ -230,7 +261,7 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     hospitals = query("icu_staffing_by_hospital", **f.params(), **icu.params(None, None))
     history = query("icu_staffing_by_hospital", **(f.params() | {"week": None}), **icu.params(None, None))
 
-    s = Section(t("app.nav.icu"))
+    s = Section(t("app.nav.icu"), "icu")
     s.lines = lines["icu"]
     c = ctx("icu", "facility")
     if hospitals.height:
@@ -240,7 +271,7 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     # 4. stock
     share, days = policy.value("stock.population_share"), int(policy.value("stock.min_cover_days"))
     stock_rows = query("stock_by_facility", **f.params(), **stock.params(share, days))
-    s = Section(t("app.nav.stock"), lines["stock"])
+    s = Section(t("app.nav.stock"), "stock", lines["stock"])
     actions = pl.DataFrame()
     if stock_rows.height:
         c = ctx("stock", "facility")
@@ -257,5 +288,59 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
                                                    return_dtype=pl.String, skip_nulls=False).alias(t("stock.col.share")),
         )
         s.tables = [(t("stock.download_name"), actions)]
+    sections.append(s)
+    # 5. fever clinics, on the day the headline reads (the newest day of the week with a report)
+    from dashboard.metrics import fever, staff
+
+    s = Section(t("fever.nav"), "fever", lines["fever"])
+    day = heads["fever"].raw["day"]
+    if day is not None:
+        today = fever.on(query("fever_clinic_days", **f.params(), **fever.params()), day)
+        c = fever.context(f.area_label, day, lang)
+        s.lines = [f"{t('fever.day')}{sep}{fever.day_label(day, lang)}"] + s.lines
+        s.figures = [("fever_rates", fever.rates_figure(fever.by_area(today, fever.level_for(f.league_code)), c)),
+                     ("fever_waiting", fever.waiting_figure(fever.headline(today), c))]
+        alarm = _people_suppressed(fever.in_alarm(today, lang), (t("fever.col.peak_waiting"), t("fever.col.visits")))
+        if alarm.height:
+            s.lines.append(_listed(t("fever.in_alarm", n=alarm.height), alarm[t("fever.col.facility")].to_list(), lang))
+            s.tables = [(t("fever.section.waiting"), alarm)]
+    sections.append(s)
+    # 6. staff on duty
+    week_rows = staff.of_week(query("staff_on_duty", **f.params(), **staff.params()), f.week)
+    s = Section(t("staff.nav"), "staff", list(lines["staff"]))
+    if week_rows.height and week_rows["reported"].any():
+        c = ctx("staff")
+        s.figures = [("staff_areas", staff.area_figure(staff.by_area(week_rows, staff.level_for(f.league_code)), c)),
+                     ("staff_status", staff.status_figure(staff.headline(week_rows), c))]
+        minimum = fmt.pct(policy.value(staff.ON_DUTY), lang, 0)
+        below = readable(staff.below_list(week_rows, lang), lang, decimals={t("staff.col.rate"): 1})  # staff, not patients
+        if below.height:
+            s.lines.append(_listed(t("staff.below_list", n=below.height, minimum=minimum),
+                                   below[t("staff.col.facility")].to_list(), lang))
+            s.tables = [(t("staff.section.facilities"), below)]
+    sections.append(s)
+    # 7. discharged-patient follow-up
+    from dashboard.metrics import followup, scorecard
+    from dashboard.figures import scorecard as scorecard_figures
+
+    week_rows = followup.of_week(query("followup_patient_weeks", **f.params(), **followup.params()), f.week)
+    s = Section(t("followup.nav"), "followup", lines["followup"])
+    if week_rows.height:
+        c = ctx("discharge")
+        s.figures = [("followup_problems", followup.problems_figure(followup.by_area(week_rows, followup.level_for(f.league_code)), c)),
+                     ("followup_compliance", followup.compliance_figure(followup.compliance(week_rows), c))]
+        s.tables = [(t("followup.section.actions"), followup.action_list(week_rows, lang))]  # record number, masked ID
+    sections.append(s)
+    # 8. consortium scorecard
+    members = query("scorecard_members", **f.params())
+    s = Section(t("scorecard.nav"), "scorecard", lines["scorecard"])
+    if scorecard.has_reports(members):
+        scored = scorecard.indicators(members, scorecard.referrals_by_consortium(
+            query("referral_classified", **scorecard.referral_params(f.week))))
+        totals = scorecard.totals(scored, members)
+        s.lines = s.lines + [line.replace("**", "") for line in scorecard.behind_summary(totals, lang)]  # plain text
+        s.figures = [("scorecard_points", scorecard_figures.points_figure(scorecard.dimension_points(scored, totals), totals,
+                                                                           ctx("visits", "transfer", "facility")))]
+        s.tables = [(t("scorecard.heading"), scorecard.table(scored, totals, lang))]
     sections.append(s)
     return Pack(f.area_label, f.week_label, lang, sections, actions)

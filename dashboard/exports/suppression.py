@@ -64,9 +64,10 @@ def apply(values: list, hidden: list[bool], column: str, lang: str) -> list:
     return [mark if h else (None if v is None else str(v)) for v, h in zip(values, hidden)]
 
 
-# The briefing pack's charts that plot people (file stems): risk labels and referrals. ICU charts
-# plot staff and beds, stock charts doses: not people.
-PEOPLE_FIGURES = ("labelling_", "referrals_")
+# The briefing pack's charts that plot people (file stems): risk labels, referrals and the fever
+# clinics' waiting chart (treated as the page's "PNG" button treats it, PEOPLE_CHART_KEYS). ICU and
+# staff charts plot staff and beds, stock charts doses, fever rates shares: not people.
+PEOPLE_FIGURES = ("labelling_", "referrals_", "fever_waiting")
 
 
 # The pages' charts of people, by widget key (pages/*.py): risk labels, referrals, patients waiting.

@@ -11,6 +11,10 @@ one statement into temp table `typed`, under a memory limit beyond which it spil
 folder's tmp/. The SHA-256 and the encrypted original are made in a thread beside it. Spreadsheets,
 and CSVs DuckDB's strict reading refuses (whose row and problem the polars reader then explains), go
 through reading.read_table's frame of strings into the same statement.
+
+With a connection (`con=`), all of it runs on that connection (under the caller's write lock).
+`stage_and_publish` instead stages the file in a scratch DuckDB file of its own, outside the write
+lock, and takes the lock only to publish it (or to log a refusal): see _Stage and docs/serving.md.
 """
 from __future__ import annotations
 
@@ -150,6 +154,28 @@ def load_bytes(
                  con=con, progress=progress, keep_original=keep_original)
 
 
+def stage_and_publish(file: Path | str | bytes, file_name: str | None = None, *, db: Path | str | None = None,
+                      wait_s: float | None = None, on_wait=None, after: Callable | None = None,
+                      **kwargs) -> LoadResult:
+    """load_path / load_bytes for a process that serves pages (the CLI, the upload page, the demo
+    loader): the file is read, typed, pseudonymised and checked in a scratch DuckDB file of its own
+    (`_Stage`), with the reference data it needs copied from a short read-only snapshot of the
+    database; only the publication (replace the week in one transaction, log, refresh aggregates) takes
+    the write lock (`access.writing`), for the time of an insert. A refused file or a dry run takes the
+    lock only to log the attempt (publish=False: open pages do not rerun). `after(con, result)` runs
+    inside that same write (an audit line)."""
+    if isinstance(file, (bytes, bytearray)):
+        source = _Input(file_name or "upload", bytes(file), None, len(file))
+    else:
+        path = Path(file)
+        source = _Input(file_name or path.name, None, path, path.stat().st_size)
+    stage = _Stage(db, wait_s, on_wait, after)
+    try:
+        return _load(source, stage=stage, **kwargs)
+    finally:
+        stage.remove()
+
+
 def load_path(path: Path | str, **kwargs) -> LoadResult:
     """load_bytes for a file on disk: a CSV is read by DuckDB straight from the file, never held whole
     in memory (the SHA-256 and the encrypted original are made from it in chunks, alongside)."""
@@ -226,10 +252,69 @@ class _UseReader(Exception):
     """DuckDB could not read the CSV as planned: read it again with the polars reader, which explains."""
 
 
+class _Stage:
+    """A load staged outside the database: a scratch DuckDB file (owner-only, in the data folder's tmp/,
+    deleted afterwards) that holds what temp table `typed` holds when loading in place (keys and masks,
+    never a personal value in clear), plus the few reference rows the checks read, copied from a short
+    read-only snapshot: the referenced datasets' keys (known facility codes), the dataset's previous
+    week where a column is compared with it, and the count of rows the load would replace. The salt,
+    enum spellings and rule macro come from configuration and code, as in place."""
+
+    def __init__(self, db, wait_s, on_wait, after):
+        from dashboard.store import access
+
+        self.access = access
+        self.target = access._target(db)
+        self.wait_s, self.on_wait, self.after = wait_s, on_wait, after
+        folder = config.private_dir(config.data_dir() / "tmp")
+        self.path = folder / f"stage-{os.getpid()}-{threading.get_ident()}-{time.time_ns()}.duckdb"
+        config.private_umask()
+        self.con = duckdb.connect(str(self.path))
+        from dashboard import rules
+
+        self.con.execute(rules.RISK_LABEL_MACRO)
+
+    def snapshot(self, ds: Dataset, result: LoadResult) -> tuple[dt.date | None, int]:
+        """Copy the reference rows the checks of `ds` read; return (previous week compared, rows replaced)."""
+        if not Path(self.target).exists():
+            with self.access.writing(self.target, wait_s=self.wait_s, on_wait=self.on_wait, publish=False):
+                pass  # a new installation: create the database (empty) first
+        compared = ds.replace_by == "week" and any(c.compare_last_week for c in ds.columns)
+        unit, at = _replaced_unit(ds, result)
+        frames: dict[str, pl.DataFrame] = {}
+        # Waiting here means another load (or another write) is being published: said as such.
+        told = (lambda what: self.on_wait("writer")) if self.on_wait is not None else None
+        with self.access.reading(self.target, wait_s=self.wait_s, on_wait=told):
+            cur = store.cursor()
+            for target in dict.fromkeys(ds.references.values()):
+                key = contracts.dataset(target).key[0]
+                frames[target] = cur.sql(f"select distinct {q(key)} from {target}").pl()
+            prev = (cur.execute(f"select max(week) from {ds.name} where week < $w", {"w": result.week}).fetchall()[0][0]
+                    if compared else None)
+            if prev is not None:
+                if ds.name in frames:
+                    raise ValueError(f"{ds.name} both references itself and compares with last week")
+                frames[ds.name] = cur.sql(f"select * from {ds.name} where week = $w", params={"w": prev}).pl()
+            replaced = cur.execute(f"select count(*) from {ds.name} where {unit} = $w", {"w": at}).fetchall()[0][0]
+        for name, frame in frames.items():
+            self.con.register("ref_src", frame)
+            self.con.execute(f"create or replace table {name} as select * from ref_src")
+            self.con.unregister("ref_src")
+        return prev, replaced
+
+    def remove(self) -> None:
+        try:
+            self.con.close()
+        except duckdb.Error:
+            pass
+        for path in (self.path, Path(str(self.path) + ".wal")):
+            path.unlink(missing_ok=True)
+
+
 def _load(source: _Input, *, dataset=None, week=None, user=None, dry_run=False, con=None, progress=None,
-          keep_original=True) -> LoadResult:
+          keep_original=True, stage: _Stage | None = None) -> LoadResult:
     started = time.perf_counter()
-    cur = con.cursor() if con is not None else store.cursor()
+    cur = stage.con.cursor() if stage is not None else con.cursor() if con is not None else store.cursor()
     user = user or getpass.getuser()
     say = progress or (lambda fraction, stage: None)
     original = _Original(source, _upload_key() if keep_original and not dry_run else None, source.name)
@@ -239,19 +324,19 @@ def _load(source: _Input, *, dataset=None, week=None, user=None, dry_run=False, 
         try:
             ds = None
             try:
-                ds = _check(cur, result, source, week, say, fast=True, original=original)
+                ds = _check(cur, result, source, week, say, fast=True, original=original, stage=stage)
             except _UseReader:
                 result = LoadResult(dataset, None, source.name, "", "rejected", size_bytes=source.size)
-                ds = _check(cur, result, source, week, say, fast=False)
+                ds = _check(cur, result, source, week, say, fast=False, stage=stage)
         except _Stop:
             original.discard()
-            return _finish(cur, result, started, user, original)
+            return _finish(cur, result, started, user, original, stage=stage)
         if result.error_count or dry_run:
             original.discard()
             result.outcome = "dry_run" if dry_run else "rejected"
-            return _finish(cur, result, started, user, original, ds=ds)
+            return _finish(cur, result, started, user, original, ds=ds, stage=stage)
         say(0.6, "write")
-        _write(cur, ds, result, started, user, original)
+        _write(cur, ds, result, started, user, original, stage=stage)
         say(1.0, "done")
         return result
     except (duckdb.Error, pl.exceptions.PolarsError, OSError) as exc:
@@ -261,7 +346,7 @@ def _load(source: _Input, *, dataset=None, week=None, user=None, dry_run=False, 
         result.findings.append(_file_finding(
             "load_failed", f"文件未能载入（{type(exc).__name__}）：{exc}。请检查文件，或联系管理员。",
             f"The file could not be loaded ({type(exc).__name__}): {exc}. Check the file or ask the administrator."))
-        return _finish(cur, result, started, user, original)
+        return _finish(cur, result, started, user, original, stage=stage)
     finally:
         _restore(cur, settings)
         cur.close()
@@ -298,7 +383,8 @@ def _restore(cur, settings: dict[str, str]) -> None:
             pass
 
 
-def _check(cur, result: LoadResult, source: _Input, week, say, fast: bool, original: _Original | None = None) -> Dataset:
+def _check(cur, result: LoadResult, source: _Input, week, say, fast: bool, original: _Original | None = None,
+           stage: _Stage | None = None) -> Dataset:
     """Week -> read -> identify the dataset -> headers -> validate (typed rows in temp table `typed`)."""
     _choose_week(result, week)
     say(0.05, "read")
@@ -309,7 +395,8 @@ def _check(cur, result: LoadResult, source: _Input, week, say, fast: bool, origi
             _choose_day(result, ds, week)
             mapping = _check_headers(result, raw, ds)
             say(0.2, "validate")
-            _validate(cur, result, raw, ds, mapping)
+            reference = stage.snapshot(ds, result) if stage is not None else None
+            _validate(cur, result, raw, ds, mapping, reference)
         except (duckdb.Error, _Stop):
             if raw.csv is None:
                 raise
@@ -487,7 +574,10 @@ def _number_cells(raw: RawTable, ds: Dataset, inverse: dict[str, str]) -> tuple[
     return out, cells.height
 
 
-def _validate(cur, result: LoadResult, raw: RawTable, ds: Dataset, mapping: dict[str, str]) -> None:
+def _validate(cur, result: LoadResult, raw: RawTable, ds: Dataset, mapping: dict[str, str],
+              reference: tuple[dt.date | None, int] | None = None) -> None:
+    """reference: (previous week compared, rows replaced) from a staged load's snapshot; None when
+    validating on the database's own connection, which reads them itself."""
     inverse = {v: k for k, v in mapping.items()}
     numbers, number_count = _number_cells(raw, ds, inverse)
     headers = [c for c in raw.frame.columns if c != ROW]
@@ -507,8 +597,11 @@ def _validate(cur, result: LoadResult, raw: RawTable, ds: Dataset, mapping: dict
             result.findings.append(_template_finding("empty", ds))
             raise _Stop
     compared = ds.replace_by == "week" and any(c.compare_last_week for c in ds.columns)
-    prev = (cur.execute(f"select max(week) from {ds.name} where week < $w", {"w": result.week}).fetchall()[0][0]
-            if compared else None)
+    if reference is not None:
+        prev = reference[0]
+    else:
+        prev = (cur.execute(f"select max(week) from {ds.name} where week < $w", {"w": result.week}).fetchall()[0][0]
+                if compared else None)
     issues = find_issues(cur, ds, result.week, prev)
     errors, warnings = counts(cur)
     file_warnings = sum(1 for f in result.findings if f.severity == "warning")  # from reading and headers
@@ -519,13 +612,17 @@ def _validate(cur, result: LoadResult, raw: RawTable, ds: Dataset, mapping: dict
     ]
     result.error_count = errors + number_count
     result.warning_count = warnings + file_warnings
-    unit, at = _replaced_unit(ds, result)
-    result.replaced_rows = cur.execute(f"select count(*) from {ds.name} where {unit} = $w", {"w": at}).fetchall()[0][0]
+    if reference is not None:
+        result.replaced_rows = reference[1]
+    else:
+        unit, at = _replaced_unit(ds, result)
+        result.replaced_rows = cur.execute(f"select count(*) from {ds.name} where {unit} = $w", {"w": at}).fetchall()[0][0]
 
 
 # --- kept originals, encrypted ---------------------------------------------------------------------
 
-def _write(cur, ds: Dataset, result: LoadResult, started: float, user: str, original: _Original) -> None:
+def _write(cur, ds: Dataset, result: LoadResult, started: float, user: str, original: _Original,
+           stage: _Stage | None = None) -> None:
     """Replace the week in one transaction. The original was written encrypted under a temporary name
     beside the checks (see _Original); it is renamed into place only once the load (and its log row
     naming the kept file) is committed: a crash in between leaves no kept copy that the log does not
@@ -534,7 +631,10 @@ def _write(cur, ds: Dataset, result: LoadResult, started: float, user: str, orig
         original.wait()
         result.sha256 = original.digest
         result.stored_path = str(original.final) if original.pending is not None else None
-        _commit(cur, ds, result, started, user)
+        if stage is None:
+            _commit(cur, ds, result, started, user)
+        else:
+            _publish(cur, stage, ds, result, started, user)
     except Exception:
         result.stored_path = None
         original.discard()
@@ -637,23 +737,57 @@ def _replaced_unit(ds: Dataset, result: LoadResult) -> tuple[str, dt.date]:
     return ("day", result.day) if ds.replace_by == "day" else ("week", result.week)
 
 
-def _commit(cur: duckdb.DuckDBPyConnection, ds: Dataset, result: LoadResult, started: float, user: str) -> None:
-    cols = [name for name, _ in store.stored_columns(ds)]
-    col_list = ", ".join(q(c) for c in cols)
-    where = ""
+def _kept_rows(cur, ds: Dataset) -> str:
+    """The condition on `typed` keeping the rows to store."""
     if ds.on_duplicate == "keep_first" and cur.execute("select count(*) from repeated").fetchall()[0][0]:
         # A key given twice is kept once, from the first row (the others were warned about). Only
         # when some key repeats: an anti-join over millions of rows costs seconds.
-        where = (f"where not exists (select 1 from repeated r "
-                 f"where r.repeated_key = typed.{q(ds.key[0])} and typed._row > r.first_row)")
+        return (f"where not exists (select 1 from repeated r "
+                f"where r.repeated_key = typed.{q(ds.key[0])} and typed._row > r.first_row)")
+    return ""
+
+
+def _publish(cur, stage: _Stage, ds: Dataset, result: LoadResult, started: float, user: str) -> None:
+    """A staged load's publication: the rows to store are written to the scratch file's table `staged`
+    (outside the lock), the scratch file is closed and attached read-only to the database under the
+    write lock, and the week is replaced from it in one transaction (_commit)."""
+    col_list = ", ".join(q(c) for c, _ in store.stored_columns(ds))
+    cur.execute(f"create or replace table staged as select {col_list} from typed {_kept_rows(cur, ds)}")
+    for table in ("typed", "flagged", "issues_all", "repeated"):
+        cur.execute(f"drop table if exists {table}")
+    cur.close()
+    stage.con.close()  # the scratch file is attached below by the database's own instance
+    with stage.access.writing(stage.target, wait_s=stage.wait_s, on_wait=stage.on_wait) as con:
+        settings = _limit_memory(con)  # the insert spills like the staging did, not 80% of RAM
+        scratch = str(stage.path).replace("'", "''")
+        con.execute(f"attach '{scratch}' as hc_stage (read_only)")
+        try:
+            _commit(con, ds, result, started, user, rows="hc_stage.staged")
+        finally:
+            con.execute("detach hc_stage")
+            _restore(con, settings)
+        if stage.after is not None:
+            stage.after(con, result)
+
+
+def _commit(cur: duckdb.DuckDBPyConnection, ds: Dataset, result: LoadResult, started: float, user: str,
+            rows: str | None = None) -> None:
+    """Replace the week in one transaction from `typed` (loading in place) or from `rows` (a staged
+    table whose rows are already the ones to store)."""
+    cols = [name for name, _ in store.stored_columns(ds)]
+    col_list = ", ".join(q(c) for c in cols)
+    where = _kept_rows(cur, ds) if rows is None else ""
     cur.execute("begin transaction")
     try:
         result.load_id = cur.execute("select nextval('load_id_seq')").fetchall()[0][0]
         unit, at = _replaced_unit(ds, result)
-        cur.execute(f"delete from {ds.name} where {unit} = $at", {"at": at})
+        deleted = cur.execute(f"delete from {ds.name} where {unit} = $at", {"at": at}).fetchall()[0][0]
+        if rows is not None:
+            result.replaced_rows = deleted  # a load published between this one's snapshot and now counts
         day_col, day_val = (", day", ", $day") if ds.replace_by == "day" else ("", "")
         cur.execute(
-            f"insert into {ds.name} (week{day_col}, load_id, {col_list}) select $w{day_val}, $id, {col_list} from typed {where}",
+            f"insert into {ds.name} (week{day_col}, load_id, {col_list}) select $w{day_val}, $id, {col_list} "
+            f"from {rows or 'typed'} {where}",
             {"w": result.week, "id": result.load_id, **({"day": result.day} if day_col else {})},
         )
         if ds.reported_in:  # the smaller table pages read instead (contract `reported_in`), rebuilt for the week
@@ -678,7 +812,7 @@ AGGREGATES = {"agg_register": (store.AGG_REGISTER_INSERT, lambda: policy.params(
 
 
 def _finish(cur, result: LoadResult, started: float, user: str, original: _Original,
-            ds: Dataset | None = None) -> LoadResult:
+            ds: Dataset | None = None, stage: _Stage | None = None) -> LoadResult:
     result.error_count = max(result.error_count, sum(1 for f in result.findings if f.severity == "error"))
     result.warning_count = max(result.warning_count, sum(1 for f in result.findings if f.severity == "warning"))
     if result.outcome == "accepted":
@@ -686,12 +820,27 @@ def _finish(cur, result: LoadResult, started: float, user: str, original: _Origi
     original.join()
     result.sha256 = original.digest or ""
     for table in ("typed", "flagged", "issues_all", "repeated"):
-        cur.execute(f"drop table if exists {table}")
+        try:
+            cur.execute(f"drop table if exists {table}")
+        except duckdb.Error:
+            if stage is None:
+                raise  # a staged load whose publication failed has closed its scratch file already
+    if stage is None:
+        _log_attempt(cur, result, started, user)
+        return result
+    # A staged refusal or dry run changes nothing pages show: the lock only for its log line.
+    with stage.access.writing(stage.target, wait_s=stage.wait_s, on_wait=stage.on_wait, publish=False) as con:
+        _log_attempt(con, result, started, user)
+        if stage.after is not None:
+            stage.after(con, result)
+    return result
+
+
+def _log_attempt(cur, result: LoadResult, started: float, user: str) -> None:
     cur.execute("begin transaction")
     result.load_id = cur.execute("select nextval('load_id_seq')").fetchall()[0][0]
     _log(cur, result, started, user)
     cur.execute("commit")
-    return result
 
 
 def _log(cur, result: LoadResult, started: float, user: str) -> None:

@@ -130,6 +130,17 @@ def by_facility(week_rows: pl.DataFrame, lang: str) -> pl.DataFrame:
                     pl.col("missing_test").alias(t("followup.col.missing_test"))))
 
 
+def short_by_facility(week_rows: pl.DataFrame) -> pl.DataFrame:
+    """Facilities with patients short of follow-up this week, most short first (then by code): the
+    overview's worst places. Columns: facility_code, facility_name, league_code, county_code, short,
+    judged (met + short)."""
+    return (week_rows.group_by("facility_code", "facility_name", "league_code", "county_code")
+            .agg((pl.col("week_status") == "short").sum().alias("short"),
+                 pl.col("week_status").is_in(JUDGED).sum().alias("judged"))
+            .filter(pl.col("short") > 0)
+            .sort(["short", "facility_code"], descending=[True, False]))
+
+
 def compliance(week_rows: pl.DataFrame) -> pl.DataFrame:
     """Per category, in the order of the text: patients, owed this week (judged), met, short, cannot be
     judged, contacts owed and made (over the judged)."""

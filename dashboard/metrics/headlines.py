@@ -16,7 +16,7 @@ from typing import Callable
 
 import polars as pl
 
-from dashboard.metrics import fever, icu, labelling, referrals, staff, stock
+from dashboard.metrics import fever, followup, icu, labelling, referrals, scorecard, staff, stock
 
 from dashboard import policy
 
@@ -25,7 +25,8 @@ Runner = Callable[..., pl.DataFrame]
 
 @dataclass(frozen=True)
 class Figure:
-    """One headline number. kind: 'count' (people, facilities), 'share' (0-1), 'ratio' ('12/15').
+    """One headline number. kind: 'count' (people, facilities), 'share' (0-1), 'ratio' ('12/15'),
+    'points' (a scorecard total, one decimal).
     target: the policy's figure it is held to (a share), where there is one; higher_is_better says
     which way is good."""
     key: str                       # translation key of the label
@@ -68,7 +69,7 @@ def labelling_headline(run: Runner, week: dt.date, area: dict) -> Headline:
 
 def referrals_headline(run: Runner, week: dt.date, area: dict) -> Headline:
     rows = run("referral_counts", week_from=week, week_to=week, **_area(area))
-    ind = referrals.indicators(rows)
+    ind = referrals.indicators(rows, reported=referrals.logged(run, week, week))
     hours = int(policy.value("referral.upward_reception_hours"))
     return Headline("referrals", "pages/referrals.py", "app.overview.referrals", (
         Figure("referrals.metric.referrals", ind["referrals"]),
@@ -141,8 +142,41 @@ def staff_headline(run: Runner, week: dt.date, area: dict) -> Headline:
     ), h, ("staff",))
 
 
+def followup_headline(run: Runner, week: dt.date, area: dict) -> Headline:
+    """Discharged patients under management this week; follow-up met (of the patients judged) and
+    signing within the week (of those judged) against everyone; observation tests positive or missing."""
+    rows = followup.of_week(run("followup_patient_weeks", week=week, **_area(area), **followup.params()), week)
+    h = followup.headline(rows) if rows.height else {}
+    return Headline("followup", "pages/followup.py", "followup.nav", (
+        Figure("followup.metric.patients", h.get("patients")),
+        Figure("followup.metric.compliance", h.get("met_share"), "share", policy.value("discharge.followup_met_target")),
+        Figure("followup.metric.signing", h.get("signing_share"), "share", policy.value("discharge.signing_on_time_target")),
+        Figure("followup.metric.test_positive", h.get("test_positive"), higher_is_better=False),
+        Figure("followup.metric.test_missing", h.get("test_missing"), higher_is_better=False),
+    ), h, ("discharge",))
+
+
+def scorecard_headline(run: Runner, week: dt.date, area: dict) -> Headline:
+    """Consortia ranked (all six indicators computable) of those with a member in the area, those not
+    ranked, the lowest-ranked one's points (its name in the label), members that owe the visits
+    report and sent none. Nothing reported this week: every figure unknown."""
+    members = run("scorecard_members", week=week, **_area(area))
+    h = {}
+    if scorecard.has_reports(members):
+        referrals_of_week = run("referral_classified", **scorecard.referral_params(week))
+        scored = scorecard.indicators(members, scorecard.referrals_by_consortium(referrals_of_week))
+        h = scorecard.headline(scorecard.totals(scored, members))
+    return Headline("scorecard", "pages/scorecard.py", "scorecard.nav", (
+        Figure("scorecard.metric.ranked", f"{h['ranked']}/{h['consortia']}" if h else "—", "ratio"),
+        Figure("scorecard.metric.unranked", h.get("unranked"), higher_is_better=False),
+        Figure("scorecard.metric.worst", h.get("worst_points"), "points", fmt={"name": h.get("worst") or "—"}),
+        Figure("scorecard.metric.silent", f"{h['members_silent']}/{h['members_owed']}" if h else "—", "ratio"),
+    ), h, ("visits",))
+
+
 TOPICS: tuple[Callable[[Runner, dt.date, dict], Headline], ...] = (
     labelling_headline, referrals_headline, icu_headline, stock_headline, fever_headline, staff_headline,
+    followup_headline, scorecard_headline,
 )
 
 

@@ -124,10 +124,12 @@ def reception(rows: pl.DataFrame) -> pl.DataFrame:
             .sort(["refused", "pending_too_long", "to_code"], descending=[True, True, False]))
 
 
-def indicators(rows: pl.DataFrame) -> dict:
+def indicators(rows: pl.DataFrame, reported: bool = True) -> dict:
     """Headline numbers. Upward share = upward referrals from primary care / (upward + downward)
     (MC-PLAN §1.2: of two-way referrals, upward from primary care at least 60%). The first-visit
-    rate and the two-way referral rate need visit counts, which no dataset holds: None."""
+    rate and the two-way referral rate are per consortium: dashboard/metrics/scorecard.py.
+    reported: whether a transfer log was loaded for the weeks asked about; without one every figure is
+    unknown (None), never 0 referrals."""
     n = counted(rows).select(
         N.sum().alias("referrals"),
         _n((pl.col("direction") == "up") & (pl.col("from_tier") == "primary")).alias("up_primary"),
@@ -141,7 +143,7 @@ def indicators(rows: pl.DataFrame) -> dict:
     ).row(0, named=True)
     n = {k: int(x or 0) for k, x in n.items()}
     up, down, judged = n["up"], n["down"], n["judged"]
-    return {
+    out = {
         "referrals": n["referrals"], "up": up, "down": down, "lateral": n["lateral"],
         "upward_share": n["up_primary"] / (up + down) if up + down else None,
         "refused": n["refused"],
@@ -150,8 +152,13 @@ def indicators(rows: pl.DataFrame) -> dict:
         "compliance_rate": n["as_expected"] / judged if judged else None,
         "judged": judged, "cannot_judge": n["cannot_judge"],
         "direction_disagrees": n["direction_disagrees"],
-        "first_visit_rate": None, "two_way_rate": None,
     }
+    return out if reported else dict.fromkeys(out)
+
+
+def logged(run, week_from, week_to) -> bool:
+    """Whether a transfer log was loaded for any week from week_from to week_to."""
+    return any(week_from <= w <= week_to for w in run("dataset_weeks", dataset="transfer")["week"].to_list())
 
 
 def narrow(rows: pl.DataFrame, tier_pair: tuple[str, str] | None, severities: list[str], statuses: list[str]) -> pl.DataFrame:

@@ -210,6 +210,17 @@ def headline(tot: pl.DataFrame) -> dict:
             "members_owed": int(tot["members_owed"].sum()) if tot.height else 0}
 
 
+def lowest(tot: pl.DataFrame, members: pl.DataFrame, n: int = 3) -> pl.DataFrame:
+    """The n lowest-ranked consortia (of totals(), ranked ones only), lowest first, with the banner/county
+    of their lead hospital (or first member): the overview's worst places. Columns: consortium, rank,
+    points, league_code, county_code."""
+    place = (members.sort([pl.col("tier") != "lead", "facility_code"])
+             .group_by("consortium", maintain_order=True)
+             .agg(pl.col("league_code").first(), pl.col("county_code").first()))
+    return (tot.filter("complete").head(n).select("consortium", "rank", "points")
+            .join(place, on="consortium", how="left", maintain_order="left"))
+
+
 # --- what a reader sees -------------------------------------------------------------------------------
 def indicator_name(key: str, lang: str) -> str:
     return i18n.t(f"scorecard.indicator.{key}", lang)
@@ -239,9 +250,11 @@ def arithmetic(row: dict, lang: str) -> str:
     target = fmt.pct(row["target"], lang, 0)
     if key == "resource_sharing":
         members = int(row["denominator"] // len(SHARING))
-        first = t("resource_sharing", num=n(row["numerator"]), kinds=len(SHARING), members=members, value=value)
+        first = t("resource_sharing", num=n(row["numerator"]), kinds=counted("kind", len(SHARING), lang),
+                  members=counted("member", members, lang), value=value)
     elif key == "capability_gain":
-        first = t("capability_gain", now=n(row["numerator"]), base=n(row["denominator"]), value=value)
+        first = t("capability_gain", now=counted("condition", row["numerator"], lang),
+                  base=counted("condition", row["denominator"], lang), value=value)
     elif key == "two_way_referral":
         first = t("two_way_referral", up=n(row["up"]), down=n(row["down"]), visits=n(row["denominator"]), value=value)
         share = _pct(row["upward_share"], lang)
@@ -252,6 +265,11 @@ def arithmetic(row: dict, lang: str) -> str:
     else:
         first = t(key, num=n(row["numerator"]), den=n(row["denominator"]), value=value)
     return f"{first}{t('sep')}" + t("points", value=value, target=target, full=full, points=points)
+
+
+def counted(word: str, n: float, lang: str) -> str:
+    """'1 member' / '3 members' ('3 家成员'): the word agrees with its number."""
+    return i18n.t(f"scorecard.arith.count.{word}_{'one' if n == 1 else 'other'}", lang, n=fmt.num(n, lang))
 
 
 def _missing_label(entry: str, lang: str) -> str:

@@ -10,7 +10,7 @@ from typing import Callable
 
 import polars as pl
 
-from dashboard.metrics import fever, headlines, icu, labelling, referrals, staff, stock
+from dashboard.metrics import fever, followup, headlines, icu, labelling, referrals, scorecard, staff, stock
 
 from dashboard import policy
 from dashboard import formatting as fmt
@@ -74,8 +74,9 @@ def series(past: dict[dt.date, list[headlines.Headline]], topic: str, key: str) 
 def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int = 3, **choices) -> list[Worst]:
     """The n places where the topic's headline is worst this week, with the sidebar codes that open
     the detail page filtered to them: facilities (their county) for labelling, ICU, stock, fever
-    clinics and staff; sending facilities for referrals (only those with enough judged referrals to
-    rank). `choices` are a detail page's own (the ICU page's range ends, the stock page's item and
+    clinics and staff, facilities with the most patients short of follow-up for discharge follow-up;
+    sending facilities for referrals (only those with enough judged referrals to rank); the
+    lowest-ranked consortia (their lead hospital's banner/county) for the scorecard. `choices` are a detail page's own (the ICU page's range ends, the stock page's item and
     share, the fever page's day), so its head and its worst places agree."""
     if topic == "labelling":
         rows = labelling.with_rates(run("labelling_by_facility", week=week, **_area(area), **labelling.params()))
@@ -122,6 +123,19 @@ def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int 
         return [Worst(r["facility_name"], fmt.pct(r["on_duty_rate"], lang), r["league_code"], r["county_code"],
                       f"{fmt.num(r['staff_on_duty'], lang)}/{fmt.num(r['staff_total'], lang)}")
                 for r in rows.head(n).iter_rows(named=True)]
+    if topic == "followup":
+        rows = followup.of_week(run("followup_patient_weeks", week=week, **_area(area), **followup.params()), week)
+        return [Worst(r["facility_name"], _people(r["short"], lang), r["league_code"], r["county_code"],
+                      f"{fmt.num(r['short'], lang)}/{fmt.num(r['judged'], lang)}")
+                for r in followup.short_by_facility(rows).head(n).iter_rows(named=True)]
+    if topic == "scorecard":
+        members = run("scorecard_members", week=week, **_area(area))
+        if not scorecard.has_reports(members):
+            return []
+        scored = scorecard.indicators(members, scorecard.referrals_by_consortium(
+            run("referral_classified", **scorecard.referral_params(week))))
+        return [Worst(r["consortium"], scorecard.points_text(r["points"], lang), r["league_code"], r["county_code"])
+                for r in scorecard.lowest(scorecard.totals(scored, members), members, n).iter_rows(named=True)]
     return []
 
 
@@ -143,7 +157,8 @@ def figure_text(figure: headlines.Figure, lang: str) -> str:
     elif figure.value is None:
         value = i18n.t("app.verdict.not_reported", lang)
     else:
-        value = fmt.pct(figure.value, lang) if figure.kind == "share" else fmt.compact(figure.value, lang)
+        value = fmt.pct(figure.value, lang) if figure.kind == "share" else \
+            scorecard.points_text(figure.value, lang) if figure.kind == "points" else fmt.compact(figure.value, lang)
     state = figure_status(figure)
     sep = "：" if lang == "zh" else ": "
     if state is None:

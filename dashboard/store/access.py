@@ -10,6 +10,8 @@ dashboard holds no connection between page runs:
 - a load (the CLI, the upload page, the demo loader) is a *writer*: it waits for the page runs in
   progress to end, keeps new ones out, opens the file read-write, commits, checkpoints, closes, and
   bumps the generation file (`<db>.generation`) that pages watch to notice new data.
+  A load checks its file outside this lock (ingest.loading.stage_and_publish) and takes it only to
+  publish, so page runs of other processes wait for the insert, not for the reading and checking.
 
 Within one process DuckDB keeps one instance per file, so while this process writes, its own page
 runs read through that instance (each run in one transaction: one snapshot) instead of waiting; page

@@ -393,6 +393,10 @@ def figure_value(fig) -> str:
     """A headline figure's value as shown: '—' for unknown, never 0."""
     if fig.kind == "ratio":
         return str(fig.value)
+    if fig.kind == "points":
+        from dashboard.metrics import scorecard
+
+        return scorecard.points_text(fig.value, lang())
     return pct(fig.value) if fig.kind == "share" else num(fig.value)
 
 
@@ -465,7 +469,7 @@ def verdict_row(headline, past: dict, f: Filters, helps: dict | None = None, cho
                       delta_color=STATUS_TONES.get(state, "gray") if state else "gray",
                       help=" ".join(x for x in ((helps or {}).get(figure.key), t("app.verdict.delta_help") if delta else None)
                                     if x) or None,
-                      chart_data=[v for v in trend if not fmt.missing(v)] if len(trend) > 1 else None,
+                      chart_data=known if len(known := [v for v in trend if not fmt.missing(v)]) > 1 else None,
                       border=True)
             if state:
                 words = f"{verdict.SYMBOLS[state]} {t(f'app.verdict.{state}')}"
