@@ -29,7 +29,7 @@ def test_benchmark_writes_its_report(tmp_path):
     assert load["duckdb_floor"]["rows"] == load["duckdb_with_hashes"]["rows"] == 3139
     assert all(v["peak_rss_mb"] > 0 for v in load.values())
     pages = entry["queries"]["pages"]
-    assert set(pages) == {"overview", "labelling", "referrals", "icu", "stock", "data_quality"}
+    assert set(pages) == {"overview", "labelling", "referrals", "icu", "stock", "fever", "staff", "followup", "scorecard", "data_quality"}
     for slug, page in pages.items():
         assert page["queries"] > 0 and page["errors"] == [], slug
     assert entry["queries"]["register_rows"] == 3139
