@@ -1,30 +1,39 @@
-"""Entry point: `streamlit run app.py`. A router: language, shared filters, banner, then the page."""
+"""Entry point: `streamlit run app.py`. A router: language, shared filters, banner, then the page.
+
+The same file is two things. Streamlit runs it as a script (`__name__ == "__main__"`) for every page
+run: that is the router, `main()` below. And `streamlit run app.py` finds the `st.App` at the bottom
+and serves that: the server then starts with `warm_up`, which imports the app's libraries and opens
+the database in a background thread while the first visitor's browser is still loading Streamlit's
+front end, so the first page run does not wait for them (they cost 1-2 s of a cold start).
+"""
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from contextlib import asynccontextmanager
 
-import pandas  # noqa: F401  (see below)
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-from dashboard import config, store
-from dashboard.store import access
-
-from dashboard.ui import auth as auth_ui
-from dashboard.ui import navigation, serving
-from dashboard.ui import lang, t
-
-# pandas is imported here, through Python's import lock, before any page draws a chart: plotly looks
-# pandas up in sys.modules without importing it, so when several sessions open their first page at
-# once (a freshly started server), one of them could find a half-imported pandas and fail.
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("dashboard")
 
-st.set_page_config(page_title="分级诊疗监测 · Tiered Care Monitor", page_icon=str(config.ROOT / "dashboard" / "static" / "favicon.png"),
-                   layout="wide", initial_sidebar_state="expanded")
-
 
 def main() -> None:
+    # pandas is imported here, through Python's import lock, before any page draws a chart: plotly looks
+    # pandas up in sys.modules without importing it, so when several sessions open their first page at
+    # once (a freshly started server), one of them could find a half-imported pandas and fail.
+    import pandas  # noqa: F401
+    from streamlit.runtime.pages_manager import PagesManager
+
+    from dashboard import config, demo, store, ui
+    from dashboard.store import access
+    from dashboard.ui import auth as auth_ui
+    from dashboard.ui import banner, navigation, serving, t
+
+    st.set_page_config(page_title="分级诊疗监测 · Tiered Care Monitor",
+                       page_icon=str(config.ROOT / "dashboard" / "static" / "favicon.png"),
+                       layout="wide", initial_sidebar_state="expanded")
     if PagesManager.uses_pages_directory:
         # The process's first run, before any st.navigation call: Streamlit runs app.py as a page of
         # its old pages/ mode, under that page's hash, so every widget drawn now (the language switch)
@@ -34,8 +43,6 @@ def main() -> None:
         st.rerun()
     if "lang" not in st.session_state:
         st.session_state["lang"] = "zh"
-    from dashboard.ui import banner
-    from dashboard import demo, ui
 
     with st.sidebar:
         st.radio(t("app.sidebar.language"), ["zh", "en"], key="lang", horizontal=True,
@@ -72,4 +79,38 @@ def main() -> None:
     serving.watch_for_new_data(run.generation)
 
 
-main()
+def _warm() -> None:
+    """What the first page run would otherwise wait for: the libraries (polars, DuckDB, pandas, the
+    app's own modules and the overview's) and the database file read once into the OS cache."""
+    started = time.perf_counter()
+    try:
+        import pandas  # noqa: F401
+        import polars  # noqa: F401
+        import duckdb  # noqa: F401
+
+        from dashboard import config, demo, store, ui  # noqa: F401
+        from dashboard.metrics import headlines, verdicts  # noqa: F401
+        from dashboard.figures import verdict  # noqa: F401
+        from dashboard.ui import auth, banner, navigation, serving  # noqa: F401
+
+        navigation.pages()
+        database = config.db_path()
+        if database.exists():
+            with open(database, "rb") as f:  # into the OS page cache: the first queries read it
+                while f.read(1 << 20):
+                    pass
+        log.info("warmed up in %.2f s", time.perf_counter() - started)
+    except Exception:  # a warm-up that fails costs only its time: the first page run does it all again
+        log.exception("warm-up failed")
+
+
+@asynccontextmanager
+async def warm_up(_app):
+    threading.Thread(target=_warm, daemon=True, name="warm-up").start()
+    yield
+
+
+if __name__ == "__main__":
+    main()
+else:  # `streamlit run app.py`: Streamlit serves this (found by name), running this file for each page run
+    app = st.App(__file__, lifespan=warm_up)

@@ -4,6 +4,7 @@ figures out; the overview and the head of each detail page place them.
 """
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
@@ -121,3 +122,25 @@ def sparkline_svg(values: list, colour: str = briefing.NEUTRAL, width: int = 120
     x, y = point(*last)
     return (f"<svg width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img'>{lines}"
             f"<circle cx='{x:.1f}' cy='{y:.1f}' r='3' fill='{colour}'/></svg>")
+
+
+def strip_html(cells: list[tuple[str, str, list] | None]) -> str:
+    """Under a row of headline metrics, one light element for the whole row: per figure (in the
+    metrics' columns) its status in words and symbol, in the status colour, and its trend as inline
+    SVG; None for a figure held to no target and shown without a trend (an empty cell keeps the
+    columns aligned). Each cell: (status text, colour, the weekly values, oldest first).
+
+    Drawn as one HTML block rather than one chart per metric: a page of 27 sparkline charts cost the
+    browser more than the rest of the overview together."""
+    parts = []
+    for cell in cells:
+        if cell is None:
+            parts.append("<div></div>")
+            continue
+        text, colour, values = cell
+        spark = sparkline_svg(values, colour, width=120, height=26)
+        parts.append(f"<div style='display:flex;flex-direction:column;gap:2px;min-width:0'>"
+                     f"<span style='color:{colour};font-weight:600;font-size:0.875rem;line-height:1.3'>{html.escape(text)}</span>"
+                     f"{spark}</div>")
+    return (f"<div style='display:grid;grid-template-columns:repeat({len(cells)},minmax(0,1fr));"
+            f"column-gap:1rem;margin-top:-0.25rem'>" + "".join(parts) + "</div>")

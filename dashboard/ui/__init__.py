@@ -454,9 +454,11 @@ def verdict_row(headline, past: dict, f: Filters, helps: dict | None = None, cho
     from dashboard.figures import verdict
 
     figures = headline.figures
+    cells = []
     for column, figure in zip(st.columns(len(figures)), figures):
         if figure.kind == "ratio":  # who reported: a count of units, held to no target
             column.metric(figure_label(figure), figure_value(figure), border=True, help=(helps or {}).get(figure.key))
+            cells.append(None)
             continue
         trend = verdicts.series(past, headline.topic, figure.key)
         previous = trend[-2] if len(trend) >= 2 else None
@@ -464,18 +466,22 @@ def verdict_row(headline, past: dict, f: Filters, helps: dict | None = None, cho
         change = None if fmt.missing(figure.value) or fmt.missing(previous) else figure.value - previous
         delta = fmt.signed(change, lang(), "pct" if figure.kind == "share" else "num").replace("−", "-") \
             if change is not None else None
-        with column:
-            st.metric(figure_label(figure), figure_value(figure), delta=delta,
+        column.metric(figure_label(figure), figure_value(figure), delta=delta,
                       delta_color=STATUS_TONES.get(state, "gray") if state else "gray",
                       help=" ".join(x for x in ((helps or {}).get(figure.key), t("app.verdict.delta_help") if delta else None)
                                     if x) or None,
-                      chart_data=known if len(known := [v for v in trend if not fmt.missing(v)]) > 1 else None,
                       border=True)
-            if state:
-                words = f"{verdict.SYMBOLS[state]} {t(f'app.verdict.{state}')}"
-                if figure.target is not None:
-                    words += " · " + t("app.verdict.target", target=pct(figure.target))
-                st.markdown(f":{STATUS_TONES[state]}[**{words}**]")
+        words = ""
+        if state:
+            words = f"{verdict.SYMBOLS[state]} {t(f'app.verdict.{state}')}"
+            if figure.target is not None:
+                words += " · " + t("app.verdict.target", target=pct(figure.target))
+        known = [v for v in trend if not fmt.missing(v)]
+        cells.append((words, briefing.STATUS_COLOURS[state] if state else briefing.NEUTRAL,
+                      trend if len(known) > 1 else []) if words or len(known) > 1 else None)
+    # the statuses and trends of the whole row in one element (not a chart per metric: see strip_html)
+    if any(cells):
+        st.markdown(verdict.strip_html(cells), unsafe_allow_html=True)
     worst = _worst(data_identity(), headline.topic, f.week, _area_key(f.params()), lang(),
                    tuple(sorted((choices or {}).items())))
     if worst:
