@@ -17,6 +17,7 @@ import streamlit as st
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("dashboard")
+WARM_READ_MAX_BYTES = 1 << 30
 
 
 def main() -> None:
@@ -95,8 +96,10 @@ def _warm() -> None:
 
         navigation.pages()
         database = config.db_path()
-        if database.exists():
-            with open(database, "rb") as f:  # into the OS page cache: the first queries read it
+        # Into the OS page cache, where that is cheap: the first queries read it. A province's file
+        # over a few years is tens of GB, mostly person rows no page reads: not read at all then.
+        if database.exists() and database.stat().st_size <= WARM_READ_MAX_BYTES:
+            with open(database, "rb") as f:
                 while f.read(1 << 20):
                     pass
         log.info("warmed up in %.2f s", time.perf_counter() - started)
