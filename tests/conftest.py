@@ -123,6 +123,7 @@ def open_tab(at, page: str, name: str):
 
     lang = at.session_state["lang"] if "lang" in at.session_state else i18n.DEFAULT
     at.session_state[f"{page}_tab_{lang}"] = i18n.t(f"{page}.tab.{name}", lang)
+    at.session_state["lang"] = lang  # AppTest does not keep the router's sidebar radio between runs
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state[f"{page}_tab"] == name
