@@ -8,7 +8,8 @@ from dashboard.metrics import headlines, icu
 
 from dashboard import policy
 from dashboard.figures import icu as figures
-from dashboard.ui import chart, filters, lang, metric_row, num, page_verdict, pct, query, t, table, table_downloads
+from dashboard.ui import chart, filters, kept_choice, lang, metric_row, num, page_verdict, pct, query, t, table, table_downloads
+from dashboard.ui.tabs import kept_value, open_tab
 
 f = filters()
 st.title(t("icu.heading"))
@@ -44,7 +45,6 @@ hospitals = query("icu_staffing_by_hospital", **f.params(), **params)
 if hospitals.height == 0:
     st.info(t("icu.no_hospitals"))
     st.stop()
-history = query("icu_staffing_by_hospital", **(f.params() | {"week": None}), **params)
 ctx = f.context("icu", "facility")
 total = icu.totals(hospitals)
 
@@ -67,49 +67,53 @@ st.session_state["icu_level"] = level
 rolled = icu.rollup(hospitals, level)
 name_col = icu.area_name_column(lang())
 
-tabs = st.tabs([t("icu.tab.hospitals"), t("icu.tab.rollup"), t("icu.tab.map"), t("icu.tab.whatif"), t("icu.tab.trend")])
-with tabs[0]:
-    chart(figures.gap_ranking(hospitals, ctx), ctx, t("icu.chart.ranking"), key="icu_ranking")
-    table(icu.hospital_table(hospitals, lang()), hide_index=True, width="stretch")
-    table_downloads(hospitals, ctx.file_stem(t("icu.heading")), "icu_download", "icu")
-    st.subheader(t("icu.drill"))
-    names = icu.hospital_choices(hospitals)
-    picked = st.selectbox(t("icu.drill"), list(names), format_func=names.__getitem__, key="icu_hospital",
-                          label_visibility="collapsed")
-    one = icu.hospital_history(history, picked, until=f.week)
-    chart(figures.hospital_trend(one, ctx, names[picked]), ctx, t("icu.chart.hospital", name=names[picked]),
-          key="icu_hospital_trend", data=one)
-with tabs[1]:
-    chart(figures.area_gaps(rolled, ctx, name_col), ctx, t("icu.chart.areas"), key="icu_areas",
-          data=icu.rollup_data(rolled))
-    table(icu.rollup_table(rolled, level, lang()), hide_index=True, width="stretch")
-    st.caption(t("icu.rollup_note"))
-with tabs[2]:
-    map_level = icu.map_level(level)
-    mapped = rolled if map_level == level else icu.rollup(hospitals, map_level)
-    st.caption(t("icu.map_caption", level=levels[map_level]))
-    if map_level != level:
-        st.caption(t("icu.map_consortium_note"))
-    st.pydeck_chart(figures.gap_deck(mapped, hospitals, lang(), league_code=f.league_code, level=map_level), height=560)
-    st.html(figures.gap_legend(mapped, lang()))
-    chart(figures.gap_map(mapped, ctx, league_code=f.league_code, level=map_level), ctx, t("icu.chart.map"), key="icu_map",
-          data=icu.rollup_data(mapped))
-with tabs[3]:
-    st.caption(t("icu.whatif_help"))
-    share = st.slider(t("icu.open_share"), min_value=10, max_value=100, value=100, step=10, format="%d%%",
-                      help=t("icu.open_share_help"), key="icu_open_share") / 100
-    opened = query("icu_staffing_by_hospital", **f.params(), **icu.params(nurses_end, reserve_end, share))
-    opened_total = icu.totals(opened)
-    metric_row([
-        (t("icu.metric.convertible"), num(opened_total["convertible_beds"]), None),
-        (t("icu.metric.opened"), num(opened_total["opened_beds"]), None),
-        (t("icu.metric.extra_doctors"), num(opened_total["extra_doctors_if_converted"]), None),
-        (t("icu.metric.extra_nurses"), num(opened_total["extra_nurses_if_converted"]), None),
-    ])
-    by_area = icu.rollup(opened, icu.whatif_level(f.league_code))
-    chart(figures.whatif(by_area, ctx, name_col), ctx, t("icu.chart.whatif"), key="icu_whatif",
-          data=icu.whatif_data(by_area))
-    table(icu.convertible_table(opened, lang()), hide_index=True, width="stretch")
-with tabs[4]:
-    per_week = icu.trend(history, until=f.week)
-    chart(figures.trend(per_week, ctx), ctx, t("icu.chart.trend"), key="icu_trend", data=per_week)
+# only the open tab is built (the first by default): the map and the what-if query wait for their tab
+tab, box = open_tab("icu_tab", ["hospitals", "rollup", "map", "whatif", "trend"], lambda x: t(f"icu.tab.{x}"))
+with box:
+    if tab == "hospitals":
+        chart(figures.gap_ranking(hospitals, ctx), ctx, t("icu.chart.ranking"), key="icu_ranking")
+        table(icu.hospital_table(hospitals, lang()), hide_index=True, width="stretch")
+        table_downloads(hospitals, ctx.file_stem(t("icu.heading")), "icu_download", "icu")
+        st.subheader(t("icu.drill"))
+        names = icu.hospital_choices(hospitals)
+        picked = kept_choice(st.selectbox, t("icu.drill"), list(names), "icu_hospital", names.__getitem__,
+                             label_visibility="collapsed")
+        history = query("icu_staffing_by_hospital", **(f.params() | {"week": None}), **params)
+        one = icu.hospital_history(history, picked, until=f.week)
+        chart(figures.hospital_trend(one, ctx, names[picked]), ctx, t("icu.chart.hospital", name=names[picked]),
+              key="icu_hospital_trend", data=one)
+    elif tab == "rollup":
+        chart(figures.area_gaps(rolled, ctx, name_col), ctx, t("icu.chart.areas"), key="icu_areas",
+              data=icu.rollup_data(rolled))
+        table(icu.rollup_table(rolled, level, lang()), hide_index=True, width="stretch")
+        st.caption(t("icu.rollup_note"))
+    elif tab == "map":
+        map_level = icu.map_level(level)
+        mapped = rolled if map_level == level else icu.rollup(hospitals, map_level)
+        st.caption(t("icu.map_caption", level=levels[map_level]))
+        if map_level != level:
+            st.caption(t("icu.map_consortium_note"))
+        st.pydeck_chart(figures.gap_deck(mapped, hospitals, lang(), league_code=f.league_code, level=map_level), height=560)
+        st.html(figures.gap_legend(mapped, lang()))
+        chart(figures.gap_map(mapped, ctx, league_code=f.league_code, level=map_level), ctx, t("icu.chart.map"), key="icu_map",
+              data=icu.rollup_data(mapped))
+    elif tab == "whatif":
+        st.caption(t("icu.whatif_help"))
+        share = kept_value(st.slider, t("icu.open_share"), "icu_open_share", 100, min_value=10, max_value=100, step=10,
+                           format="%d%%", help=t("icu.open_share_help")) / 100
+        opened = query("icu_staffing_by_hospital", **f.params(), **icu.params(nurses_end, reserve_end, share))
+        opened_total = icu.totals(opened)
+        metric_row([
+            (t("icu.metric.convertible"), num(opened_total["convertible_beds"]), None),
+            (t("icu.metric.opened"), num(opened_total["opened_beds"]), None),
+            (t("icu.metric.extra_doctors"), num(opened_total["extra_doctors_if_converted"]), None),
+            (t("icu.metric.extra_nurses"), num(opened_total["extra_nurses_if_converted"]), None),
+        ])
+        by_area = icu.rollup(opened, icu.whatif_level(f.league_code))
+        chart(figures.whatif(by_area, ctx, name_col), ctx, t("icu.chart.whatif"), key="icu_whatif",
+              data=icu.whatif_data(by_area))
+        table(icu.convertible_table(opened, lang()), hide_index=True, width="stretch")
+    elif tab == "trend":
+        history = query("icu_staffing_by_hospital", **(f.params() | {"week": None}), **params)
+        per_week = icu.trend(history, until=f.week)
+        chart(figures.trend(per_week, ctx), ctx, t("icu.chart.trend"), key="icu_trend", data=per_week)

@@ -9,6 +9,7 @@ from dashboard import policy
 from dashboard.metrics import headlines, stock
 from dashboard.figures import stock as figures
 from dashboard.ui import chart, filters, kept_choice, lang, metric_row, num, page_verdict, pct, query, t, table, table_downloads
+from dashboard.ui.tabs import kept_value, open_tab
 
 f = filters()
 st.title(t("stock.heading"))
@@ -47,49 +48,50 @@ metric_row([
 ])
 st.caption(t("stock.cover_note"))
 
-tabs = st.tabs([t("stock.tab.facilities"), t("stock.tab.map"), t("stock.tab.rollup"), t("stock.tab.equipment"),
-                t("stock.tab.trend")])
-with tabs[0]:
-    chart(figures.ranking(rows, item, ctx), ctx, t("stock.chart.ranking", item=items[item]), key="stock_ranking")
-    st.subheader(t("stock.list_heading"))
-    only_action = st.toggle(t("stock.only_action"), value=True, key="stock_only_action")
-    st.caption(t("stock.list_caption"))
-    table(stock.action_table(rows, only_action, share, lang()), hide_index=True, width="stretch", height=420)
-    table_downloads(stock.action_table(rows, only_action, share, lang(), shown=False), ctx.file_stem(t("stock.download_name")),
-                    "stock_download", "stock")
-    st.subheader(t("stock.detail_heading"))
-    choices = stock.facility_choices(rows)
-    picked = st.selectbox(t("stock.detail_pick"), list(choices), format_func=choices.__getitem__, key="stock_facility")
-    table(stock.detail_table(rows, picked, share, lang()), hide_index=True, width="stretch")
-with tabs[1]:
-    st.subheader(t("stock.map.heading", item=items[item]))
-    st.caption(t("stock.status_legend", low=pct(low, 0), high=pct(high, 0)))
-    st.pydeck_chart(figures.shortfall_map(rows, item, lang(), league_code=f.league_code), height=560)
-    st.html(figures.shortfall_legend(lang()))
-    st.caption(t("stock.map.png_note"))
-    by_county = stock.rollup(rows, "county")
-    chart(figures.share_map(by_county, item, ctx, league_code=f.league_code), ctx,
-          t("stock.chart.map", item=items[item]), key="stock_map")
-with tabs[2]:
-    level = kept_choice(st.radio, t("stock.level"), stock.LEVELS_SHOWN, "stock_level", lambda x: t(f"stock.level_{x}"),
-                        default="county", horizontal=True)
-    st.caption(t("stock.rollup_caption", item=items[item]))
-    table(stock.areas_table(rows, level, item, share, cover_days, lang(),
-                                   names=query("area_census_names") if lang() == "en" else None),
-                 hide_index=True, width="stretch")
-with tabs[3]:
-    equipment = query("stock_equipment", **f.params(), **params)
-    counts = stock.equipment_totals(equipment)
-    metric_row([
-        (t("stock.metric.oximeters", n=int(params["stock_min_oximeters"])), num(counts["oximeter_short"]), None),
-        (t("stock.metric.equipment_missing"), num(counts["oximeter_missing"]), None),
-        (t("stock.metric.ambulances", n=int(params["stock_min_ambulances_120"])), num(counts["ambulance_short"]), None),
-    ])
-    if counts["oximeter_short"] == 0 and counts["ambulance_short"] == 0:
-        st.success(t("stock.equipment_ok"), icon=":material/check_circle:")
-    st.caption(t("stock.equipment_caption"))
-    table(stock.equipment_table(equipment, lang()), hide_index=True, width="stretch")
-with tabs[4]:
-    history = query("stock_by_facility", **(f.params() | {"week": None}), **params)
-    per_week, per_week_data = stock.trend_data(history, until=f.week)
-    chart(figures.trend(per_week, ctx), ctx, t("stock.chart.trend"), key="stock_trend", data=per_week_data)
+# only the open tab is built (the first by default): the map, the equipment and the trend wait for their tab
+tab, box = open_tab("stock_tab", ["facilities", "map", "rollup", "equipment", "trend"], lambda x: t(f"stock.tab.{x}"))
+with box:
+    if tab == "facilities":
+        chart(figures.ranking(rows, item, ctx), ctx, t("stock.chart.ranking", item=items[item]), key="stock_ranking")
+        st.subheader(t("stock.list_heading"))
+        only_action = kept_value(st.toggle, t("stock.only_action"), "stock_only_action", True)
+        st.caption(t("stock.list_caption"))
+        table(stock.action_table(rows, only_action, share, lang()), hide_index=True, width="stretch", height=420)
+        table_downloads(stock.action_table(rows, only_action, share, lang(), shown=False), ctx.file_stem(t("stock.download_name")),
+                        "stock_download", "stock")
+        st.subheader(t("stock.detail_heading"))
+        choices = stock.facility_choices(rows)
+        picked = kept_choice(st.selectbox, t("stock.detail_pick"), list(choices), "stock_facility", choices.__getitem__)
+        table(stock.detail_table(rows, picked, share, lang()), hide_index=True, width="stretch")
+    elif tab == "map":
+        st.subheader(t("stock.map.heading", item=items[item]))
+        st.caption(t("stock.status_legend", low=pct(low, 0), high=pct(high, 0)))
+        st.pydeck_chart(figures.shortfall_map(rows, item, lang(), league_code=f.league_code), height=560)
+        st.html(figures.shortfall_legend(lang()))
+        st.caption(t("stock.map.png_note"))
+        by_county = stock.rollup(rows, "county")
+        chart(figures.share_map(by_county, item, ctx, league_code=f.league_code), ctx,
+              t("stock.chart.map", item=items[item]), key="stock_map")
+    elif tab == "rollup":
+        level = kept_choice(st.radio, t("stock.level"), stock.LEVELS_SHOWN, "stock_level", lambda x: t(f"stock.level_{x}"),
+                            default="county", horizontal=True)
+        st.caption(t("stock.rollup_caption", item=items[item]))
+        table(stock.areas_table(rows, level, item, share, cover_days, lang(),
+                                names=query("area_census_names") if lang() == "en" else None),
+              hide_index=True, width="stretch")
+    elif tab == "equipment":
+        equipment = query("stock_equipment", **f.params(), **params)
+        counts = stock.equipment_totals(equipment)
+        metric_row([
+            (t("stock.metric.oximeters", n=int(params["stock_min_oximeters"])), num(counts["oximeter_short"]), None),
+            (t("stock.metric.equipment_missing"), num(counts["oximeter_missing"]), None),
+            (t("stock.metric.ambulances", n=int(params["stock_min_ambulances_120"])), num(counts["ambulance_short"]), None),
+        ])
+        if counts["oximeter_short"] == 0 and counts["ambulance_short"] == 0:
+            st.success(t("stock.equipment_ok"), icon=":material/check_circle:")
+        st.caption(t("stock.equipment_caption"))
+        table(stock.equipment_table(equipment, lang()), hide_index=True, width="stretch")
+    elif tab == "trend":
+        history = query("stock_by_facility", **(f.params() | {"week": None}), **params)
+        per_week, per_week_data = stock.trend_data(history, until=f.week)
+        chart(figures.trend(per_week, ctx), ctx, t("stock.chart.trend"), key="stock_trend", data=per_week_data)

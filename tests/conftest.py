@@ -116,6 +116,20 @@ def render(page: str, lang: str = "zh", check: bool = True):
     return at
 
 
+def open_tab(at, page: str, name: str):
+    """Open tab `name` of a page whose tabs build only the open one (dashboard/ui/tabs.py, keyed
+    f"{page}_tab"), the way a click does: the per-language tabs widget takes the tab's shown label."""
+    from dashboard import i18n
+
+    lang = at.session_state["lang"] if "lang" in at.session_state else i18n.DEFAULT
+    at.session_state[f"{page}_tab_{lang}"] = i18n.t(f"{page}.tab.{name}", lang)
+    at.session_state["lang"] = lang  # AppTest does not keep the router's sidebar radio between runs
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state[f"{page}_tab"] == name
+    return at
+
+
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 

@@ -41,7 +41,9 @@ def demo_db(tmp_path_factory):
 
 
 def page_figures(folder: Path, page: str, lang: str, **choices) -> list[go.Figure]:
-    """The page's figures; `choices` preset sidebar keys (a county makes the referral map facility-level)."""
+    """The page's figures, every tab's; `choices` preset sidebar keys (a county makes the referral map
+    facility-level). A page whose tabs build only the open one (dashboard/ui/tabs.py, keyed
+    f"{stem}_tab") has each of its tabs opened in turn, the way a click does."""
     from streamlit.testing.v1 import AppTest
 
     from dashboard.config import ROOT
@@ -55,7 +57,16 @@ def page_figures(folder: Path, page: str, lang: str, **choices) -> list[go.Figur
         at.switch_page(page)
         at.run()
         assert not at.exception, [e.value for e in at.exception]
-        return [go.Figure(json.loads(c.proto.spec)) for c in at.get("plotly_chart")]
+        specs = [c.proto.spec for c in at.get("plotly_chart")]
+        stem = Path(page).stem
+        if f"{stem}_tab" in at.session_state:
+            for label in [tab.label for tab in at.tabs][1:]:
+                at.session_state[f"{stem}_tab_{lang}"] = label
+                at.session_state["lang"] = lang  # AppTest does not keep the router's sidebar radio between runs
+                at.run()
+                assert not at.exception, [e.value for e in at.exception]
+                specs += [c.proto.spec for c in at.get("plotly_chart")]
+        return [go.Figure(json.loads(spec)) for spec in specs]
 
 
 @pytest.fixture(scope="module")

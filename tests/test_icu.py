@@ -225,24 +225,37 @@ def test_page_switches_to_the_low_end_and_keeps_it_in_english(app_env):
 
 def test_page_what_if_slider(app_env):
     at = apptest.render("pages/icu.py")
+    assert "需增医师" not in apptest.metrics(at)  # only the open tab is built: the what-if waits for its tab
+    apptest.open_tab(at, "icu", "whatif")
     assert apptest.metrics(at)["需增医师"] == "7"  # all 7 convertible beds: H1 5, D1 2 (see the module docstring)
     at.slider(key="icu_open_share").set_value(50).run()
     metrics = apptest.metrics(at)
     # half: H1 opens 3, D1 1 (test_opening_half_the_convertible_beds); nurses at 3 a bed
     assert (metrics["启用床位"], metrics["需增医师"], metrics["需增护士"]) == ("4", "4", "12")
+    apptest.open_tab(at, "icu", "trend")  # the slider keeps its place while its tab is closed
+    apptest.open_tab(at, "icu", "whatif")
+    assert at.slider(key="icu_open_share").value == 50 and apptest.metrics(at)["启用床位"] == "4"
 
 
 def test_page_shows_the_map_and_the_hospital_drill_down(app_env):
     at = apptest.render("pages/icu.py", "en")
+    assert not at.get("deck_gl_json_chart")  # the first tab is the hospitals' ranking: the map waits for its tab
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    # the drill-down starts on the hospital with the largest gap, H1 新城区医院 (2 + 5 people)
+    assert any(x.startswith("ICU front-line staff at 新城区医院") for x in titles), titles
+    at.selectbox(key="icu_hospital_en").set_value("H2").run()
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert any(x.startswith("ICU front-line staff at 土默特左旗蒙中医院") for x in titles), titles
+
+    apptest.open_tab(at, "icu", "map")
     decks = at.get("deck_gl_json_chart")
     assert len(decks) == 1
     spec = json.loads(decks[0].proto.json)
     # map_provider=None: no provider, and pydeck's placeholder style, which Streamlit drops (no tiles)
     assert spec.get("mapProvider") is None and spec.get("mapStyle") in (None, "__MAP_STYLE__")
-    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
-    # the drill-down starts on the hospital with the largest gap, H1 新城区医院 (2 + 5 people)
-    assert any(x.startswith("ICU front-line staff at 新城区医院") for x in titles), titles
-    at.selectbox(key="icu_hospital").set_value("H2").run()
+    assert "\n" not in decks[0].proto.json  # compact JSON (pydeck indents: about 5x the size)
+    # back on the hospitals' tab, the drill-down is still on H2
+    apptest.open_tab(at, "icu", "hospitals")
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert any(x.startswith("ICU front-line staff at 土默特左旗蒙中医院") for x in titles), titles
 
@@ -255,7 +268,7 @@ def test_page_roll_up_choice_changes_the_map(app_env):
         features = json.loads(at.get("deck_gl_json_chart")[0].proto.json)["layers"][0]["data"]["features"]
         return {f["properties"]["level"] for f in features}
 
-    at = apptest.render("pages/icu.py", "en")
+    at = apptest.open_tab(apptest.render("pages/icu.py", "en"), "icu", "map")
     assert map_levels(at) == {"county"}
     at.radio(key="icu_level_en").set_value("league").run()
     assert not at.exception

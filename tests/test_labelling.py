@@ -187,9 +187,13 @@ def test_page_renders(app_env, lang):
     metrics = apptest.metrics(at)
     assert metrics["已标识" if lang == "zh" else "Labelled"] == "87.5%"
     assert metrics["红黄专案管理率" if lang == "zh" else "Yellow/red under case management"] == "40.0%"
-    assert at.get("deck_gl_json_chart"), "the pydeck map is shown"
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
     assert any(("65岁及以上老年人摸底" if lang == "zh" else "People aged 65+ found") in x for x in titles)
+    assert not at.get("deck_gl_json_chart")  # only the open tab is built: the map waits for its tab
+    if lang == "en":
+        assert not apptest.chinese_leaks(at)
+    apptest.open_tab(at, "labelling", "map")
+    assert at.get("deck_gl_json_chart"), "the pydeck map is shown"
     if lang == "en":
         assert not apptest.chinese_leaks(at)
 
@@ -265,7 +269,7 @@ def _plot_titles(at) -> list[str]:
 
 
 def test_map_choices_survive_a_language_switch(app_env):
-    at = apptest.render("pages/labelling.py", "zh")
+    at = apptest.open_tab(apptest.render("pages/labelling.py", "zh"), "labelling", "map")
     at.radio(key="lab_map_level_zh").set_value("county")
     at.radio(key="lab_map_metric_zh").set_value("signed_share")
     at.run()
@@ -275,15 +279,20 @@ def test_map_choices_survive_a_language_switch(app_env):
     at.run()
     assert not at.exception
     assert (at.radio(key="lab_map_level_en").value, at.radio(key="lab_map_metric_en").value) == ("county", "signed_share")
+    assert any(x.startswith("Family-doctor signed by area") for x in _plot_titles(at))  # the map tab stayed open
     # drill to one facility: its funnel, titled with its name
     at.session_state["lang"] = "en"  # AppTest does not keep the router's sidebar radio between runs
+    apptest.open_tab(at, "labelling", "funnel")
+    at.session_state["lang"] = "en"
     at.selectbox(key="lab_drill_en").set_value("P2").run()
     assert not at.exception
     funnel = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                   if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Key-population coverage"))
     assert "察素齐镇卫生院" in funnel["layout"]["title"]["text"] and funnel["data"][0]["x"] == [2, 2, 1, 0]
-    assert any(x.startswith("Family-doctor signed by area") for x in _plot_titles(at))
     assert not apptest.chinese_leaks(at)
+    at.session_state["lang"] = "en"
+    apptest.open_tab(at, "labelling", "map")  # the map's choices are kept while its tab is closed
+    assert any(x.startswith("Family-doctor signed by area") for x in _plot_titles(at))
 
 
 def _three_facilities() -> pl.DataFrame:

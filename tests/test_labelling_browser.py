@@ -39,6 +39,8 @@ def test_labelling_page_numbers_corrections_map_and_english(labelling_server, pa
 
     page.get_by_role("tab", name="地图").click()
     settle(page)
+    # the tab's content is built when it opens (a rerun): wait for deck.gl's canvas, then check it
+    page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=60000)
     assert page.locator("[data-testid='stDeckGlJsonChart'] canvas").count() >= 1  # pydeck drawn, no tiles asked for
     assert_clean(page, "labelling-fixture-map-zh")
 

@@ -186,14 +186,21 @@ def test_page_renders(app_env, lang):
     metrics = apptest.metrics(at)
     assert metrics["抗原检测试剂缺口（人份）" if lang == "zh" else "Antigen kits shortfall (doses)"] == "1,767"
     assert metrics["已报送机构" if lang == "zh" else "Facilities reporting"] == "3/4"
+    # the shortfall list: the 12 facility-items worked out in test_needs_action_list
+    assert at.dataframe[0].value.shape[0] == 12
+    assert not at.get("deck_gl_json_chart")  # only the open tab is built: the map waits for its tab
+    if lang == "en":
+        assert not apptest.chinese_leaks(at)
     # equipment tab: P2 has 10 oximeters and 0 ambulances; P3's oximeters are unknown (not reported)
+    metrics = apptest.metrics(apptest.open_tab(at, "stock", "equipment"))
     assert metrics["血氧仪不足20个" if lang == "zh" else "Fewer than 20 oximeters"] == "1"
     assert metrics["血氧仪数量未报送" if lang == "zh" else "Oximeters not reported"] == "1"
     assert metrics["入网120救护车少于1辆" if lang == "zh" else "Fewer than 1 networked 120 ambulances"] == "1"
-    # the shortfall list: the 12 facility-items worked out in test_needs_action_list
-    assert at.dataframe[0].value.shape[0] == 12
     if lang == "en":
         assert not apptest.chinese_leaks(at)
+    apptest.open_tab(at, "stock", "map")
+    decks = at.get("deck_gl_json_chart")
+    assert len(decks) == 1 and "\n" not in decks[0].proto.json  # compact JSON (pydeck indents: about 5x the size)
 
 
 def test_page_slider_recomputes(app_env):

@@ -37,6 +37,8 @@ def test_stock_page_numbers_slider_map_and_english(stock_server, page):
     # the map tab: drawn by deck.gl into a canvas, with no basemap (the page fixture fails on any outside request)
     page.get_by_role("tab", name="地图").click()
     settle(page)
+    # the tab's content is built when it opens (a rerun): wait for deck.gl's canvas, then check it
+    page.locator("[data-testid='stDeckGlJsonChart'] canvas").first.wait_for(timeout=60000)
     assert page.locator("[data-testid='stDeckGlJsonChart'] canvas").count() >= 1
     assert_clean(page, "stock-fixture-map")
 

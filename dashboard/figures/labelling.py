@@ -209,7 +209,7 @@ def coverage_deck(areas: pl.DataFrame, metric: str, level: str, lang: str, leagu
                      get_fill_color="properties.colour", get_line_color=[255, 255, 255, 255], line_width_min_pixels=1,
                      pickable=True, auto_highlight=True)
     names = maps.deck_names(level, league_code if level == "county" else None, lang)
-    return pdk.Deck(layers=[base, names], initial_view_state=_view(features), map_provider=None,
+    return maps.CompactDeck(layers=[base, names], initial_view_state=_view(features), map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
 

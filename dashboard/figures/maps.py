@@ -9,11 +9,14 @@ leagues on a region map, the banners/counties when one league is shown.
 """
 from __future__ import annotations
 
+import json
 import math
 from functools import lru_cache
 
 import plotly.graph_objects as go
 import polars as pl
+import pydeck as pdk
+from pydeck.bindings import json_tools
 from plotly.colors import sample_colorscale
 
 from dashboard import formatting as fmt
@@ -190,11 +193,20 @@ def _names(fig: go.Figure, features: list[dict], level: str, league_code: str | 
     ))
 
 
+class CompactDeck(pdk.Deck):
+    """A pydeck Deck whose JSON is compact. st.pydeck_chart sends `to_json()`, which pydeck indents by
+    two spaces a level: every coordinate of a boundary ring on its own deeply indented line, 1.5-1.8 MB
+    for one province map against about 0.3 MB compact, and slow to write (Python's JSON encoder falls
+    back from C to pure Python when it indents). Written here as pydeck writes it (its own serialiser for
+    its objects, sorted keys), without the indentation; Chinese kept as UTF-8."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=json_tools.default_serialize, separators=(",", ":"), ensure_ascii=False)
+
+
 def deck_names(level: str, league_code: str | None, lang: str):
     """A pydeck TextLayer naming the places on an on-screen map: leagues on a region map, the
     banners/counties when one league is shown (white halo, so the names read over any fill)."""
-    import pydeck as pdk
-
     named_level = "county" if league_code else "league"
     features = geography.boundaries(named_level)["features"]
     if league_code:

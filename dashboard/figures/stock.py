@@ -135,7 +135,7 @@ def shortfall_map(rows: pl.DataFrame, item: str, lang: str, league_code: str | N
                      get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
                      get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
                      radius_min_pixels=3, radius_max_pixels=28, pickable=True)
-    return pdk.Deck(layers=[base, dots, maps.deck_names("county", league_code, lang)], initial_view_state=_view(points["lon"].to_list(), points["lat"].to_list()),
+    return maps.CompactDeck(layers=[base, dots, maps.deck_names("county", league_code, lang)], initial_view_state=_view(points["lon"].to_list(), points["lat"].to_list()),
                     map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
