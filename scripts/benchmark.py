@@ -54,6 +54,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 INNER_MONGOLIA_65_PLUS = 3_138_918
 SALT = "benchmark"
@@ -840,11 +841,17 @@ def main() -> None:
                    help="the product loads the file as the command line does (path) or as an upload (bytes in memory)")
     p.add_argument("--memory-share", type=float, default=0.8, help="skip a load projected above this share of free memory")
     p.add_argument("--work", help="working folder (default: a temporary one, removed at the end)")
+    p.add_argument("--demo", action="store_true",
+                   help="also measure a new user's first start (scripts/benchmark_demo.py: the server on an empty "
+                        "data folder until the whole demo is loaded, and `python -m dashboard demo`); minutes")
+    p.add_argument("--demo-only", action="store_true", help="only the first-start measurement (--demo)")
     p.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         print(json.dumps(CHILDREN[args.child[0]](json.loads(args.child[1]))))
         return
+    if args.demo_only:
+        return run_demo(args, None)
 
     use_pandas = not args.no_pandas
     if use_pandas:
@@ -974,6 +981,29 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     out = write_report(report, args.out)
     say("\n" + table(report))
+    say(f"\nreport: {out}")
+    if args.demo:
+        run_demo(args, report)
+
+
+def run_demo(args, report: dict | None) -> None:
+    """The first start (scripts/benchmark_demo.py) in a fresh folder; into the report under "demo"."""
+    import benchmark_demo
+
+    work = Path(args.work or tempfile.mkdtemp(prefix="hc_bench_demo_")) / "demo"
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        demo = benchmark_demo.measure(work, browser_on=not args.no_browser, cli=True)
+    finally:
+        if not args.work:
+            shutil.rmtree(work.parent, ignore_errors=True)
+    if report is None:
+        report = {"command": " ".join([".venv/bin/python", "scripts/benchmark.py", *sys.argv[1:]]),
+                  "machine": {"cores": os.cpu_count(), "memory_available_mb": round(available_mb()),
+                              "load_average": os.getloadavg()}, "skipped": [], "scales": {}}
+    report["demo"] = demo
+    out = write_report(report, args.out)
+    say("\n" + benchmark_demo.summary(demo))
     say(f"\nreport: {out}")
 
 
