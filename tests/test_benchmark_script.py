@@ -66,7 +66,7 @@ def test_benchmark_pandas_peers_give_the_products_figures(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--scales", "0.001", "--repeat", "1", "--no-browser", "--no-hash-floor",
          "--transfers", "0", "--out", str(out)],
-        cwd=config.ROOT, capture_output=True, text=True, timeout=900)
+        cwd=config.ROOT, capture_output=True, text=True, timeout=1800)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(out.read_text(encoding="utf-8"))
     peers = report["scales"]["0.001x"]["queries"]["pandas"]
