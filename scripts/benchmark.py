@@ -57,6 +57,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 INNER_MONGOLIA_65_PLUS = 3_138_918
 SALT = "benchmark"
@@ -459,6 +460,8 @@ def pandas_peers(con, w, repeat: int) -> dict:
             runs.append(time.perf_counter() - t0)
         out[name] = {"seconds_median": round(statistics.median(runs), 4),
                      "rows": len(register) if name == "labelling" else len(transfer)}
+    out.update(more_pandas_peers(con, w, repeat))
+    out["overview"] = overview_peer(out, w, {"league_code": None, "county_code": None, "consortium": None}, repeat)
     runs = []
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -466,6 +469,170 @@ def pandas_peers(con, w, repeat: int) -> dict:
         runs.append(time.perf_counter() - t0)
     out["referrals"]["product_with_metrics_seconds_median"] = round(statistics.median(runs), 4)
     return out
+
+
+def _median_time(fn, repeat: int):
+    """(median seconds over `repeat` runs, the last run's result)."""
+    runs, result = [], None
+    for _ in range(max(1, repeat)):
+        t0 = time.perf_counter()
+        result = fn()
+        runs.append(time.perf_counter() - t0)
+    return round(statistics.median(runs), 4), result
+
+
+def _same(a, b) -> bool:
+    """Equal key figures: None only equals None (a blank is not 0); numbers to 1e-9."""
+    if a is None or b is None:
+        return a is None and b is None
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+
+
+def more_pandas_peers(con, w, repeat: int) -> dict:
+    """pandas peers of the ICU, stock, data quality and overview pages at equal data sizes: the same
+    rows the product's queries read (fetched from DuckDB beforehand, not timed), the same aggregation
+    (the page's query and the metric functions its headline uses), timed next to the product doing
+    it uncached (`queries.run` + the metric functions). Each peer's key figures are compared with the
+    product's: a mismatch is recorded in `check`, never hidden."""
+    import numpy as np
+    import pandas as pd
+
+    from dashboard import policy, store
+    from dashboard.metrics import headlines, icu as icu_m, labelling as labelling_m, stock as stock_m
+    from dashboard.store import queries
+
+    area_args = {"league_code": None, "county_code": None, "consortium": None}
+    area = con.execute("select * from area_facilities(null, null, null)").df()
+    duty = con.execute("select dataset, facility_code, must_report from reporting_duty").df()
+    icu_rows = con.execute("select * from icu where week = $w", {"w": w}).df()
+    stock_rows = con.execute("select * from stock where week = $w", {"w": w}).df()
+    reported = con.execute("select dataset, day, facility_code from reported where week = $w", {"w": w}).df()
+    load_log = con.execute("select * from load_log").df()
+    ip = icu_m.params()
+    sp = stock_m.params()
+
+    def ceil6(x):
+        return np.ceil(np.round(x, 6))
+
+    def icu_pd() -> dict:
+        d = duty[duty["dataset"] == "icu"][["facility_code", "must_report"]]
+        h = area[area["tier"] != "primary"].merge(d, on="facility_code")
+        j = h.merge(icu_rows.drop(columns=["week"], errors="ignore"), on="facility_code", how="left",
+                    suffixes=("", "_r"), indicator=True)
+        j["reported"] = j["_merge"] == "both"
+        j = j[(j["must_report"] != False) | j["reported"]]  # noqa: E712 (null must_report kept)
+        beds = j["icu_beds"].astype("Float64")
+        doctors_req = ceil6(beds * ip["icu_doctors_per_bed"])
+        nurses_req = ceil6(beds * ip["icu_nurses_per_bed"])
+        reserve_staff = j["reserve_doctors"].astype("Float64") + j["reserve_nurses"].astype("Float64")
+        reserve_req = ceil6((doctors_req + nurses_req) * ip["icu_reserve_share"])
+        rep = j["reported"].to_numpy()
+        doctor_gap = (doctors_req - j["icu_doctors"].astype("Float64")).clip(lower=0).where(rep)
+        nurse_gap = (nurses_req - j["icu_nurses"].astype("Float64")).clip(lower=0).where(rep)
+        reserve_gap = (reserve_req - reserve_staff).clip(lower=0)
+
+        def total(series):  # null when no hospital has a figure (missing is not zero)
+            return float(series.sum()) if series.notna().any() else None
+        return {"hospitals": len(j), "reported": int(j["reported"].sum()), "icu_beds": total(beds),
+                "doctor_gap": total(doctor_gap), "nurse_gap": total(nurse_gap), "reserve_gap": total(reserve_gap)}
+
+    def stock_pd() -> dict:
+        d = duty[(duty["dataset"] == "stock") & (duty["must_report"] == True)][["facility_code"]]  # noqa: E712
+        f = area.merge(d, on="facility_code")
+        long = pd.concat([stock_rows[["facility_code"]].assign(item=item, on_hand=stock_rows[f"{item}_on_hand"],
+                                                                  used=stock_rows[f"{item}_used"])
+                          for item in stock_m.ITEMS if f"{item}_on_hand" in stock_rows] if len(stock_rows) else
+                         [pd.DataFrame(columns=["facility_code", "item", "on_hand", "used"])])
+        grid = f[["facility_code", "service_population"]].merge(pd.DataFrame({"item": list(stock_m.ITEMS)}), how="cross")
+        j = grid.merge(long, on=["facility_code", "item"], how="left", indicator=True)
+        j["reported"] = j["_merge"] == "both"
+        pop = j["service_population"].astype("Float64")
+        target = ceil6(pop * sp["share"])
+        target_low = ceil6(pop * sp["share_low"])
+        on_hand = j["on_hand"].astype("Float64")
+        j["shortfall"] = (target - on_hand).clip(lower=0).where(j["reported"] & target.notna())
+        j["below_low"] = j["reported"] & pop.notna() & (on_hand < target_low).fillna(False)
+        j["target_r"] = target.where(j["reported"])
+        a = j[j["item"] == "antigen"]
+        shortfall = float(a["shortfall"].sum())
+        t = float(a["target_r"].sum())
+        return {"facilities": int(a["facility_code"].nunique()),
+                "missing": int(a.loc[~a["reported"], "facility_code"].nunique()),
+                "shortfall": shortfall, "below_low": int(a["below_low"].sum()),
+                "share_of_target": (t - shortfall) / t if t > 0 else None}
+
+    def quality_pd() -> dict:
+        e = duty[duty["must_report"] != False].merge(area[["facility_code"]], on="facility_code")  # noqa: E712
+        judged = reported.groupby("dataset", as_index=False)["day"].max()
+        r = reported.merge(judged, on="dataset", how="inner", suffixes=("", "_judged"))
+        delivered = r[r["day"].isna() | (r["day"] == r["day_judged"])][["dataset", "facility_code"]].drop_duplicates()
+        gaps = e.merge(delivered, on=["dataset", "facility_code"], how="left", indicator=True)
+        gaps = gaps[gaps["_merge"] == "left_only"]
+        history = load_log.sort_values("load_id", ascending=False).head(500)
+        return {"gaps": len(gaps), "gaps_by_dataset": {k: int(v) for k, v in gaps.groupby("dataset").size().items()},
+                "loads": len(history)}
+
+    def product_icu() -> dict:
+        return headlines.icu_headline(queries.run, w, area_args).raw
+
+    def product_stock() -> dict:
+        return headlines.stock_headline(queries.run, w, area_args).raw
+
+    def product_quality() -> dict:
+        gaps = queries.run("reporting_gaps", week=w, **area_args)
+        history = queries.run("load_history", limit=500)
+        return {"gaps": gaps.height, "gaps_by_dataset": dict(gaps.group_by("dataset").len().iter_rows()),
+                "loads": history.height}
+
+    out: dict = {}
+    cases = {
+        "icu": (icu_pd, product_icu, ("hospitals", "reported", "icu_beds", "doctor_gap", "nurse_gap", "reserve_gap"),
+                len(icu_rows)),
+        "stock": (stock_pd, product_stock, ("facilities", "missing", "shortfall", "below_low", "share_of_target"),
+                  len(stock_rows)),
+        "data_quality": (quality_pd, product_quality, ("gaps", "loads"), len(reported) + len(load_log)),
+    }
+    for name, (peer, product, keys, rows) in cases.items():
+        try:
+            seconds, mine = _median_time(peer, repeat)
+            product_s, theirs = _median_time(product, repeat)
+            mismatches = {k: {"pandas": mine.get(k), "product": theirs.get(k)} for k in keys
+                          if not _same(mine.get(k), theirs.get(k))}
+            if name == "data_quality" and mine["gaps_by_dataset"] != theirs["gaps_by_dataset"]:
+                mismatches["gaps_by_dataset"] = {"pandas": mine["gaps_by_dataset"], "product": theirs["gaps_by_dataset"]}
+            out[name] = {"seconds_median": seconds, "rows": rows, "product_with_metrics_seconds_median": product_s,
+                         "check": {"keys": list(keys), "equal": not mismatches, "mismatches": mismatches,
+                                   "pandas": {k: mine.get(k) for k in keys}}}
+        except Exception as exc:  # a peer that fails is reported, never silently left out
+            out[name] = {"failed": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    del labelling_m, policy, store
+    return out
+
+
+def overview_peer(peers: dict, w, area_args: dict, repeat: int) -> dict:
+    """The overview's headline figures for the topics that have a pandas peer here (labelling,
+    referrals, ICU, stock; the overview also shows fever, staff, follow-up and the scorecard, which
+    have none): pandas = the sum of those peers' medians; product = the same topics' headline
+    functions uncached (queries.run + metric functions), timed together."""
+    from dashboard.metrics import headlines
+    from dashboard.store import queries
+
+    topics = (headlines.labelling_headline, headlines.referrals_headline, headlines.icu_headline, headlines.stock_headline)
+
+    def product():
+        return [topic(queries.run, w, area_args) for topic in topics]
+    try:
+        product_s, _ = _median_time(product, repeat)
+    except Exception as exc:
+        return {"failed": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    parts = [peers.get(k, {}).get("seconds_median") for k in ("labelling", "referrals", "icu", "stock")]
+    if any(p is None for p in parts):
+        return {"failed": "a topic's pandas peer is missing", "product_with_metrics_seconds_median": product_s}
+    checks = [peers[k]["check"]["equal"] for k in ("icu", "stock")]
+    return {"seconds_median": round(sum(parts), 4), "product_with_metrics_seconds_median": product_s,
+            "topics": ["labelling", "referrals", "icu", "stock"], "topics_without_peer": ["fever", "staff", "followup", "scorecard"],
+            "check": {"equal": all(checks), "note": "the ICU and stock peers' checks (labelling and referrals "
+                                                     "peers compute the page's aggregations without a key-figure check)"}}
 
 
 def product_referral_aggregations(w):
@@ -749,11 +916,17 @@ def main() -> None:
                    help="the product loads the file as the command line does (path) or as an upload (bytes in memory)")
     p.add_argument("--memory-share", type=float, default=0.8, help="skip a load projected above this share of free memory")
     p.add_argument("--work", help="working folder (default: a temporary one, removed at the end)")
+    p.add_argument("--demo", action="store_true",
+                   help="also measure a new user's first start (scripts/benchmark_demo.py: the server on an empty "
+                        "data folder until the whole demo is loaded, and `python -m dashboard demo`); minutes")
+    p.add_argument("--demo-only", action="store_true", help="only the first-start measurement (--demo)")
     p.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         print(json.dumps(CHILDREN[args.child[0]](json.loads(args.child[1]))))
         return
+    if args.demo_only:
+        return run_demo(args, None)
 
     use_pandas = not args.no_pandas
     if use_pandas:
@@ -853,7 +1026,14 @@ def main() -> None:
                 say(f"  queries {slug:13s} {q['queries']:3d} queries {q['seconds_median'] * 1000:8.1f} ms"
                     + (f"  ERRORS {q['errors']}" if q["errors"] else ""))
             for name, pq in entry["queries"].get("pandas", {}).items():
-                say(f"  pandas  {name:13s} {pq['rows']:,} rows {pq['seconds_median'] * 1000:8.1f} ms")
+                if "failed" in pq:
+                    say(f"  pandas  {name:13s} FAILED {pq['failed']}")
+                    continue
+                check = pq.get("check", {})
+                say(f"  pandas  {name:13s} {pq.get('rows', 0):,} rows {pq['seconds_median'] * 1000:8.1f} ms"
+                    + (f"  product with metrics {pq['product_with_metrics_seconds_median'] * 1000:8.1f} ms"
+                       if "product_with_metrics_seconds_median" in pq else "")
+                    + ("" if not check else "  same result" if check["equal"] else f"  MISMATCH {check.get('mismatches')}"))
             if browser:
                 entry["browser"] = measure_browser(page_db, data_dir, folder, args.repeat)
                 cs = entry["browser"]["cold_start"]
@@ -876,6 +1056,29 @@ def main() -> None:
             shutil.rmtree(work, ignore_errors=True)
     out = write_report(report, args.out)
     say("\n" + table(report))
+    say(f"\nreport: {out}")
+    if args.demo:
+        run_demo(args, report)
+
+
+def run_demo(args, report: dict | None) -> None:
+    """The first start (scripts/benchmark_demo.py) in a fresh folder; into the report under "demo"."""
+    import benchmark_demo
+
+    work = Path(args.work or tempfile.mkdtemp(prefix="hc_bench_demo_")) / "demo"
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        demo = benchmark_demo.measure(work, browser_on=not args.no_browser, cli=True)
+    finally:
+        if not args.work:
+            shutil.rmtree(work.parent, ignore_errors=True)
+    if report is None:
+        report = {"command": " ".join([".venv/bin/python", "scripts/benchmark.py", *sys.argv[1:]]),
+                  "machine": {"cores": os.cpu_count(), "memory_available_mb": round(available_mb()),
+                              "load_average": os.getloadavg()}, "skipped": [], "scales": {}}
+    report["demo"] = demo
+    out = write_report(report, args.out)
+    say("\n" + benchmark_demo.summary(demo))
     say(f"\nreport: {out}")
 
 
@@ -934,9 +1137,11 @@ def ratios(report: dict) -> dict:
         q = e.get("queries", {})
         for name, pq in q.get("pandas", {}).items():
             mine = q["pages"].get(name, {}).get("seconds_median")
-            r[f"queries_pandas_over_product_{name}"] = _div(pq["seconds_median"], mine)
+            r[f"queries_pandas_over_product_{name}"] = _div(pq.get("seconds_median"), mine)
             if "product_with_metrics_seconds_median" in pq:
-                r[f"pandas_over_product_with_metrics_{name}"] = _div(pq["seconds_median"], pq["product_with_metrics_seconds_median"])
+                r[f"pandas_over_product_with_metrics_{name}"] = _div(pq.get("seconds_median"), pq["product_with_metrics_seconds_median"])
+            if "check" in pq:  # the peer's key figures equal the product's (1) or not (0)
+                r[f"pandas_peer_equal_{name}"] = int(bool(pq["check"]["equal"]))
         if e.get("browser"):
             cs = e["browser"]["cold_start"]
             r["cold_start_app_over_hello_world"] = _div(cs["app_overview_s"], cs["hello_world_s"])
@@ -995,9 +1200,13 @@ def table(report: dict) -> str:
     row("load: pandas peak RSS MB", lambda e, r: e["load"]["pandas"]["peak_rss_mb"])
     for _, slug, _ in PAGES:
         row(f"queries {slug} ms", lambda e, r, s=slug: e["queries"]["pages"][s]["seconds_median"] * 1000)
-    for name in ("labelling", "referrals"):
+    for _, name, _ in PAGES:
         row(f"queries {name}: pandas / product (>= 5)", lambda e, r, n=name: r[f"queries_pandas_over_product_{n}"])
-    row("referrals: pandas / product queries + polars (>= 5)", lambda e, r: r["pandas_over_product_with_metrics_referrals"])
+    for _, name, _ in PAGES:
+        if name != "labelling":
+            row(f"{name}: pandas / product queries + metrics (>= 5)", lambda e, r, n=name: r[f"pandas_over_product_with_metrics_{n}"])
+    for name in ("icu", "stock", "data_quality", "overview"):
+        row(f"{name}: pandas peer result = product's (1 yes, 0 no)", lambda e, r, n=name: r[f"pandas_peer_equal_{n}"])
     for _, slug, _ in PAGES:
         row(f"page script {slug} warm s", lambda e, r, s=slug: e["queries"]["pages"][s]["script_warm_s"])
     row("load average (1 min) at the browser run", lambda e, r: e["browser"]["load_average_start"][0])

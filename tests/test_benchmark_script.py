@@ -6,7 +6,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from dashboard import config
+
+sys.path.insert(0, str(config.ROOT / "scripts"))
+from benchmark import PAGES  # noqa: E402
 
 SCRIPT = config.ROOT / "scripts" / "benchmark.py"
 
@@ -51,3 +56,44 @@ def test_benchmark_load_only_keeps_the_original_and_notes_the_load_average(tmp_p
     assert (product["via"], product["original_kept_encrypted"], product["stored"]) == ("path", True, 3139)
     assert all(len(v["load_average"]["before"]) == 3 for v in entry["load"].values())
     assert "queries" not in entry and "browser" not in entry
+
+
+def test_benchmark_pandas_peers_give_the_products_figures(tmp_path):
+    """Every page has a pandas peer at equal data size, and the ICU, stock and data-quality peers give
+    the product's key figures on the same rows (the run records a mismatch; here there is none)."""
+    pytest.importorskip("pandas")  # a benchmark-only install (requirements-bench.txt)
+    out = tmp_path / "report.json"
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), "--scales", "0.001", "--repeat", "1", "--no-browser", "--no-hash-floor",
+         "--transfers", "0", "--out", str(out)],
+        cwd=config.ROOT, capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    peers = report["scales"]["0.001x"]["queries"]["pandas"]
+    assert set(peers) == {"overview", "labelling", "referrals", "icu", "stock", "data_quality"}
+    for name in ("icu", "stock", "data_quality"):
+        assert peers[name]["check"]["equal"], (name, peers[name]["check"]["mismatches"])
+    # the demo's ICU week: hospitals owing the report are counted, reported or not
+    icu = peers["icu"]["check"]["pandas"]
+    assert icu["hospitals"] >= icu["reported"] > 0
+    assert peers["overview"]["topics"] == ["labelling", "referrals", "icu", "stock"]
+    ratios = report["ratios"]["0.001x"]
+    for _, slug, _ in PAGES:
+        assert ratios[f"queries_pandas_over_product_{slug}"] > 0, slug
+    assert ratios["pandas_peer_equal_stock"] == 1
+    assert "queries icu: pandas / product (>= 5)" in proc.stdout
+
+
+def test_first_start_findings_tell_the_register_apart():
+    """benchmark_demo's reading of a page while the demo loads: the loading notice (which itself says
+    "not counted as unreported") is not a finding; other datasets' missing reports are listed but are
+    not the register's; a share of zero and a register not-reported line are."""
+    from benchmark_demo import findings
+
+    text = ("演示台账载入中：已载入 0/5 周\n2023年第1周的重点人群台账正在载入，完成后即显示（不按未报送处理）。\n"
+            "本周未报送：重症床位与人员周报 10 家\n风险标识率 0.0%\n重点人群台账未报送 693 家\n覆盖率 10.0%")
+    f = findings(text)
+    assert f["not_reported"] == ["本周未报送：重症床位与人员周报 10 家", "重点人群台账未报送 693 家"]
+    assert f["not_reported_register"] == ["重点人群台账未报送 693 家"]
+    assert f["zero_share"] == ["风险标识率 0.0%"]
+    assert len(f["loading"]) == 2
