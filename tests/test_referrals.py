@@ -247,6 +247,12 @@ def test_figures(db):
     deck = figures.flow_map(referrals.flows(run, SEL, "facility", 150), located, "en")
     spec = deck.to_json()
     assert '"mapProvider": null' in spec or deck.map_provider is None  # no basemap tiles
+    # the JSON sent to the browser is pydeck's own, without its indentation (the boundaries are the bulk)
+    import json
+    import pydeck as pdk
+
+    indented = pdk.Deck.to_json(deck)
+    assert json.loads(spec) == json.loads(indented) and len(spec) * 3 < len(indented) and "\n" not in spec
     kinds = [layer.type for layer in deck.layers]
     assert kinds == ["GeoJsonLayer", "ArcLayer", "ScatterplotLayer", "TextLayer"]  # TextLayer: place names
     arcs = deck.layers[1].data
