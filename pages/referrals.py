@@ -82,7 +82,10 @@ if tabs[0].open:
         zoomed_in = bool(f.county_code or f.consortium)
         level = kept_choice(m1.radio, t("referrals.map.level"), ["county", "facility"], "ref_map_level",
                             lambda x: t(f"referrals.map.level_{x}"), default="facility" if zoomed_in else "county", horizontal=True)
-        top = m2.slider(t("referrals.map.top"), min_value=10, max_value=500, value=150, step=10, key="ref_map_top")
+        # kept apart from the widget's key: a closed tab's slider is not built, and its state would go
+        top = m2.slider(t("referrals.map.top"), min_value=10, max_value=500, value=st.session_state.get("ref_map_top_kept", 150),
+                        step=10, key="ref_map_top")
+        st.session_state["ref_map_top_kept"] = top
         located = query("facility_locations", **f.params())
         all_pairs = referrals.flows(query, sel, level, top)
         st.pydeck_chart(figures.flow_map(all_pairs.head(top), located, lang(), league_code=f.league_code, level=level), height=620)
