@@ -27,23 +27,23 @@ week_names = {w: weeks.short(w, lang()) for w in ordered}  # formatted now, in t
 first, last = st.select_slider(t("referrals.weeks"), options=ordered, value=(f.week, f.week),
                                format_func=week_names.__getitem__, key=f"ref_weeks_{lang()}")
 period = weeks.span(first, last, lang())
-rows = query("referral_counts", **f.params(), week_from=first, week_to=last)
 if not referrals.logged(query, first, last):
     st.warning(t("referrals.not_reported"))
     st.stop()
-if rows.height == 0:
+everything = referrals.selection(f.params(), first, last)
+if referrals.indicators(query, everything)["referrals"] == 0:
     st.info(t("referrals.no_referrals"))
     st.stop()
 
 c1, c2, c3 = st.columns(3)
-tier_pair = kept_choice(c1.selectbox, t("referrals.filter.tier_pair"), referrals.tier_pairs(rows), "ref_pair",
-                        lambda p: t("referrals.filter.all") if p is None else f"{v('tier', p[0])} → {v('tier', p[1])}")
+tier_pair = kept_choice(c1.selectbox, t("referrals.filter.tier_pair"), referrals.tier_pairs(referrals.tier_matrix(query, everything)),
+                        "ref_pair", lambda p: t("referrals.filter.all") if p is None else f"{v('tier', p[0])} → {v('tier', p[1])}")
 severities = kept_choices(t("referrals.filter.severity"), ["asymptomatic", "mild", "ordinary", "severe", "critical"],
                           "ref_severity", lambda s: v("severity", s), place=c2, placeholder=t("referrals.filter.all"))
 statuses = kept_choices(t("referrals.filter.status"), ["accepted", "refused", "pending"], "ref_status",
                         lambda s: v("status", s), place=c3, placeholder=t("referrals.filter.all"))
-shown = referrals.narrow(rows, tier_pair, severities, statuses)
-ind = referrals.indicators(shown)
+sel = referrals.selection(f.params(), first, last, tier_pair, severities, statuses)
+ind = referrals.indicators(query, sel)
 hours = int(policy.value("referral.upward_reception_hours"))
 pending_hours = int(policy.value("referral.pending_too_long_hours"))
 upward_target = policy.value("referral.upward_share_min")
@@ -72,42 +72,53 @@ with st.expander(t("referrals.indicators"), expanded=True, icon=":material/flag:
     ]))
     st.page_link("pages/scorecard.py", label=t("referrals.indicator.open_scorecard"), icon=":material/leaderboard:")
 
-tabs = st.tabs([t("referrals.tab.map"), t("referrals.tab.tiers"), t("referrals.tab.compliance"), t("referrals.tab.reception")])
-with tabs[0]:
-    st.subheader(f"{f.area_label} {t('referrals.map.heading')}" if lang() == "zh" else f"{t('referrals.map.heading')}, {f.area_label}")
-    m1, m2 = st.columns(2)
-    zoomed_in = bool(f.county_code or f.consortium)
-    level = kept_choice(m1.radio, t("referrals.map.level"), ["county", "facility"], "ref_map_level",
-                        lambda x: t(f"referrals.map.level_{x}"), default="facility" if zoomed_in else "county", horizontal=True)
-    top = m2.slider(t("referrals.map.top"), min_value=10, max_value=500, value=150, step=10, key="ref_map_top")
-    located = query("facility_locations", **f.params())
-    all_pairs = referrals.flows(shown, level, referrals.places(located, level))
-    st.pydeck_chart(figures.flow_map(all_pairs.head(top), located, lang(), league_code=f.league_code, level=level), height=620)
-    st.html(figures.flow_legend(lang()))
-    drawn = min(top, all_pairs.height, figures.FACILITY_FLOWS if level == "facility" else top)
-    st.caption(t("referrals.map.caption", area=f.area_label, weeks=period, shown=drawn, total=all_pairs.height,
-                 top_flows=figures.FACILITY_FLOWS))
-    flow_what = t("referrals.chart.flow_map", n=figures.FACILITY_FLOWS)
-    chart(figures.flow_figure(all_pairs, ctx, flow_what, league_code=f.league_code, level=level), ctx, flow_what,
-          key="ref_flow_png")
-    if level == "facility":
-        chart(figures.od_matrix(all_pairs, ctx, t("referrals.chart.od")), ctx, t("referrals.chart.od"), key="ref_od")
-    table(referrals.flows_table(all_pairs.head(top), lang()), hide_index=True, width="stretch", height=280)
-with tabs[1]:
-    matrix = referrals.tier_matrix(shown)
-    chart(figures.sankey(matrix, ctx), ctx, t("referrals.chart.sankey"), key="ref_sankey", data=matrix)
-with tabs[2]:
-    st.caption(t("referrals.compliance.rule", age=int(policy.value("referral.advanced_age_from"))))
-    if ind["cannot_judge"]:
-        st.warning(t("referrals.compliance.unjudged", n=num(ind["cannot_judge"]), reasons=referrals.main_unjudged(shown, lang())),
-                   icon=":material/help:")
-    by = kept_choice(st.radio, t("referrals.compliance.by"), list(referrals.COMPLIANCE_BY), "ref_by",
-                     lambda x: t(f"referrals.compliance.by_{x}"), horizontal=True)
-    group, label = referrals.compliance_by(shown, by)
-    chart(figures.compliance_bars(group, label, ctx), ctx, t("referrals.chart.compliance"), key="ref_compliance", data=group)
-    st.markdown(f"**{t('referrals.compliance.cases')}**")
-    table(referrals.cases_table(shown, lang()), hide_index=True, width="stretch", height=300)
-with tabs[3]:
-    received = referrals.reception(shown)
-    chart(figures.refusals(received, ctx), ctx, t("referrals.chart.refusals"), key="ref_refusals", data=received)
-    table(referrals.reception_table(received, lang()), hide_index=True, width="stretch")
+# only the open tab is built (each rerun on a tab switch): the map costs more than all the charts
+tabs = st.tabs([t("referrals.tab.map"), t("referrals.tab.tiers"), t("referrals.tab.compliance"), t("referrals.tab.reception")],
+               key=f"ref_tab_{lang()}", on_change="rerun")
+if tabs[0].open:
+    with tabs[0]:
+        st.subheader(f"{f.area_label} {t('referrals.map.heading')}" if lang() == "zh" else f"{t('referrals.map.heading')}, {f.area_label}")
+        m1, m2 = st.columns(2)
+        zoomed_in = bool(f.county_code or f.consortium)
+        level = kept_choice(m1.radio, t("referrals.map.level"), ["county", "facility"], "ref_map_level",
+                            lambda x: t(f"referrals.map.level_{x}"), default="facility" if zoomed_in else "county", horizontal=True)
+        # kept apart from the widget's key: a closed tab's slider is not built, and its state would go
+        top = m2.slider(t("referrals.map.top"), min_value=10, max_value=500, value=st.session_state.get("ref_map_top_kept", 150),
+                        step=10, key="ref_map_top")
+        st.session_state["ref_map_top_kept"] = top
+        located = query("facility_locations", **f.params())
+        all_pairs = referrals.flows(query, sel, level, top)
+        st.pydeck_chart(figures.flow_map(all_pairs.head(top), located, lang(), league_code=f.league_code, level=level), height=620)
+        st.html(figures.flow_legend(lang()))
+        total_pairs = referrals.pair_count(all_pairs)
+        drawn = min(top, total_pairs, figures.FACILITY_FLOWS if level == "facility" else top)
+        st.caption(t("referrals.map.caption", area=f.area_label, weeks=period, shown=drawn, total=total_pairs,
+                     top_flows=figures.FACILITY_FLOWS))
+        flow_what = t("referrals.chart.flow_map", n=figures.FACILITY_FLOWS)
+        chart(figures.flow_figure(all_pairs, ctx, flow_what, league_code=f.league_code, level=level), ctx, flow_what,
+              key="ref_flow_png")
+        if level == "facility":
+            chart(figures.od_matrix(all_pairs, ctx, t("referrals.chart.od")), ctx, t("referrals.chart.od"), key="ref_od")
+        table(referrals.flows_table(all_pairs.head(top), lang()), hide_index=True, width="stretch", height=280)
+if tabs[1].open:
+    with tabs[1]:
+        matrix = referrals.tier_matrix(query, sel)
+        chart(figures.sankey(matrix, ctx), ctx, t("referrals.chart.sankey"), key="ref_sankey", data=matrix)
+if tabs[2].open:
+    with tabs[2]:
+        st.caption(t("referrals.compliance.rule", age=int(policy.value("referral.advanced_age_from"))))
+        cases = referrals.compliance_cases(query, sel)
+        if ind["cannot_judge"]:
+            st.warning(t("referrals.compliance.unjudged", n=num(ind["cannot_judge"]), reasons=referrals.main_unjudged(cases, lang())),
+                       icon=":material/help:")
+        by = kept_choice(st.radio, t("referrals.compliance.by"), list(referrals.COMPLIANCE_BY), "ref_by",
+                         lambda x: t(f"referrals.compliance.by_{x}"), horizontal=True)
+        group, label = referrals.compliance_by(query, sel, by)
+        chart(figures.compliance_bars(group, label, ctx), ctx, t("referrals.chart.compliance"), key="ref_compliance", data=group)
+        st.markdown(f"**{t('referrals.compliance.cases')}**")
+        table(referrals.cases_table(cases, lang()), hide_index=True, width="stretch", height=300)
+if tabs[3].open:
+    with tabs[3]:
+        received = referrals.reception(query, sel)
+        chart(figures.refusals(received, ctx), ctx, t("referrals.chart.refusals"), key="ref_refusals", data=received)
+        table(referrals.reception_table(received, lang()), hide_index=True, width="stretch")

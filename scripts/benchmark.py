@@ -646,12 +646,13 @@ def product_referral_aggregations(w):
 
     def run() -> int:
         con = store.cursor()
-        rows = queries.run("referral_counts", con=con, week_from=w, week_to=w, **area)
-        located = queries.run("facility_locations", con=con, week=w, **area)
-        referrals.indicators(rows)
-        sizes = [referrals.flows(rows, level, referrals.places(located, level)).height for level in ("county", "facility")]
-        sizes += [referrals.tier_matrix(rows).height, referrals.compliance(rows, "from_consortium").height,
-                  referrals.compliance_cases(rows).height, referrals.reception(rows).height]
+        q = lambda name, **p: queries.run(name, con=con, **p)  # noqa: E731
+        sel = referrals.selection(area, w, w)
+        queries.run("facility_locations", con=con, week=w, **area)
+        referrals.indicators(q, sel)
+        sizes = [referrals.flows(q, sel, level, 150).height for level in ("county", "facility")]
+        sizes += [referrals.tier_matrix(q, sel).height, referrals.compliance(q, sel, "from_consortium").height,
+                  referrals.compliance_cases(q, sel).height, referrals.reception(q, sel).height]
         return sum(sizes)
     return run
 

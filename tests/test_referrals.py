@@ -44,6 +44,7 @@ from dashboard import i18n
 from dashboard.metrics import referrals
 from dashboard.figures import briefing
 from tests import apptest
+from tests import referral_reference as reference
 from dashboard.figures import referrals as figures
 
 WEEK = dt.date(2022, 12, 19)
@@ -89,6 +90,14 @@ def classified(con, **area) -> pl.DataFrame:
     return queries.run("referral_classified", con=con, week_from=WEEK, week_to=WEEK, **(AREA | area), **referrals.params())
 
 
+def runner(con):
+    """The views' queries (queries/referral_*.sql over agg_transfer) run on this database."""
+    return lambda name, **p: queries.run(name, con=con, **p)
+
+
+SEL = referrals.selection(AREA, WEEK, WEEK)
+
+
 def by_id(frame: pl.DataFrame) -> dict[str, dict]:
     return {r["referral_id"]: r for r in frame.iter_rows(named=True)}
 
@@ -127,9 +136,10 @@ def test_reception_within_24_hours_at_the_boundary(db):
 
 
 def test_indicators_and_compliance_rates(db):
+    """'referral_indicators', 'referral_compliance' and 'referral_reception' on the hand-worked log."""
     con, _ = db
-    frame = classified(con)
-    ind = referrals.indicators(frame)
+    run = runner(con)
+    ind = referrals.indicators(run, SEL)
     assert (ind["referrals"], ind["up"], ind["down"], ind["lateral"]) == (13, 10, 2, 1)
     assert ind["upward_share"] == pytest.approx(0.75)
     assert ind["compliance_rate"] == pytest.approx(0.6)
@@ -137,10 +147,19 @@ def test_indicators_and_compliance_rates(db):
     assert (ind["refused"], ind["pending_too_long"], ind["direction_disagrees"]) == (2, 1, 1)
     assert "first_visit_rate" not in ind and "two_way_rate" not in ind  # one definition: dashboard/metrics/scorecard.py
     senders = {r["from_code"]: (r["assessed"], r["as_expected"], r["above"], r["below"])
-               for r in referrals.compliance(frame, "from_code").iter_rows(named=True)}
+               for r in referrals.compliance(run, SEL, "from_code").iter_rows(named=True)}
     assert senders == {"P1": (7, 4, 2, 1), "P2": (3, 2, 0, 1)}
-    received = {r["to_code"]: (r["refused"], r["pending_too_long"]) for r in referrals.reception(frame).iter_rows(named=True)}
+    # lowest rate first: P1 4/7 before P2 2/3; the sender's place comes along (the overview links it)
+    ranked = referrals.compliance(run, SEL, "from_code")
+    assert ranked.select("from_code", "from_county", "compliance_rate").rows() == [("P1", "150102", 4 / 7), ("P2", "150121", 2 / 3)]
+    by_consortium = referrals.compliance(run, SEL, "from_consortium")
+    assert by_consortium.columns[0] == "from_consortium" and "from_name" not in by_consortium.columns
+    received = {r["to_code"]: (r["refused"], r["pending_too_long"]) for r in referrals.reception(run, SEL).iter_rows(named=True)}
     assert received["D1"] == (1, 0) and received["S1"] == (1, 0) and received["H2"] == (0, 1)
+    # D1 received T02 (refused), T03 (24 h 01 min: late), T08 (12 h): 3, 1 refused, in time 1 of 2 accepted upward
+    d1 = referrals.reception(run, SEL).filter(pl.col("to_code") == "D1").row(0, named=True)
+    assert (d1["referrals"], d1["refused"], d1["upward_accepted"], d1["in_time_share"]) == (3, 1, 2, 0.5)
+    assert d1["refused_share"] == pytest.approx(1 / 3)
 
 
 def test_a_week_without_a_transfer_log_is_not_reported_never_zero(db):
@@ -165,24 +184,37 @@ def test_a_week_without_a_transfer_log_is_not_reported_never_zero(db):
 
 
 def test_tier_matrix_and_flows(db):
+    """'referral_tier_matrix' and 'referral_flows' on the hand-worked log."""
     con, _ = db
-    frame = classified(con)
-    matrix = {(a, b): n for a, b, n in referrals.tier_matrix(frame).iter_rows()}
+    run = runner(con)
+    matrix = {(a, b): n for a, b, n in referrals.tier_matrix(run, SEL).iter_rows()}
     assert matrix == {("primary", "sub_designated"): 3, ("primary", "designated"): 3, ("primary", "lead"): 3,
                       ("primary", "partner"): 1, ("designated", "primary"): 1, ("primary", "primary"): 1,
                       ("sub_designated", "lead"): 1}
-    located = queries.run("facility_locations", con=con, **AREA)
-    facility_flows = referrals.flows(frame, "facility", referrals.places(located, "facility"))
+    facility_flows = referrals.flows(run, SEL, "facility", 10)
     assert facility_flows.row(0, named=True)["from"] == "P1" and facility_flows.row(0, named=True)["to"] == "D1"
     assert facility_flows.row(0, named=True)["referrals"] == 3 and facility_flows.height == 9  # 9 pairs
-    county = referrals.flows(frame, "county", referrals.places(located, "county"))
+    assert referrals.pair_count(facility_flows) == 9
+    county = referrals.flows(run, SEL, "county", 10)
     got = {(r["from"], r["to"]): (r["referrals"], r["direction"]) for r in county.iter_rows(named=True)}
     assert got == {("150102", "150103"): (3, "up"), ("150121", "150103"): (1, "up"),
                    ("150103", "150102"): (1, "down"), ("150102", "150121"): (1, "lateral")}
-    assert referrals.flows(frame, "county", referrals.places(located, "county"), top=2).height == 2
-    # county positions are the mean of their facilities
-    place = referrals.places(located, "county").filter(pl.col("code") == "150103").row(0, named=True)
-    assert place["lat"] == pytest.approx(40.805) and place["lon"] == pytest.approx(111.655)
+    # county positions are the mean of their facilities: 150103 holds D1 (40.80, 111.65) and T1 (40.81, 111.66)
+    place = county.filter(pl.col("to") == "150103").row(0, named=True)
+    assert place["to_lat"] == pytest.approx(40.805) and place["to_lon"] == pytest.approx(111.655)
+
+
+def test_flows_keep_the_largest_and_the_matrix_cells(db):
+    """Only the largest pairs come back, with the count of all of them: 9 facility pairs, the top 2 asked
+    with a matrix of the first 2 flows (P1->D1 3, P1->H1 2): rows 1-2, and the cells between their ends
+    P1 and D1/H1 are the same two pairs, so 2 rows; pair_count still says 9."""
+    con, _ = db
+    pairs = queries.run("referral_flows", con=con, **SEL, level="facility", top=2, matrix_flows=2)
+    assert pairs.select("from", "to", "referrals").rows() == [("P1", "D1", 3), ("P1", "H1", 2)]
+    assert referrals.pair_count(pairs) == 9
+    # with a matrix of the first 3 flows (the third: P1->S1 2), rows 1-3 and no cell outside them
+    pairs = queries.run("referral_flows", con=con, **SEL, level="facility", top=1, matrix_flows=3)
+    assert pairs.select("from", "to").rows() == [("P1", "D1"), ("P1", "H1"), ("P1", "S1")]
 
 
 def test_area_filter_keeps_referrals_with_either_end_inside(db):
@@ -192,31 +224,47 @@ def test_area_filter_keeps_referrals_with_either_end_inside(db):
 
 
 def test_filters_narrow(db):
+    """The page's filters are parameters of every view: primary -> designated is T02 T03 T08 (3);
+    critical and refused is T04 alone; an empty list is every severity or status."""
     con, _ = db
-    frame = classified(con)
-    assert referrals.narrow(frame, ("primary", "designated"), [], []).height == 3
-    assert sorted(referrals.narrow(frame, None, ["critical"], ["refused"])["referral_id"]) == ["T04"]
+    run = runner(con)
+    pair = referrals.selection(AREA, WEEK, WEEK, ("primary", "designated"))
+    assert referrals.indicators(run, pair)["referrals"] == 3
+    assert referrals.tier_matrix(run, pair).rows() == [("primary", "designated", 3)]
+    t04 = referrals.selection(AREA, WEEK, WEEK, None, ["critical"], ["refused"])
+    assert referrals.indicators(run, t04)["referrals"] == 1
+    assert referrals.reception(run, t04).select("to_code", "refused").rows() == [("S1", 1)]
+    assert referrals.compliance_cases(run, t04).select("severity", "compliance", "referrals").rows() == [("critical", "below", 1)]
+    # the filters' own choices read the selection without them
+    assert referrals.unfiltered(t04) == SEL
+    assert len(referrals.tier_pairs(referrals.tier_matrix(run, referrals.unfiltered(t04)))) == 1 + 7
 
 
 def test_figures(db):
     con, _ = db
-    frame = classified(con)
+    run = runner(con)
     located = queries.run("facility_locations", con=con, **AREA)
-    deck = figures.flow_map(referrals.flows(frame, "facility", referrals.places(located, "facility")), located, "en")
+    deck = figures.flow_map(referrals.flows(run, SEL, "facility", 150), located, "en")
     spec = deck.to_json()
     assert '"mapProvider": null' in spec or deck.map_provider is None  # no basemap tiles
+    # the JSON sent to the browser is pydeck's own, without its indentation (the boundaries are the bulk)
+    import json
+    import pydeck as pdk
+
+    indented = pdk.Deck.to_json(deck)
+    assert json.loads(spec) == json.loads(indented) and len(spec) * 3 < len(indented) and "\n" not in spec
     kinds = [layer.type for layer in deck.layers]
     assert kinds == ["GeoJsonLayer", "ArcLayer", "ScatterplotLayer", "TextLayer"]  # TextLayer: place names
     arcs = deck.layers[1].data
     assert len(arcs) == 9 and "3 referrals" in arcs[-1]["tip"] and "Upward" in arcs[-1]["tip"]
     ctx = briefing.Context("呼和浩特市", "2022年第51周", ("transfer", "facility"), "zh")
-    sankey = figures.sankey(referrals.tier_matrix(frame), ctx)
+    sankey = figures.sankey(referrals.tier_matrix(run, SEL), ctx)
     assert "呼和浩特市" in sankey.layout.title.text
     assert sum(sankey.data[0].link.value) == 13
-    bars = figures.compliance_bars(referrals.compliance(frame, "from_code"), "from_code", ctx)
+    bars = figures.compliance_bars(referrals.compliance(run, SEL, "from_code"), "from_code", ctx)
     assert list(bars.data[0].y) == ["P1"]  # P2 (3 assessed) is under the chart's minimum of 5
     assert list(bars.data[0].x) == pytest.approx([4 / 7]) and list(bars.data[3].x) == pytest.approx([1 / 7])  # below
-    refused = figures.refusals(referrals.reception(frame), ctx)
+    refused = figures.refusals(referrals.reception(run, SEL), ctx)
     assert sorted(refused.data[0].y) == sorted(["呼和浩特市定点医院", "新城区亚定点医院", "土默特左旗医院"])
 
 
@@ -358,14 +406,15 @@ def test_destination_rule_edges(rule_db):
 
 
 def test_cannot_judge_is_counted_apart(rule_db):
-    frame = classified(rule_db)
-    ind = referrals.indicators(frame)
+    """'referral_cases' names the blank behind each unjudged referral."""
+    run = runner(rule_db)
+    ind = referrals.indicators(run, SEL)
     assert (ind["judged"], ind["cannot_judge"]) == (10, 9)
     assert ind["compliance_rate"] == pytest.approx(7 / 10)  # never 7 / 19: a blank is not a wrong referral
-    by_sender = {r["from_code"]: r for r in referrals.compliance(frame, "from_code").iter_rows(named=True)}
+    by_sender = {r["from_code"]: r for r in referrals.compliance(run, SEL, "from_code").iter_rows(named=True)}
     assert (by_sender["RP3"]["assessed"], by_sender["RP3"]["judged"], by_sender["RP3"]["compliance_rate"]) == (1, 0, None)
     assert (by_sender["RP2"]["judged"], by_sender["RP2"]["as_expected"], by_sender["RP2"]["other_consortium"]) == (4, 2, 1)
-    reasons = dict(referrals.unjudged(frame).iter_rows())
+    reasons = dict(referrals.unjudged(referrals.compliance_cases(run, SEL)).iter_rows())
     assert reasons == {"text_silent": 2, "haemodialysis": 1, "main_problem": 1, "beyond_capacity": 1,
                        "patient_age": 1, "underlying_disease": 1, "lead_insufficient": 1, "lead_grade": 1}
 
@@ -383,10 +432,10 @@ def _four_referrals() -> pl.DataFrame:
 def test_page_pieces_as_placed():
     """Tier pairs that occur (a blank tier leaves no pair), after 'all'; reception: S received 2, refused 1,
     accepted upward 1 in time -> 100.0%; D received 1 pending too long, no upward accepted -> '—'."""
-    rows = _four_referrals()
-    assert referrals.tier_pairs(rows) == [None, ("primary", "sub_designated"), ("sub_designated", "designated")]
-    table = referrals.reception_table(referrals.reception(rows), "en")
+    rows = _four_referrals()  # the views' rows as the reference computes them from one row per referral
+    assert referrals.tier_pairs(reference.tier_matrix(rows)) == [None, ("primary", "sub_designated"), ("sub_designated", "designated")]
+    table = referrals.reception_table(reference.reception(rows), "en")
     assert table.select("Facility", "Referrals", "Refused", "Pending too long", "Upward received in time").rows() == [
         ("亚定点", "2", "1", "0", "100.0%"), ("定点", "1", "0", "1", "—"), ("牵头", "1", "0", "0", "—")]
     assert table["Banner/county"].to_list()[-1] == "—"  # a blank, never None
-    assert referrals.main_unjudged(rows, "zh") == f"{i18n.t('referrals.unjudged.main_problem', 'zh')} 1"
+    assert referrals.main_unjudged(reference.counted(rows), "zh") == f"{i18n.t('referrals.unjudged.main_problem', 'zh')} 1"

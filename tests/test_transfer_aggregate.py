@@ -28,6 +28,7 @@ from dashboard.ingest import loading
 from dashboard.metrics import referrals
 from dashboard.store import queries, transfer_aggregate
 from tests.conftest import demo_database, loaded_database
+from tests import referral_reference as reference
 from tests.test_referrals import FACILITY
 
 WEEK = dt.date(2022, 12, 19)
@@ -55,6 +56,10 @@ def counts(con, week_from=WEEK, week_to=WEEK, **area) -> pl.DataFrame:
     return queries.run("referral_counts", con=con, week_from=week_from, week_to=week_to, **(AREA | area))
 
 
+def runner(con):
+    return lambda name, **p: queries.run(name, con=con, **p)
+
+
 def test_referrals_counted_by_hand(db):
     con, _ = db
     rows = counts(con).sort(KEY, nulls_last=True)
@@ -66,7 +71,7 @@ def test_referrals_counted_by_hand(db):
     assert rows["referrals"].sum() == 5
     assert set(rows["direction"]) == {"up"} and set(rows["from_name"]) == {"东街社区卫生服务中心"}
     # the indicators of the counted rows: upward accepted 4 (A1 A2 A3 A5), in time 3; refused 1
-    ind = referrals.indicators(rows)
+    ind = referrals.indicators(runner(con), referrals.selection(AREA, WEEK, WEEK))
     assert (ind["referrals"], ind["refused"], ind["in_time_share"], ind["compliance_rate"]) == (5, 1, 0.75, 1.0)
 
 
@@ -81,11 +86,11 @@ def test_weeks_and_area_select_rows(db):
 
 
 def test_counted_rows_give_the_metrics_of_the_referrals(db):
-    """Every metric function gives the same answer on the counted rows as on one row per referral."""
+    """Every view over the counted rows gives the reference's answer on one row per referral."""
     con, _ = db
     rows = queries.run("referral_classified", con=con, week_from=WEEK, week_to=NEXT, **AREA, **referrals.params())
-    agg = counts(con, week_from=WEEK, week_to=NEXT)
-    assert_same_metrics(rows, agg, queries.run("facility_locations", con=con, week=WEEK, **AREA))
+    assert_same_metrics(rows, runner(con), referrals.selection(AREA, WEEK, NEXT),
+                        queries.run("facility_locations", con=con, week=WEEK, **AREA))
 
 
 def test_reloading_a_week_replaces_its_rows_only(tmp_path):
@@ -149,22 +154,29 @@ def test_aggregate_equals_the_rule_on_the_demo(tmp_path):
         agg = counts(con, week_from=weeks[-1], week_to=weeks[-1], league_code=league)
         assert rows.height == agg["referrals"].sum() > 0
         located = queries.run("facility_locations", con=con, week=weeks[-1], **(AREA | {"league_code": league}))
-        assert_same_metrics(rows, agg, located)
+        assert_same_metrics(rows, runner(con), referrals.selection({"league_code": league}, weeks[-1], weeks[-1]), located)
 
 
-def assert_same_metrics(rows: pl.DataFrame, agg: pl.DataFrame, located: pl.DataFrame) -> None:
-    assert referrals.indicators(rows) == referrals.indicators(agg)
+def assert_same_metrics(rows: pl.DataFrame, run, sel: dict, located: pl.DataFrame) -> None:
+    """The views (queries/referral_*.sql over agg_transfer, with the page's filters as parameters) equal
+    the reference aggregations (tests/referral_reference.py) of one row per referral."""
+    assert reference.indicators(rows) == referrals.indicators(run, sel)
     for level in ("facility", "county"):
-        places = referrals.places(located, level)
-        assert_frame_equal(referrals.flows(rows, level, places), referrals.flows(agg, level, places), check_dtypes=False)
-    assert_frame_equal(referrals.tier_matrix(rows), referrals.tier_matrix(agg), check_dtypes=False)
-    for keys in (("from_name",), ("from_consortium",), ("from_code", "from_name")):
-        assert_frame_equal(referrals.compliance(rows, *keys).sort(keys), referrals.compliance(agg, *keys).sort(keys),
-                           check_dtypes=False)
+        expected = reference.flows(rows, level, reference.places(located, level))
+        got = referrals.flows(run, sel, level, top=10_000)
+        assert referrals.pair_count(got) == expected.height
+        assert_frame_equal(expected, got.drop("pairs"), check_dtypes=False, check_column_order=False)
+    assert_frame_equal(reference.tier_matrix(rows), referrals.tier_matrix(run, sel), check_dtypes=False)
+    for by in ("from_name", "from_consortium", "from_code"):
+        expected = reference.compliance(rows, by).sort(by, nulls_last=True)
+        got = referrals.compliance(run, sel, by).select(expected.columns).sort(by, nulls_last=True)
+        assert_frame_equal(expected, got, check_dtypes=False)
     cases = ["policy_case", "severity", "main_problem", "expected_tier", "to_tier", "compliance", "unjudged_reason"]
-    assert_frame_equal(referrals.compliance_cases(rows).sort(cases, nulls_last=True),
-                       referrals.compliance_cases(agg).sort(cases, nulls_last=True), check_dtypes=False)
-    assert_frame_equal(referrals.unjudged(rows), referrals.unjudged(agg), check_dtypes=False)
-    assert_frame_equal(referrals.reception(rows), referrals.reception(agg), check_dtypes=False)
+    got_cases = referrals.compliance_cases(run, sel)
+    assert_frame_equal(reference.compliance_cases(rows).sort(cases, nulls_last=True), got_cases.sort(cases, nulls_last=True),
+                       check_dtypes=False)
+    assert_frame_equal(reference.unjudged(rows), referrals.unjudged(got_cases), check_dtypes=False)
+    assert_frame_equal(reference.reception(rows), referrals.reception(run, sel), check_dtypes=False)
     narrowed = (("primary", "sub_designated"), ["ordinary", "mild"], ["accepted"])
-    assert referrals.indicators(referrals.narrow(rows, *narrowed)) == referrals.indicators(referrals.narrow(agg, *narrowed))
+    filtered = referrals.selection(sel, sel["week_from"], sel["week_to"], *narrowed)
+    assert reference.indicators(reference.narrow(rows, *narrowed)) == referrals.indicators(run, filtered)

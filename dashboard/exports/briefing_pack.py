@@ -250,12 +250,12 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
                  ("labelling_audit", labelling_figures.audit(facilities, c))]
     sections.append(s)
     # 2. referrals
-    rows = query("referral_counts", **f.params(), week_from=f.week, week_to=f.week)
+    sel = referrals.selection(f.params(), f.week, f.week)
     s = Section(t("app.nav.referrals"), "referrals")
     s.lines = lines["referrals"]
     c = ctx("transfer", "facility")
-    s.figures = [("referrals_tiers", referral_figures.sankey(referrals.tier_matrix(rows), c)),
-                 ("referrals_refusals", referral_figures.refusals(referrals.reception(rows), c))]
+    s.figures = [("referrals_tiers", referral_figures.sankey(referrals.tier_matrix(query, sel), c)),
+                 ("referrals_refusals", referral_figures.refusals(referrals.reception(query, sel), c))]
     sections.append(s)
     # 3. ICU
     hospitals = query("icu_staffing_by_hospital", **f.params(), **icu.params(None, None))

@@ -68,8 +68,7 @@ def labelling_headline(run: Runner, week: dt.date, area: dict) -> Headline:
 
 
 def referrals_headline(run: Runner, week: dt.date, area: dict) -> Headline:
-    rows = run("referral_counts", week_from=week, week_to=week, **_area(area))
-    ind = referrals.indicators(rows, reported=referrals.logged(run, week, week))
+    ind = referrals.indicators(run, referrals.selection(_area(area), week, week), reported=referrals.logged(run, week, week))
     hours = int(policy.value("referral.upward_reception_hours"))
     return Headline("referrals", "pages/referrals.py", "app.overview.referrals", (
         Figure("referrals.metric.referrals", ind["referrals"]),

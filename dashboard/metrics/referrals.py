@@ -1,8 +1,16 @@
-"""Referral flows: aggregates of the classified referrals of queries/referral_classified.sql: flows
-between places, the tier matrix, destination compliance, reception, and the consortium indicators of
-MC-PLAN §1.2. Every function takes either one row per referral (referral_classified) or the same rows
-counted (referral_counts: a `referrals` column says how many referrals a row stands for)."""
+"""Referral flows: the views of the classified referrals (queries/referral_classified.sql, stored
+counted in agg_transfer) that the referral page, the overview and the briefing read: indicators,
+flows between places, the tier matrix, destination compliance, its cases, and reception. Each view
+is grouped in the database (queries/referral_*.sql, over the shared macro referral_selected) with
+the weeks, the area and the page's filters as parameters, so it returns at most a few hundred rows
+however many transfers a week holds; the functions here only shape those rows.
+
+`run` is how a query is run: the page's cached `dashboard.ui.query`, or `queries.run` bound to a
+connection; `sel` is the parameters of `selection`."""
 from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
 
 import polars as pl
 
@@ -10,69 +18,50 @@ from dashboard import i18n, policy
 from dashboard.metrics.tables import readable
 
 TIERS = ("primary", "sub_designated", "designated", "lead", "partner")
+Runner = Callable[..., pl.DataFrame]
 
 
 def params() -> dict:
     return policy.params("referral.upward_reception_hours", "referral.pending_too_long_hours", "referral.advanced_age_from")
 
 
-N = pl.col("referrals")  # referrals a row stands for (1 per row of referral_classified)
+def selection(area: dict, week_from: dt.date, week_to: dt.date, tier_pair: tuple[str, str] | None = None,
+              severities=(), statuses=()) -> dict:
+    """The parameters every referral view takes: weeks, area (league, county, consortium; extra keys of
+    `area` are ignored), and the page's filters: one (from tier, to tier) pair or None for all,
+    severities and statuses (empty: all). Tuples, so a selection can key a cache."""
+    return {"week_from": week_from, "week_to": week_to, "league_code": area.get("league_code"),
+            "county_code": area.get("county_code"), "consortium": area.get("consortium"),
+            "from_tier": tier_pair[0] if tier_pair else None, "to_tier": tier_pair[1] if tier_pair else None,
+            "severities": tuple(severities), "statuses": tuple(statuses)}
 
 
-def counted(rows: pl.DataFrame) -> pl.DataFrame:
-    """The rows with their `referrals` count: as they are from referral_counts, 1 each per referral."""
-    return rows if "referrals" in rows.columns else rows.with_columns(pl.lit(1, pl.UInt32).alias("referrals"))
+def unfiltered(sel: dict) -> dict:
+    """The same weeks and area without the page's filters (the filters' own choices read this)."""
+    return sel | {"from_tier": None, "to_tier": None, "severities": (), "statuses": ()}
 
 
-def _n(condition: pl.Expr) -> pl.Expr:
-    """Referrals where the condition holds (null counts as not)."""
-    return N.filter(condition).sum()
+# The pairs the origin-destination matrix beside the map reads (dashboard/figures/referrals.od_matrix):
+# the places of the MATRIX_FLOWS largest flows, and every flow between them.
+MATRIX_FLOWS = 24
 
 
-def total(rows: pl.DataFrame) -> int:
-    """Referrals in the rows."""
-    return int(counted(rows)["referrals"].sum() or 0)
+def flows(run: Runner, sel: dict, level: str, top: int) -> pl.DataFrame:
+    """Referrals per origin-destination pair (queries/referral_flows.sql): level 'facility' keeps
+    facilities; 'county' merges them into banners/counties (the arc joins the mean position of each
+    county's facilities). The `top` largest pairs first (at least MATRIX_FLOWS, with the matrix's
+    cells after them); `pair_count` says how many pairs there are in all."""
+    return run("referral_flows", **sel, level=level, top=top, matrix_flows=MATRIX_FLOWS)
 
 
-def flows(rows: pl.DataFrame, level: str, places: pl.DataFrame, top: int | None = None) -> pl.DataFrame:
-    """Referrals per origin-destination pair. level 'facility' keeps facilities; 'county' merges them
-    into banners/counties (the arc joins the mean position of each county's facilities). Each pair
-    carries its count, its main direction (the most frequent) and counts per direction; the top
-    pairs by volume when top is given. Referrals within one county vanish at county level (no arc)."""
-    key = {"facility": ("from_code", "to_code"), "county": ("from_county", "to_county")}[level]
-    kept = counted(rows).filter(pl.col(key[0]).is_not_null() & pl.col(key[1]).is_not_null() & (pl.col(key[0]) != pl.col(key[1])))
-    # the main direction: the most frequent; on a tie the first in sort order (a blank first)
-    main = (kept.group_by(key[0], key[1], "direction").agg(N.sum().alias("n"))
-            .sort([key[0], key[1], "n", "direction"], descending=[False, False, True, False], nulls_last=False)
-            .unique([key[0], key[1]], keep="first", maintain_order=True))
-    pairs = (kept.group_by(key[0], key[1])
-             .agg(N.sum().alias("referrals"),
-                  _n(pl.col("direction") == "up").alias("up"),
-                  _n(pl.col("direction") == "down").alias("down"),
-                  _n(pl.col("direction") == "lateral").alias("lateral"),
-                  _n(pl.col("status") == "refused").alias("refused"))
-             .join(main.select(key[0], key[1], "direction"), on=[key[0], key[1]], nulls_equal=True)
-             .rename({key[0]: "from", key[1]: "to"}))
-    positions = places.select("code", "name", "lat", "lon")
-    pairs = (pairs.join(positions.rename({"code": "from", "name": "from_name", "lat": "from_lat", "lon": "from_lon"}), on="from")
-             .join(positions.rename({"code": "to", "name": "to_name", "lat": "to_lat", "lon": "to_lon"}), on="to")
-             .sort(["referrals", "from", "to"], descending=[True, False, False]))
-    return pairs.head(top) if top else pairs
+def pair_count(pairs: pl.DataFrame) -> int:
+    """How many origin-destination pairs there are in all (the rows of `flows` are only the largest)."""
+    return int(pairs["pairs"][0]) if pairs.height else 0
 
 
-def places(facilities: pl.DataFrame, level: str) -> pl.DataFrame:
-    """Where flows start and end: facilities as they are, or counties at the mean of their facilities."""
-    if level == "facility":
-        return facilities.select(pl.col("facility_code").alias("code"), pl.col("facility_name").alias("name"), "lat", "lon")
-    return (facilities.group_by(pl.col("county_code").alias("code"))
-            .agg(pl.col("county_name").first().alias("name"), pl.col("lat").mean(), pl.col("lon").mean()))
-
-
-def tier_matrix(rows: pl.DataFrame) -> pl.DataFrame:
+def tier_matrix(run: Runner, sel: dict) -> pl.DataFrame:
     """Referrals per (from tier, to tier)."""
-    return (counted(rows).filter(pl.col("from_tier").is_not_null() & pl.col("to_tier").is_not_null())
-            .group_by("from_tier", "to_tier").agg(N.sum().alias("referrals"))
-            .sort("from_tier", "to_tier"))
+    return run("referral_tier_matrix", **sel)
 
 
 # The verdicts of queries/referral_classified.sql on an assessed referral (upward, sent by primary
@@ -83,65 +72,42 @@ UNJUDGED_REASONS = ("haemodialysis", "main_problem", "beyond_capacity", "underly
                     "lead_grade", "lead_insufficient", "text_silent")
 
 
-def compliance(rows: pl.DataFrame, *keys: str) -> pl.DataFrame:
-    """Assessed referrals per group: how many of each verdict, how many could be judged, and the share
-    of the judged ones that went where the policy sends them (null when none could be judged)."""
-    assessed = counted(rows).filter(pl.col("compliance") != "not_assessed")
-    grouped = assessed.group_by(*keys) if keys else assessed.with_columns(pl.lit(1).alias("_all")).group_by("_all")
-    return (grouped.agg(N.sum().alias("assessed"), *[_n(pl.col("compliance") == v).alias(v) for v in VERDICTS])
-            .with_columns((pl.col("assessed") - pl.col("cannot_judge")).alias("judged"))
-            .with_columns(pl.when(pl.col("judged") > 0).then(pl.col("as_expected") / pl.col("judged")).alias("compliance_rate"))
-            .sort("compliance_rate", "judged", descending=[False, True], nulls_last=True))
+def compliance(run: Runner, sel: dict, by: str) -> pl.DataFrame:
+    """Assessed referrals per sender (queries/referral_compliance.sql): by 'from_code' (with each
+    sender's name, league and county), 'from_name' or 'from_consortium'; how many of each verdict, how
+    many could be judged, and the share of the judged ones that went where the policy sends them (null
+    when none could be judged). The group is in the column named `by`."""
+    rows = run("referral_compliance", **sel, by=by)
+    sender = ["from_name", "from_league", "from_county"]
+    return rows.rename({"grp": by}) if by == "from_code" else rows.drop(sender).rename({"grp": by})
 
 
-def compliance_cases(rows: pl.DataFrame) -> pl.DataFrame:
+def compliance_cases(run: Runner, sel: dict) -> pl.DataFrame:
     """Assessed referrals per (case of §二(五), severity, main problem, expected tier, tier reached, verdict,
-    the blank that stopped the judgement)."""
-    return (counted(rows).filter(pl.col("compliance") != "not_assessed")
-            .group_by("policy_case", "severity", "main_problem", "expected_tier", "to_tier", "compliance", "unjudged_reason")
-            .agg(N.sum().alias("referrals")).sort("referrals", descending=True))
+    the blank that stopped the judgement): queries/referral_cases.sql."""
+    return run("referral_cases", **sel)
 
 
-def unjudged(rows: pl.DataFrame) -> pl.DataFrame:
-    """Why referrals could not be judged: the blank column (or the text's silence), most frequent first."""
-    return (counted(rows).filter(pl.col("compliance") == "cannot_judge").group_by("unjudged_reason")
-            .agg(N.sum().alias("referrals")).sort("referrals", "unjudged_reason", descending=[True, False]))
+def unjudged(cases: pl.DataFrame) -> pl.DataFrame:
+    """Why referrals could not be judged (from the rows of `compliance_cases`): the blank column (or
+    the text's silence), most frequent first."""
+    return (cases.filter(pl.col("compliance") == "cannot_judge").group_by("unjudged_reason")
+            .agg(pl.col("referrals").sum()).sort("referrals", "unjudged_reason", descending=[True, False]))
 
 
-def reception(rows: pl.DataFrame) -> pl.DataFrame:
+def reception(run: Runner, sel: dict) -> pl.DataFrame:
     """Per receiving facility: referrals received, refused, accepted upward within the reception
-    window, pending too long."""
-    return (counted(rows).group_by("to_code", "to_name", "to_tier", "to_county_name")
-            .agg(N.sum().alias("referrals"),
-                 _n(pl.col("status") == "refused").alias("refused"),
-                 _n(pl.col("status") == "pending").alias("pending"),
-                 _n(pl.col("pending_too_long")).alias("pending_too_long"),
-                 _n(pl.col("received_in_time").is_not_null()).alias("upward_accepted"),
-                 _n(pl.col("received_in_time")).alias("received_in_time"))
-            .with_columns((pl.col("refused") / pl.col("referrals")).alias("refused_share"),
-                          pl.when(pl.col("upward_accepted") > 0)
-                          .then(pl.col("received_in_time") / pl.col("upward_accepted")).alias("in_time_share"))
-            .sort(["refused", "pending_too_long", "to_code"], descending=[True, True, False]))
+    window, pending too long (queries/referral_reception.sql)."""
+    return run("referral_reception", **sel)
 
 
-def indicators(rows: pl.DataFrame, reported: bool = True) -> dict:
-    """Headline numbers. Upward share = upward referrals from primary care / (upward + downward)
-    (MC-PLAN §1.2: of two-way referrals, upward from primary care at least 60%). The first-visit
-    rate and the two-way referral rate are per consortium: dashboard/metrics/scorecard.py.
-    reported: whether a transfer log was loaded for the weeks asked about; without one every figure is
-    unknown (None), never 0 referrals."""
-    n = counted(rows).select(
-        N.sum().alias("referrals"),
-        _n((pl.col("direction") == "up") & (pl.col("from_tier") == "primary")).alias("up_primary"),
-        _n(pl.col("direction") == "up").alias("up"), _n(pl.col("direction") == "down").alias("down"),
-        _n(pl.col("direction") == "lateral").alias("lateral"),
-        _n(pl.col("received_in_time").is_not_null()).alias("accepted_up"), _n(pl.col("received_in_time")).alias("in_time"),
-        _n(pl.col("compliance").is_in(JUDGED)).alias("judged"), _n(pl.col("compliance") == "as_expected").alias("as_expected"),
-        _n(pl.col("status") == "refused").alias("refused"), _n(pl.col("pending_too_long")).alias("pending_too_long"),
-        _n(pl.col("compliance") == "cannot_judge").alias("cannot_judge"),
-        _n(pl.col("direction_disagrees")).alias("direction_disagrees"),
-    ).row(0, named=True)
-    n = {k: int(x or 0) for k, x in n.items()}
+def indicators(run: Runner, sel: dict, reported: bool = True) -> dict:
+    """Headline numbers (queries/referral_indicators.sql). Upward share = upward referrals from primary
+    care / (upward + downward) (MC-PLAN §1.2: of two-way referrals, upward from primary care at least
+    60%). The first-visit rate and the two-way referral rate are per consortium:
+    dashboard/metrics/scorecard.py. reported: whether a transfer log was loaded for the weeks asked
+    about; without one every figure is unknown (None), never 0 referrals."""
+    n = {k: int(x or 0) for k, x in run("referral_indicators", **sel).row(0, named=True).items()}
     up, down, judged = n["up"], n["down"], n["judged"]
     out = {
         "referrals": n["referrals"], "up": up, "down": down, "lateral": n["lateral"],
@@ -161,24 +127,13 @@ def logged(run, week_from, week_to) -> bool:
     return any(week_from <= w <= week_to for w in run("dataset_weeks", dataset="transfer")["week"].to_list())
 
 
-def narrow(rows: pl.DataFrame, tier_pair: tuple[str, str] | None, severities: list[str], statuses: list[str]) -> pl.DataFrame:
-    """The page's filters: one (from tier, to tier) pair or all, severities and statuses (empty = all)."""
-    out = rows
-    if tier_pair:
-        out = out.filter((pl.col("from_tier") == tier_pair[0]) & (pl.col("to_tier") == tier_pair[1]))
-    if severities:
-        out = out.filter(pl.col("severity").is_in(severities))
-    if statuses:
-        out = out.filter(pl.col("status").is_in(statuses))
-    return out
-
-
 # The page's pieces: each returns what the page places (tables already in the interface's language,
 # shares as '12.3%', blanks as '—').
 
-def tier_pairs(rows: pl.DataFrame) -> list[tuple[str, str] | None]:
-    """The tier-pair filter's choices: None (all), then each (from tier, to tier) that occurs."""
-    return [None, *tier_matrix(rows).select("from_tier", "to_tier").iter_rows()]
+def tier_pairs(matrix: pl.DataFrame) -> list[tuple[str, str] | None]:
+    """The tier-pair filter's choices (from the unfiltered `tier_matrix`): None (all), then each
+    (from tier, to tier) that occurs."""
+    return [None, *matrix.select("from_tier", "to_tier").iter_rows()]
 
 
 def flows_table(pairs: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -193,29 +148,28 @@ def flows_table(pairs: pl.DataFrame, lang: str) -> pl.DataFrame:
     ), lang)
 
 
-def main_unjudged(rows: pl.DataFrame, lang: str, n: int = 3) -> str:
+def main_unjudged(cases: pl.DataFrame, lang: str, n: int = 3) -> str:
     """The n most frequent reasons a referral could not be judged, with their counts, in words:
     '主要问题未填 3、年龄未填 1'."""
     from dashboard import formatting as fmt
 
     return i18n.t("app.list_separator", lang).join(
-        f"{i18n.t('referrals.unjudged.' + reason, lang)} {fmt.num(n_, lang)}" for reason, n_ in unjudged(rows).head(n).iter_rows())
+        f"{i18n.t('referrals.unjudged.' + reason, lang)} {fmt.num(n_, lang)}" for reason, n_ in unjudged(cases).head(n).iter_rows())
 
 
 COMPLIANCE_BY = {"sender": "from_name", "consortium": "from_consortium"}
 
 
-def compliance_by(rows: pl.DataFrame, by: str) -> tuple[pl.DataFrame, str]:
+def compliance_by(run: Runner, sel: dict, by: str) -> tuple[pl.DataFrame, str]:
     """`compliance` per sending facility or per sending consortium, and the column naming the group."""
     label = COMPLIANCE_BY[by]
-    return compliance(rows, label), label
+    return compliance(run, sel, label), label
 
 
-def cases_table(rows: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """`compliance_cases` as the page lists them: codes in words, a blank as '—'."""
+def cases_table(cases: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The rows of `compliance_cases` as the page lists them: codes in words, a blank as '—'."""
     t = lambda key: i18n.t(key, lang)  # noqa: E731
     v = lambda group, values: {x: i18n.value(group, x, lang) for x in values if x is not None}  # noqa: E731
-    cases = compliance_cases(rows)
     expected = {x: t("referrals.compliance.should_stay_home") if x == "home" else i18n.value("tier", x, lang)
                 for x in cases["expected_tier"].unique().drop_nulls()}
     return readable(cases.select(

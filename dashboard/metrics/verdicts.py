@@ -86,10 +86,8 @@ def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int 
     if topic == "referrals":
         from dashboard.figures.referrals import MIN_ASSESSED
 
-        rows = run("referral_counts", week_from=week, week_to=week, **_area(area))
-        places = rows.select("from_code", "from_league", "from_county").unique("from_code")
-        ranked = (referrals.compliance(rows, "from_code", "from_name").filter(pl.col("judged") >= MIN_ASSESSED)
-                  .join(places, on="from_code").sort("compliance_rate", "from_code"))
+        ranked = (referrals.compliance(run, referrals.selection(_area(area), week, week), "from_code")
+                  .filter(pl.col("judged") >= MIN_ASSESSED).sort("compliance_rate", "from_code"))
         return [Worst(r["from_name"], fmt.pct(r["compliance_rate"], lang), r["from_league"], r["from_county"],
                       f"n={fmt.num(r['judged'], lang)}") for r in ranked.head(n).iter_rows(named=True)]
     if topic == "icu":

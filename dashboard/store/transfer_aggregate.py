@@ -55,6 +55,15 @@ def _params(week_from: dt.date | None, week_to: dt.date | None) -> dict:
             "league_code": None, "county_code": None, "consortium": None, **classify_params()}
 
 
+# The table macro the referral views select with (weeks, area, the page's filters): created with the
+# table it reads, since DuckDB binds a macro's tables when it is defined.
+MACRO = config.QUERIES / "aggregates" / "referral_selected.sql"
+
+
+def create_macro(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(MACRO.read_text(encoding="utf-8"))
+
+
 def exists(con: duckdb.DuckDBPyConnection) -> bool:
     # fetchall: a result left half-read blocks the connection's next relation (DuckDB 2.0)
     return bool(con.execute("select count(*) from information_schema.tables "
@@ -64,6 +73,7 @@ def exists(con: duckdb.DuckDBPyConnection) -> bool:
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Every week, from scratch (the caller holds the transaction, if any)."""
     con.execute(f"create or replace table agg_transfer as\n{_select()}", _params(None, None))
+    create_macro(con)
     con.execute("insert or replace into meta values ('agg_transfer_signature', $s)", {"s": signature()})
 
 
@@ -80,6 +90,7 @@ def signature() -> str:
     """What the stored aggregate was built from: the rule's SQL, the columns kept and the policy. A
     database whose aggregate has another signature (a new release, an older database) is rebuilt."""
     text = "\n".join([(config.QUERIES / "referral_classified.sql").read_text(encoding="utf-8"), *COLUMNS,
+                      MACRO.read_text(encoding="utf-8"),
                       repr(sorted(classify_params().items()))])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -90,9 +101,12 @@ def stored_signature(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
-    """Build the aggregate when it is missing or was built by another rule, columns or policy."""
+    """Build the aggregate when it is missing or was built by another rule, columns or policy, and
+    define the macro that reads it (an older database may lack it)."""
     if not exists(con) or stored_signature(con) != signature():
         rebuild(con)
+    else:
+        create_macro(con)
 
 
 def after_load(con: duckdb.DuckDBPyConnection, dataset: str, week: dt.date | None) -> None:
