@@ -12,6 +12,7 @@ from dashboard import policy, weeks
 from dashboard.metrics import headlines, referrals
 from dashboard.figures import referrals as figures
 from dashboard.ui import chart, filters, kept_choice, kept_choices, lang, metric_row, num, page_verdict, pct, query, t, table, v
+from dashboard.ui.tabs import kept_value, open_tab
 
 f = filters()
 st.title(t("referrals.heading"))
@@ -73,19 +74,15 @@ with st.expander(t("referrals.indicators"), expanded=True, icon=":material/flag:
     st.page_link("pages/scorecard.py", label=t("referrals.indicator.open_scorecard"), icon=":material/leaderboard:")
 
 # only the open tab is built (each rerun on a tab switch): the map costs more than all the charts
-tabs = st.tabs([t("referrals.tab.map"), t("referrals.tab.tiers"), t("referrals.tab.compliance"), t("referrals.tab.reception")],
-               key=f"ref_tab_{lang()}", on_change="rerun")
-if tabs[0].open:
-    with tabs[0]:
+tab, box = open_tab("referrals_tab", ["map", "tiers", "compliance", "reception"], lambda n: t(f"referrals.tab.{n}"))
+if tab == "map":
+    with box:
         st.subheader(f"{f.area_label} {t('referrals.map.heading')}" if lang() == "zh" else f"{t('referrals.map.heading')}, {f.area_label}")
         m1, m2 = st.columns(2)
         zoomed_in = bool(f.county_code or f.consortium)
         level = kept_choice(m1.radio, t("referrals.map.level"), ["county", "facility"], "ref_map_level",
                             lambda x: t(f"referrals.map.level_{x}"), default="facility" if zoomed_in else "county", horizontal=True)
-        # kept apart from the widget's key: a closed tab's slider is not built, and its state would go
-        top = m2.slider(t("referrals.map.top"), min_value=10, max_value=500, value=st.session_state.get("ref_map_top_kept", 150),
-                        step=10, key="ref_map_top")
-        st.session_state["ref_map_top_kept"] = top
+        top = kept_value(m2.slider, t("referrals.map.top"), "ref_map_top", 150, min_value=10, max_value=500, step=10)
         located = query("facility_locations", **f.params())
         all_pairs = referrals.flows(query, sel, level, top)
         st.pydeck_chart(figures.flow_map(all_pairs.head(top), located, lang(), league_code=f.league_code, level=level), height=620)
@@ -100,12 +97,12 @@ if tabs[0].open:
         if level == "facility":
             chart(figures.od_matrix(all_pairs, ctx, t("referrals.chart.od")), ctx, t("referrals.chart.od"), key="ref_od")
         table(referrals.flows_table(all_pairs.head(top), lang()), hide_index=True, width="stretch", height=280)
-if tabs[1].open:
-    with tabs[1]:
+if tab == "tiers":
+    with box:
         matrix = referrals.tier_matrix(query, sel)
         chart(figures.sankey(matrix, ctx), ctx, t("referrals.chart.sankey"), key="ref_sankey", data=matrix)
-if tabs[2].open:
-    with tabs[2]:
+if tab == "compliance":
+    with box:
         st.caption(t("referrals.compliance.rule", age=int(policy.value("referral.advanced_age_from"))))
         cases = referrals.compliance_cases(query, sel)
         if ind["cannot_judge"]:
@@ -117,8 +114,8 @@ if tabs[2].open:
         chart(figures.compliance_bars(group, label, ctx), ctx, t("referrals.chart.compliance"), key="ref_compliance", data=group)
         st.markdown(f"**{t('referrals.compliance.cases')}**")
         table(referrals.cases_table(cases, lang()), hide_index=True, width="stretch", height=300)
-if tabs[3].open:
-    with tabs[3]:
+if tab == "reception":
+    with box:
         received = referrals.reception(query, sel)
         chart(figures.refusals(received, ctx), ctx, t("referrals.chart.refusals"), key="ref_refusals", data=received)
         table(referrals.reception_table(received, lang()), hide_index=True, width="stretch")

@@ -20,7 +20,7 @@ import plotly.io as pio
 import pytest
 from PIL import Image
 
-from dashboard import demo, i18n, store
+from dashboard import demo, store
 from dashboard.figures import briefing
 from tests import apptest
 
@@ -76,12 +76,6 @@ def figures(demo_db) -> list[tuple[str, go.Figure]]:
         for lang in ("zh", "en"):
             for i, fig in enumerate(page_figures(demo_db, page, lang)):
                 out.append((f"{Path(page).stem}_{lang}_{i:02d}", fig))
-    # the referral page builds only its open tab: open the others too
-    for lang in ("zh", "en"):
-        for tab in ("tiers", "compliance", "reception"):
-            label = i18n.t(f"referrals.tab.{tab}", lang)
-            for i, fig in enumerate(page_figures(demo_db, "pages/referrals.py", lang, **{f"ref_tab_{lang}": label})):
-                out.append((f"referrals_{lang}_{tab}_{i:02d}", fig))
     # one league and county: county maps named by county, the referral map at facility level (OD matrix)
     for page in ("pages/referrals.py", "pages/labelling.py", "pages/icu.py", "pages/stock.py"):
         for i, fig in enumerate(page_figures(demo_db, page, "zh", f_league="150100", f_county="150102")):

@@ -2,13 +2,11 @@
 tiers, destination compliance, and reception by receiving hospital."""
 from __future__ import annotations
 
-import json
 import math
 
 import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
-from pydeck.bindings.json_tools import default_serialize
 
 from dashboard import formatting as fmt
 from dashboard.metrics import geography
@@ -34,15 +32,6 @@ def _view(lons: list[float], lats: list[float], width: int = 950, height: int = 
     zoom = max(min(min(zoom_x, zoom_y) - 0.35, 11), 3)
     latitude = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
     return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
-
-
-class CompactDeck(pdk.Deck):
-    """A pydeck Deck whose JSON carries no indentation. st.pydeck_chart sends `to_json()` as it is, and
-    pydeck indents by two spaces: about four times the bytes for the boundaries' coordinates, the bulk
-    of the page's messages. Same keys and values, in pydeck's own serializer."""
-
-    def to_json(self) -> str:
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
 
 
 FACILITY_FLOWS = 15  # at facility level only the largest flows are drawn, each with its number
@@ -103,7 +92,7 @@ def flow_map(pairs: pl.DataFrame, facilities: pl.DataFrame, lang: str, league_co
                                 character_set=pdk.types.String("auto")))
     lons = points["lon"].to_list() + (arcs_frame["from_lon"].to_list() + arcs_frame["to_lon"].to_list() if arcs_frame is not None else [])
     lats = points["lat"].to_list() + (arcs_frame["from_lat"].to_list() + arcs_frame["to_lat"].to_list() if arcs_frame is not None else [])
-    return CompactDeck(layers=layers, initial_view_state=_view(lons, lats), map_provider=None,
+    return maps.CompactDeck(layers=layers, initial_view_state=_view(lons, lats), map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
 
