@@ -243,10 +243,14 @@ def _csv(ds_name: str, frame: pl.DataFrame, encoding: str = "utf-8-sig") -> byte
     ds = contracts.dataset(ds_name)
     names = [c.name for c in ds.columns if c.name in frame.columns]
     out = frame.select(names).rename({c.name: c.zh for c in ds.columns if c.name in names})
-    text = out.write_csv(null_value="")
     if encoding == "gbk":
-        return text.encode("gbk")
-    return b"\xef\xbb\xbf" + text.encode("utf-8")
+        return out.write_csv(null_value="").encode("gbk")
+    # Written as bytes straight into one buffer: a week's register is 400 MB of CSV, and going through
+    # a str (2 bytes a character for Chinese) then encoding and prefixing the BOM held three copies.
+    buffer = io.BytesIO()
+    buffer.write(b"\xef\xbb\xbf")
+    out.write_csv(buffer, null_value="")
+    return buffer.getvalue()
 
 
 def _week_index(week: dt.date | str) -> int:
