@@ -583,7 +583,7 @@ def _validate(cur, result: LoadResult, raw: RawTable, ds: Dataset, mapping: dict
     headers = [c for c in raw.frame.columns if c != ROW]
     if raw.csv is not None:
         build_typed(cur, ds, result.week, config.salt(),
-                    Source(raw.csv.relation(), inverse, raw.csv.row(), headers))
+                    Source(raw.csv.relation(), inverse, raw.csv.row(), headers, raw.csv.first_row()))
     else:
         cur.register("raw_src", raw.frame)
         try:
@@ -753,7 +753,8 @@ def _publish(cur, stage: _Stage, ds: Dataset, result: LoadResult, started: float
     write lock, and the week is replaced from it in one transaction (_commit)."""
     col_list = ", ".join(q(c) for c, _ in store.stored_columns(ds))
     cur.execute(f"create or replace table staged as select {col_list} from typed {_kept_rows(cur, ds)}")
-    for table in ("typed", "flagged", "issues_all", "repeated"):
+    validation.drop_typed(cur)
+    for table in ("flagged", "issues_all", "repeated"):
         cur.execute(f"drop table if exists {table}")
     cur.close()
     stage.con.close()  # the scratch file is attached below by the database's own instance
@@ -803,8 +804,9 @@ def _commit(cur: duckdb.DuckDBPyConnection, ds: Dataset, result: LoadResult, sta
         result.outcome = "rejected"
         raise
     finally:
-        for table in ("typed", "flagged", "issues_all", "repeated"):
-            cur.execute(f"drop table if exists {table}")  # free the memory now, not at the next load
+        validation.drop_typed(cur)  # free the memory now, not at the next load
+        for table in ("flagged", "issues_all", "repeated"):
+            cur.execute(f"drop table if exists {table}")
 
 
 # The aggregate tables a contract's `reported_in` may name: the insert that rebuilds a week, its parameters.
@@ -821,7 +823,10 @@ def _finish(cur, result: LoadResult, started: float, user: str, original: _Origi
     result.sha256 = original.digest or ""
     for table in ("typed", "flagged", "issues_all", "repeated"):
         try:
-            cur.execute(f"drop table if exists {table}")
+            if table == "typed":
+                validation.drop_typed(cur)
+            else:
+                cur.execute(f"drop table if exists {table}")
         except duckdb.Error:
             if stage is None:
                 raise  # a staged load whose publication failed has closed its scratch file already

@@ -632,6 +632,10 @@ class CsvPlan:
     def row(self) -> str:
         return f"row_number() over () + {self.skip + 1}"
 
+    def first_row(self) -> int:
+        """The row number (as the polars reader and a spreadsheet count) of the first data row."""
+        return self.skip + 2
+
     def close(self) -> None:
         if self.fd is not None:
             os.close(self.fd)

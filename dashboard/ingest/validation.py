@@ -94,8 +94,10 @@ def typed_expr(col: Column) -> str:
         return f"try_cast({v} as double)"
     if col.type == "bool":
         # 是/否 (almost every cell) by plain comparison; the other spellings after lower().
+        # (A map, not `in (...)`: DuckDB turns a long IN list into a join, which loses file order.)
+        spellings = ", ".join(f"{_literal(k)}: {val}" for val, ks in (("true", _TRUE), ("false", _FALSE)) for k in ks)
         return (f"case when {v} = '是' then true when {v} = '否' then false "
-                f"when lower({v}) in {tuple(_TRUE)} then true when lower({v}) in {tuple(_FALSE)} then false end")
+                f"else (MAP {{{spellings}}})[lower({v})] end")
     if col.type == "date":
         return (f"coalesce(try_strptime({v}, {_list(_DATE_FORMATS)})::date, "
                 f"case when regexp_full_match({v}, '[0-9]{{1,5}}(\\.[0-9]+)?') "
@@ -105,10 +107,13 @@ def typed_expr(col: Column) -> str:
                 f"case when regexp_full_match({v}, '[0-9]{{1,5}}(\\.[0-9]+)?') "
                 f"then timestamp '1899-12-30' + to_microseconds(cast(round(cast({v} as double) * 86400000000) as bigint)) end)")
     if col.type == "enum":
-        # The exact spelling through a join with the few known spellings; any other cell (rare) folded
-        # as headers are folded and looked up in a map of the folded spellings.
+        # The exact spelling looked up in a map of the contract's spellings (a lookup, not a join: a
+        # left join's unmatched rows leave it out of file order, and the rows are numbered by that
+        # order, see build_typed); any other cell (rare) folded as headers are folded and looked up
+        # in a map of the folded spellings.
+        exact = ", ".join(f"{_literal(k)}: {_literal(val)}" for k, val in _spellings(col.enum).items())
         folded = ", ".join(f"{_literal(k)}: {_literal(val)}" for k, val in contracts.enum_lookup(col.enum).items())
-        return (f"coalesce(e_{col.name}.value, case when e_{col.name}.value is null and {v} is not null "
+        return (f"coalesce((MAP {{{exact}}})[{v}], case when {v} is not null "
                 f"then (MAP {{{folded}}})[{_normalised(v)}] end)")
     if col.type == "id_number":
         return f"case when regexp_full_match(upper(replace({v}, ' ', '')), '[0-9]{{17}}[0-9X]') then upper(replace({v}, ' ', '')) end"
@@ -117,29 +122,32 @@ def typed_expr(col: Column) -> str:
     raise ValueError(f"unknown column type {col.type}")
 
 
-def _enum_table(con: duckdb.DuckDBPyConnection, ds: Dataset) -> None:
-    """Temp table enum_map(col, raw, value): every spelling each enum column accepts, as written in
-    the contract (the cells of almost every file). Other spellings are folded in typed_expr."""
-    rows = [(c.name, spelling, value) for c in ds.columns if c.type == "enum"
-            for value, spellings in contracts.enum_values(c.enum).items() for spelling in dict.fromkeys(spellings)]
-    frame = pl.DataFrame(rows, schema={"col": pl.Utf8, "raw": pl.Utf8, "value": pl.Utf8}, orient="row")
-    con.register("enum_map_src", frame)
-    con.execute("create or replace temp table enum_map as select distinct on (col, raw) * from enum_map_src")
-    con.unregister("enum_map_src")
+def _spellings(enum: str) -> dict[str, str]:
+    """Every spelling an enum accepts as written in the contract -> its value (the first value that
+    lists a spelling wins)."""
+    out: dict[str, str] = {}
+    for value, spellings in contracts.enum_values(enum).items():
+        for spelling in spellings:
+            out.setdefault(spelling, value)
+    return out
 
 
 @dataclass
 class Source:
     """Where the staged strings come from: a relation (a registered frame, or DuckDB's read_csv on the
     file itself), each contract column's source column (absent: all blank), the SQL giving the row
-    number as the analyst sees it, and every source column (a row blank in all of them is dropped)."""
+    number as the analyst sees it, and every source column (a row blank in all of them is dropped).
+    first_row (DuckDB's read_csv, which reads in file order): the row number of the first row, so
+    that rows may instead be numbered by their place in the typed table (see build_typed): `row`,
+    a window function (row_number() over ()), would hold the whole statement to one thread."""
     relation: str
     columns: dict[str, str]
     row: str
     all_columns: list[str]
+    first_row: int | None = None
 
 
-def typed_select(ds: Dataset, source: Source) -> str:
+def typed_select(ds: Dataset, source: Source, numbered: bool = True) -> str:
     """The select turning the source's strings into typed columns. For a column that is not text,
     `<name>__raw` keeps the cell as written only where it could not be typed (the one case a message
     needs it), so valid files carry no second copy of their text."""
@@ -155,10 +163,6 @@ def typed_select(ds: Dataset, source: Source) -> str:
 
     filled = ", ".join(f"nullif(trim(src.{q(c)}), '')" for c in source.all_columns) or "null"
     trimmed = ", ".join(cell(c) for c in kept)
-    joins = "".join(
-        f" left join enum_map e_{c.name} on e_{c.name}.col = '{c.name}' and e_{c.name}.raw = {_raw(c)}"
-        for c in kept if c.type == "enum"
-    )
     inner = ", ".join(
         f"{typed_expr(c)} as {q(c.name)}" + ("" if _text_like(c) else f", {_raw(c)} as {q(c.name + '__raw')}")
         for c in kept
@@ -172,9 +176,13 @@ def typed_select(ds: Dataset, source: Source) -> str:
             return f"case when {q(c.name)} is null and {q(c.name + '__raw')} is null then {c.fill_when_blank} else {q(c.name)} end as {q(c.name)}, {raw}"
         return f"{q(c.name)}, {raw}"
 
+    if not numbered:  # numbered afterwards by file order (see build_typed)
+        return (f"select _blank, {', '.join(outer(c) for c in kept)} from (select s._blank, {inner} "
+                f"from (select coalesce({filled}) is null as _blank, {trimmed} "
+                f"from {source.relation} src) s)")
     return (f"select _row, _blank, {', '.join(outer(c) for c in kept)} from (select s._row, s._blank, {inner} "
             f"from (select src._row, coalesce({filled}) is null as _blank, {trimmed} "
-            f"from (select {source.row} as _row, * from {source.relation}) src) s{joins})")
+            f"from (select {source.row} as _row, * from {source.relation}) src) s)")
 
 
 @dataclass
@@ -255,8 +263,11 @@ def _local_checks(ds: Dataset) -> list[Check]:
         if c.not_before:
             add("error", "before_column", f"{typed} < {q(c.not_before)}", other=q(c.not_before))
         if c.references:
-            add("error", "unknown_facility",
-                f"{typed} is not null and {typed} not in (select key from {_known(c.references)})")
+            # Across rows (a join with the referenced keys), after typing: a join in the typing
+            # statement would lose the file's row order (see build_typed).
+            out.append(Check("error", c.name, "unknown_facility",
+                             f"{typed} is not null and {typed} not in (select key from {_known(c.references)})",
+                             shown, local=False))
         if c.within_week:
             add("warning", "outside_week", f"{typed} is not null and ({typed} < $week::date or {typed} >= $week::date + 7)")
     return out
@@ -290,11 +301,10 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
     makes of personal columns (which are not kept in clear: `typed` may spill to disk under the
     connection's memory limit), the columns derived at load, and `_flags<n>`, one bit per check that
     reads one row. Then temp table `repeated` (keys given on more than one row, with the first row)."""
-    _enum_table(con, ds)
     for target in dict.fromkeys(ds.references.values()):
         key = contracts.dataset(target).key[0]
         con.execute(f"create or replace temp table {_known(target)} as select distinct {q(key)} as key from {target}")
-    checks = _local_checks(ds)
+    checks = [c for c in _local_checks(ds) if c.local]
     made = []
     for p in ds.personal:
         col = q(p.column)
@@ -313,11 +323,31 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
     select = (f"select * {'exclude (' + ', '.join(dropped) + ')' if dropped else ''} from ("
               f"select *, {', '.join([*made, *shown, *derived, _flag_columns(checks)])} from ("
               f"select *{', ' + digits if digits else ''} from ({typed_select(ds, source)})))")
-    sql = f"create or replace temp table typed as {select}"
-    con.execute(sql, _params(sql, {"week": week, "salt": salt, **rules.risk_params()}))
-    blank = con.execute("select count(*) from typed where _blank").fetchall()[0][0]
+    drop_typed(con)
+    params = {"week": week, "salt": salt, **rules.risk_params()}
+    by_place = None
+    if source.first_row is not None:
+        # In parallel, numbered by place: DuckDB writes a query's rows in the order it reads them
+        # (preserve_insertion_order) when every step keeps that order, which it shows by planning a
+        # "batch" insert; then a row's place in `typed_rows` (its rowid, which a delete does not
+        # change) is its line in the file, and `typed` is that table with the row number. Otherwise
+        # (a contract expression DuckDB plans as a join, say) the window numbers the rows, on one thread.
+        by_place = select.replace(typed_select(ds, source), typed_select(ds, source, numbered=False), 1)
+        sql = f"create temp table typed_rows as {by_place}"
+        plan = "".join(str(r[-1]) for r in con.execute(f"explain {sql}", _params(sql, params)).fetchall())
+        if "batch" not in plan.lower().split("create table as")[0]:
+            by_place = None
+    if by_place is not None:
+        con.execute(sql, _params(sql, params))
+        con.execute(f"create temp view typed as select rowid + {int(source.first_row)} as _row, * from typed_rows")
+        table = "typed_rows"
+    else:
+        sql = f"create temp table typed as {select}"
+        con.execute(sql, _params(sql, params))
+        table = "typed"
+    blank = con.execute(f"select count(*) from {table} where _blank").fetchall()[0][0]
     if blank:
-        con.execute("delete from typed where _blank")
+        con.execute(f"delete from {table} where _blank")
     con.execute("create or replace temp table blank_rows as select $n as n", {"n": blank})
     # A hash aggregate on the 64-bit key finds repeated keys; a window over 3 million string
     # partitions is several times slower.
@@ -327,6 +357,15 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
             select {key} as repeated_key, min(_row) as first_row from typed
             where {key} is not null group by {key} having count(*) > 1"""
     )
+
+
+def drop_typed(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what build_typed made: temp table `typed`, or view `typed` over table `typed_rows`."""
+    try:
+        con.execute("drop view if exists typed")
+    except duckdb.CatalogException:  # a table
+        con.execute("drop table if exists typed")
+    con.execute("drop table if exists typed_rows")
 
 
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -437,13 +476,15 @@ def find_issues(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, prev
         con.execute(f"create or replace temp table prev as select {cols} from {ds.name} where week = $w", {"w": prev_week})
     for name in ds.checks:
         DATASET_CHECKS[name][0](con)
-    local = _local_checks(ds)
+    local = [c for c in _local_checks(ds) if c.local]
+    across = [(c.severity, f"select _row, '{c.col}', '{c.code}', cast({c.value} as varchar), cast({c.other} as varchar) "
+                           f"from typed where {c.where}") for c in _local_checks(ds) if not c.local]
     flags = sorted({f"_flags{i // FLAG_BITS}" for i in range(len(local))}) or ["_flags0"]
     # The rows with a finding (usually none): one scan of the flag columns, then each check on those.
     con.execute(f"create or replace temp table flagged as select * from typed where {' or '.join(f + ' <> 0' for f in flags)}")
     checks = [(c.severity, f"select _row, '{c.col}', '{c.code}', cast({c.value} as varchar), cast({c.other} as varchar) "
                            f"from flagged where (_flags{i // FLAG_BITS} >> {i % FLAG_BITS}) & 1 = 1")
-              for i, c in enumerate(local)] + _set_checks(ds, prev_week)
+              for i, c in enumerate(local)] + across + _set_checks(ds, prev_week)
     union = " union all ".join(f"select '{sev}' as severity, * from ({sql})" for sev, sql in checks)
     sql = f"create or replace temp table issues_all as select * from ({union}) t(severity, row_no, col, code, value, other)"
     con.execute(sql, _params(sql, {"week": week}))
