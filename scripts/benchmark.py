@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import datetime as dt
 import json
 import math
@@ -751,17 +752,25 @@ class Server:
         self.log.close()
 
 
-def visit(browser, url: str, needs_metric: bool, timeout_s: float = 600) -> tuple[float, list[str]]:
-    """A visit in a new browser context: nothing cached, the front end downloads and starts again."""
+@contextlib.contextmanager
+def opened(browser, url: str, needs_metric: bool, timeout_s: float = 600, polling: int = 50):
+    """`url` in a new browser context (nothing cached: the front end downloads and starts again), until
+    the page is fully drawn: yields (the tab, seconds); the context is closed afterwards."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    tab = context.new_page()
-    t0 = time.perf_counter()
-    tab.goto(url, wait_until="commit")
-    tab.wait_for_function(ready_js(needs_metric), timeout=timeout_s * 1000, polling=50)
-    seconds = time.perf_counter() - t0
-    errors = [e.inner_text()[:200] for e in tab.query_selector_all("[data-testid='stException']")]
-    context.close()
-    return seconds, errors
+    try:
+        tab = context.new_page()
+        t0 = time.perf_counter()
+        tab.goto(url, wait_until="commit")
+        tab.wait_for_function(ready_js(needs_metric), timeout=timeout_s * 1000, polling=polling)
+        yield tab, time.perf_counter() - t0
+    finally:
+        context.close()
+
+
+def visit(browser, url: str, needs_metric: bool, timeout_s: float = 600) -> tuple[float, list[str]]:
+    """A visit in a new browser context: seconds, and the text of any exception box."""
+    with opened(browser, url, needs_metric, timeout_s) as (tab, seconds):
+        return seconds, [e.inner_text()[:200] for e in tab.query_selector_all("[data-testid='stException']")]
 
 
 def page_url(base: str, slug: str) -> str:

@@ -152,17 +152,10 @@ class Status(threading.Thread):
 
 
 def page_text(browser, url: str, timeout_s: float = 300) -> tuple[float, str]:
-    from benchmark import ready_js
+    from benchmark import opened
 
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-    tab = context.new_page()
-    t0 = time.perf_counter()
-    tab.goto(url, wait_until="commit")
-    tab.wait_for_function(ready_js(False), timeout=timeout_s * 1000, polling=100)
-    seconds = time.perf_counter() - t0
-    text = tab.inner_text("[data-testid='stApp']")
-    context.close()
-    return seconds, text
+    with opened(browser, url, False, timeout_s, polling=100) as (tab, seconds):
+        return seconds, tab.inner_text("[data-testid='stApp']")
 
 
 def findings(text: str) -> dict:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard.metrics.referrals import JUDGED, VERDICTS
+from dashboard.metrics.referrals import JUDGED, VERDICTS, shaped_indicators
 
 N = pl.col("referrals")  # referrals a row stands for (1 per row of referral_classified)
 
@@ -127,19 +127,7 @@ def indicators(rows: pl.DataFrame, reported: bool = True) -> dict:
         _n(pl.col("compliance") == "cannot_judge").alias("cannot_judge"),
         _n(pl.col("direction_disagrees")).alias("direction_disagrees"),
     ).row(0, named=True)
-    n = {k: int(x or 0) for k, x in n.items()}
-    up, down, judged = n["up"], n["down"], n["judged"]
-    out = {
-        "referrals": n["referrals"], "up": up, "down": down, "lateral": n["lateral"],
-        "upward_share": n["up_primary"] / (up + down) if up + down else None,
-        "refused": n["refused"],
-        "pending_too_long": n["pending_too_long"],
-        "in_time_share": n["in_time"] / n["accepted_up"] if n["accepted_up"] else None,
-        "compliance_rate": n["as_expected"] / judged if judged else None,
-        "judged": judged, "cannot_judge": n["cannot_judge"],
-        "direction_disagrees": n["direction_disagrees"],
-    }
-    return out if reported else dict.fromkeys(out)
+    return shaped_indicators(n, reported)  # the counts are this file's own; the shares are the product's
 
 
 def narrow(rows: pl.DataFrame, tier_pair: tuple[str, str] | None, severities: list[str], statuses: list[str]) -> pl.DataFrame:

@@ -107,7 +107,13 @@ def indicators(run: Runner, sel: dict, reported: bool = True) -> dict:
     60%). The first-visit rate and the two-way referral rate are per consortium:
     dashboard/metrics/scorecard.py. reported: whether a transfer log was loaded for the weeks asked
     about; without one every figure is unknown (None), never 0 referrals."""
-    n = {k: int(x or 0) for k, x in run("referral_indicators", **sel).row(0, named=True).items()}
+    return shaped_indicators(run("referral_indicators", **sel).row(0, named=True), reported)
+
+
+def shaped_indicators(counts: dict, reported: bool = True) -> dict:
+    """The headline numbers from referral_indicators' counts: the shares, None where their base is 0
+    (a share of nothing is unknown), and every figure None when no transfer log was loaded."""
+    n = {k: int(x or 0) for k, x in counts.items()}
     up, down, judged = n["up"], n["down"], n["judged"]
     out = {
         "referrals": n["referrals"], "up": up, "down": down, "lateral": n["lateral"],
