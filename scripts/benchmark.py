@@ -23,7 +23,7 @@ and peak memory, at several register sizes, next to their peers, in one run. Not
    size (the same register and transfer rows) give the ratio pandas / product.
 4. browser: `streamlit run app.py` on a free localhost port against that database, driven by
    Playwright with /usr/bin/chromium, until the page is fully drawn: its title and metrics visible,
-   every chart on screen drawn (Plotly's SVG, deck.gl's canvas) and the app's script state
+   everything on screen drawn (Plotly's SVG, maps' and tables' canvas, no skeleton) and the app's script state
    "notRunning" (conditions, no fixed sleeps). Three ways in: a new browser each time (first visit,
    then warm: the front end downloads and starts again), one browser kept open (its cache holds the
    front end, as a commissioner's does), and a click on the page's sidebar link in an open session
@@ -702,9 +702,10 @@ def free_port() -> int:
 def ready_js(needs_metric: bool, title: str | None = None) -> str:
     """Fully rendered: the app's script has finished, the page's title is shown (`title`: that text, for
     a switch inside the app, where the last page's title is still up until the new one draws), its
-    metrics are shown (where the page has them), and every chart on screen is drawn: each visible
-    Plotly chart holds its SVG, each visible deck.gl map its canvas (charts in a closed tab are not on
-    screen and not waited for). An exception box counts as rendered and is reported."""
+    metrics are shown (where the page has them), and everything on screen is drawn: each visible
+    Plotly chart holds its SVG, each visible deck.gl map and table its canvas, and no placeholder
+    (Streamlit's skeleton, shown while an element's code loads) is left (what is in a closed tab is not
+    on screen and not waited for). An exception box counts as rendered and is reported."""
     metric = "document.querySelector('[data-testid=\"stMetric\"]')" if needs_metric else "true"
     wanted = "true" if title is None else f"h.innerText.trim() === {json.dumps(title)}"
     return ("() => { const app = document.querySelector('[data-testid=\"stApp\"]');"
@@ -717,6 +718,10 @@ def ready_js(needs_metric: bool, title: str | None = None) -> str:
             "   if (c.offsetParent && !c.querySelector('.main-svg')) return false; }"
             " for (const c of document.querySelectorAll('[data-testid=\"stDeckGlJsonChart\"]')) {"
             "   if (c.offsetParent && !c.querySelector('canvas')) return false; }"
+            " for (const c of document.querySelectorAll('[data-testid=\"stDataFrame\"]')) {"
+            "   if (c.offsetParent && !c.querySelector('canvas')) return false; }"
+            " for (const c of document.querySelectorAll('[data-testid=\"stSkeleton\"]')) {"
+            "   if (c.offsetParent) return false; }"
             " return true; }")
 
 
