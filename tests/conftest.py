@@ -102,6 +102,14 @@ def database(folder: Path):
             store.close_shared()
 
 
+@pytest.fixture()
+def app_env(db):
+    """The app pointed at the requesting module's fixture database (its `db` fixture: the folder is
+    db[1]), for the page tests of that module."""
+    with database(db[1]):
+        yield
+
+
 def render(page: str, lang: str = "zh", check: bool = True):
     """Run app.py in `lang`, then switch to `page` (e.g. 'pages/icu.py'). With check, no exception."""
     from streamlit.testing.v1 import AppTest

@@ -26,7 +26,7 @@ import pytest
 from dashboard.metrics import fever
 
 from dashboard.store import queries
-from tests.conftest import chinese_leaks, database, loaded_database, metrics, page_opens_from_the_navigation, render
+from tests.conftest import chinese_leaks, loaded_database, metrics, page_opens_from_the_navigation, render
 from tests.shell_fixture import FACILITY, WEEK
 
 EARLY, MON, TUE = dt.date(2022, 12, 4), dt.date(2022, 12, 19), dt.date(2022, 12, 20)
@@ -131,12 +131,6 @@ def test_charts_say_where_when_and_from_what(db):
     assert trend.layout.title.text == "Fever clinic visits a day, Hohhot, 19 Dec 2022"
     assert trend.layout.yaxis.title.text == "Visits a day" and [d.name for d in trend.data] == ["Primary care", "Hospitals"]
     assert list(trend.data[1].y) == [10, 500, None]  # the blank day is a gap
-
-
-@pytest.fixture()
-def app_env(db):
-    with database(db[1]):
-        yield
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -304,12 +304,6 @@ def test_demo_has_the_flaws_the_page_must_find(tmp_path):
     assert 0.6 < h["met_share"] < 0.95
 
 
-@pytest.fixture()
-def app_env(db):
-    with database(db[1]):
-        yield
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
     at = render("pages/followup.py", lang)

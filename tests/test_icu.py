@@ -195,12 +195,6 @@ def test_figures(db):
     assert "ICU一线医护缺口" in gap_map.layout.title.text
 
 
-@pytest.fixture()
-def app_env(db):
-    with apptest.database(db[1]):
-        yield
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
     at = apptest.render("pages/icu.py", lang)

@@ -174,12 +174,6 @@ def test_figures(db):
     assert en.layout.shapes[0].y0 == 0.9  # the target line is the policy number passed in, not a literal 100%
 
 
-@pytest.fixture()
-def app_env(db):
-    with apptest.database(db[1]):
-        yield
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
     at = apptest.render("pages/labelling.py", lang)

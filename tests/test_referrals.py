@@ -268,12 +268,6 @@ def test_figures(db):
     assert sorted(refused.data[0].y) == sorted(["呼和浩特市定点医院", "新城区亚定点医院", "土默特左旗医院"])
 
 
-@pytest.fixture()
-def app_env(db):
-    with apptest.database(db[1]):
-        yield
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
     at = apptest.render("pages/referrals.py", lang)

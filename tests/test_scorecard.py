@@ -308,12 +308,6 @@ def test_template_loads_and_is_scored(tmp_path):
 
 
 # --- the page -------------------------------------------------------------------------------------------
-@pytest.fixture()
-def app_env(db):
-    with database(db[1]):
-        yield
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
     at = render("pages/scorecard.py", lang)

@@ -24,7 +24,7 @@ from dashboard.store import queries
 
 from dashboard.metrics import staff
 from dashboard.figures import briefing
-from tests.conftest import chinese_leaks, database, loaded_database, metrics, page_opens_from_the_navigation, render
+from tests.conftest import chinese_leaks, loaded_database, metrics, page_opens_from_the_navigation, render
 from tests.shell_fixture import FACILITY, PREV, WEEK
 
 HEADER = "机构编码,在册医务人员数,本周平均在岗人数,累计新招聘执业医师数,其中下沉基层人数\n"
@@ -107,12 +107,6 @@ def test_charts_say_where_when_and_from_what(db):
     trend = staff.trend_figure(staff.trend(rows(db[0])), en)
     assert trend.layout.title.text == "Staff on duty and doctors placed, week by week, Hohhot, 2022-W51"
     assert list(trend.data[0].x) == ["2022-W50", "2022-W51"]
-
-
-@pytest.fixture()
-def app_env(db):
-    with database(db[1]):
-        yield
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

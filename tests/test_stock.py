@@ -173,12 +173,6 @@ def test_figures(db):
     assert [trace.name for trace in en.data] == ["Antigen kits", "Antipyretics", "Cough medicines", "TCM"]
 
 
-@pytest.fixture()
-def app_env(db):
-    with apptest.database(db[1]):
-        yield
-
-
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
     at = apptest.render("pages/stock.py", lang)
