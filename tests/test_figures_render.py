@@ -80,6 +80,13 @@ def figures(demo_db) -> list[tuple[str, go.Figure]]:
     for page in ("pages/referrals.py", "pages/labelling.py", "pages/icu.py", "pages/stock.py"):
         for i, fig in enumerate(page_figures(demo_db, page, "zh", f_league="150100", f_county="150102")):
             out.append((f"{Path(page).stem}_county_{i:02d}", fig))
+    # the referral map's briefing copy (the map tab's second view), whole area and one county
+    for lang in ("zh", "en"):
+        for i, fig in enumerate(page_figures(demo_db, "pages/referrals.py", lang, ref_map_view="briefing")):
+            out.append((f"referrals_briefing_{lang}_{i:02d}", fig))
+    for i, fig in enumerate(page_figures(demo_db, "pages/referrals.py", "zh", ref_map_view="briefing",
+                                         f_league="150100", f_county="150102")):
+        out.append((f"referrals_briefing_county_{i:02d}", fig))
     return out
 
 
@@ -87,6 +94,8 @@ def test_every_page_shows_figures(figures):
     pages = {name.split("_")[0] for name, _ in figures}
     assert {"labelling", "referrals", "icu", "stock"} <= pages
     assert len(figures) >= 30
+    flow_maps = [name for name, fig in figures if any(w in fig.layout.title.text for w in ("转诊流向（前", "Referral flows (top"))]
+    assert {"referrals_briefing_zh_00", "referrals_briefing_en_00", "referrals_briefing_county_00"} <= set(flow_maps), flow_maps
 
 
 def test_bands_do_not_overlap_and_fit(figures):

@@ -281,12 +281,19 @@ def chart(fig: go.Figure, ctx: briefing.Context, what: str, key: str, data: pl.D
     its data as CSV and XLSX in the interface's language."""
     st.plotly_chart(fig, key=key, config=briefing.plotly_config(ctx, what, fig.layout.height))
     columns = st.columns([1, 1, 1, 2])
-    columns[0].download_button(
-        t("app.chart.download_png"), data=lambda: briefing.to_png(suppression.for_page_chart(fig, key)), file_name=f"{ctx.file_stem(what)}.png",
-        mime="image/png", key=f"{key}_png", icon=":material/image:", on_click="ignore",
-    )
+    png_download(lambda: fig, ctx, what, key, columns[0])
     if data is not None:
         table_downloads(data, ctx.file_stem(what), key, topic, columns[1:3])
+
+
+def png_download(build, ctx: briefing.Context, what: str, key: str, place=None) -> None:
+    """The server-rendered PNG of a briefing figure, `build()` called only when the button is clicked
+    (a figure that is not on screen, such as the referral map's briefing copy, costs nothing until then)."""
+    (place or st).download_button(
+        t("app.chart.download_png"), data=lambda: briefing.to_png(suppression.for_page_chart(build(), key)),
+        file_name=f"{ctx.file_stem(what)}.png", mime="image/png", key=f"{key}_png", icon=":material/image:",
+        on_click="ignore",
+    )
 
 
 def table_downloads(data: pl.DataFrame, stem: str, key: str, topic: str | None = None, places=None) -> None:
