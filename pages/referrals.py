@@ -11,7 +11,8 @@ from dashboard import policy, weeks
 
 from dashboard.metrics import headlines, referrals
 from dashboard.figures import referrals as figures
-from dashboard.ui import chart, filters, kept_choice, kept_choices, lang, metric_row, num, page_verdict, png_download, pct, query, t, table, v
+from dashboard.ui import (chart, chart_downloads, filters, kept_choice, kept_choices, lang, map_view, metric_row, num,
+                          page_verdict, pct, query, t, table, v)
 from dashboard.ui.tabs import kept_value, open_tab
 
 f = filters()
@@ -83,9 +84,7 @@ if tab == "map":
         level = kept_choice(m1.radio, t("referrals.map.level"), ["county", "facility"], "ref_map_level",
                             lambda x: t(f"referrals.map.level_{x}"), default="facility" if zoomed_in else "county", horizontal=True)
         top = kept_value(m2.slider, t("referrals.map.top"), "ref_map_top", 150, min_value=10, max_value=500, step=10)
-        # one map at a time: drawing the interactive map and its briefing copy together took 4-5 s
-        view = kept_choice(m3.radio, t("referrals.map.view"), ["interactive", "briefing"], "ref_map_view",
-                           lambda x: t(f"referrals.map.view_{x}"), horizontal=True)
+        view = map_view("referrals_map_view", m3)
         all_pairs = referrals.flows(query, sel, level, top)
         flow_what = t("referrals.chart.flow_map", n=figures.FACILITY_FLOWS)
 
@@ -100,7 +99,7 @@ if tab == "map":
             drawn = min(top, total_pairs, figures.FACILITY_FLOWS if level == "facility" else top)
             st.caption(t("referrals.map.caption", area=f.area_label, weeks=period, shown=drawn, total=total_pairs,
                          top_flows=figures.FACILITY_FLOWS))
-            png_download(briefing_copy, ctx, flow_what, "ref_flow_png", st.columns([1, 4])[0])
+            chart_downloads(briefing_copy, ctx, flow_what, "ref_flow_png")
         else:
             chart(briefing_copy(), ctx, flow_what, key="ref_flow_png")
         if level == "facility":

@@ -324,7 +324,7 @@ def test_map_tab_draws_one_map_at_a_time(app_env):
         return [b for b in at.get("download_button") if "ref_flow_png_png" in b.proto.id]
 
     at = apptest.render("pages/referrals.py", "en")
-    view = next(r for r in at.radio if r.label == "Map")
+    view = next(r for r in at.radio if r.label == "Map view")
     assert view.value == "interactive" and view.format_func("briefing") == "For the briefing"
     assert len(at.get("deck_gl_json_chart")) == 1 and flow_titles(at) == [] and len(png_buttons(at)) == 1
     view.set_value("briefing").run()
@@ -333,7 +333,7 @@ def test_map_tab_draws_one_map_at_a_time(app_env):
     assert flow_titles(at) == ["Referral flows (top 15), Inner Mongolia, 2022-W51 (19-25 Dec)"]  # what, area, week
     at.session_state["lang"] = "zh"
     at.run()
-    assert next(r for r in at.radio if r.label == "地图").value == "briefing" and len(at.get("deck_gl_json_chart")) == 0
+    assert next(r for r in at.radio if r.label == "地图视图").value == "briefing" and len(at.get("deck_gl_json_chart")) == 0
 
 
 # The destination rule's edges, on a network of three consortia (week 2022-12-19):
