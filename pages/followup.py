@@ -1,7 +1,6 @@
 """Discharged-patient follow-up (DIS-2020 §二(二), (四)): what is wrong and where first (follow-up short,
-signing past due, positive or missing observation tests), then each facility, follow-up by category,
-the patients to act on, the observation tests and the weeks."""
-
+signing past due, positive or missing observation tests), then, one tab at a time, the patients to act
+on, follow-up by category, the observation tests, each facility and the weeks."""
 NAV = {"section": "missions", "order": 70, "title": "followup.nav", "icon": ":material/home_health:"}  # read by dashboard/ui/navigation.py (app.py's page list)
 
 import streamlit as st
@@ -9,6 +8,7 @@ import streamlit as st
 from dashboard.metrics import followup, headlines
 
 from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, query, t
+from dashboard.ui.tabs import open_tab
 
 f = page_header("followup.heading")
 rows = query("followup_patient_weeks", **f.params(), **followup.params())
@@ -33,39 +33,36 @@ metric_row([
     (t("followup.metric.short"), num(h["short"]),
      t("followup.metric.short_help", judged=h["met"] + h["short"], met=h["met"], cannot=cannot)),
     (t("followup.metric.signing_overdue"), num(h["signing_blank"]), None),
+    (t("followup.metric.contacts"), f"{num(h['owed'])} / {num(h['made'])}", t("followup.metric.contacts_help")),
 ])
 
 st.subheader(t("followup.section.where"))
 by_area = followup.by_area(week_rows, followup.level_for(f.league_code))
 chart(followup.problems_figure(by_area, ctx), ctx, t("followup.chart.problems"), "followup_problems", data=by_area)
 
-st.subheader(t("followup.section.actions"))
-actions = followup.action_list(week_rows, lang())
-if actions.height == 0:
-    st.success(t("followup.none_actions"), icon=":material/check_circle:")
-else:
-    st.markdown(f"**{t('followup.actions_help', n=actions.height)}**")
-    st.dataframe(actions, hide_index=True, width="stretch", height=300)
-
-st.subheader(t("followup.section.compliance"))
-per_category = followup.compliance(week_rows)
-metric_row([
-    (t("followup.metric.contacts"), f"{num(h['owed'])} / {num(h['made'])}", t("followup.metric.contacts_help")),
-])
-chart(followup.compliance_figure(per_category, ctx), ctx, t("followup.chart.compliance"), "followup_compliance",
-      data=per_category)
-st.caption(t("followup.rules"))
-
-st.subheader(t("followup.section.tests"))
-tests = followup.tests_list(week_rows, lang())
-if tests.height == 0:
-    st.success(t("followup.none_tests"), icon=":material/check_circle:")
-else:
-    st.dataframe(tests, hide_index=True, width="stretch", height=300)
-
-st.subheader(t("followup.section.facilities"))
-st.dataframe(followup.by_facility(week_rows, lang()), hide_index=True, width="stretch", height=300)
-
-st.subheader(t("followup.section.trend"))
-per_week = followup.trend(rows)
-chart(followup.trend_figure(per_week, ctx), ctx, t("followup.chart.trend"), "followup_trend", data=per_week)
+# the rest one tab at a time (only the open one is built): the patients to act on first
+tab, box = open_tab("followup_tab", ["actions", "compliance", "tests", "facilities", "trend"], lambda n: t(f"followup.tab.{n}"))
+with box:
+    if tab == "actions":
+        actions = followup.action_list(week_rows, lang())
+        if actions.height == 0:
+            st.success(t("followup.none_actions"), icon=":material/check_circle:")
+        else:
+            st.markdown(f"**{t('followup.actions_help', n=actions.height)}**")
+            st.dataframe(actions, hide_index=True, width="stretch", height=300)
+    if tab == "compliance":
+        per_category = followup.compliance(week_rows)
+        chart(followup.compliance_figure(per_category, ctx), ctx, t("followup.chart.compliance"), "followup_compliance",
+              data=per_category)
+        st.caption(t("followup.rules"))
+    if tab == "tests":
+        tests = followup.tests_list(week_rows, lang())
+        if tests.height == 0:
+            st.success(t("followup.none_tests"), icon=":material/check_circle:")
+        else:
+            st.dataframe(tests, hide_index=True, width="stretch", height=300)
+    if tab == "facilities":
+        st.dataframe(followup.by_facility(week_rows, lang()), hide_index=True, width="stretch", height=300)
+    if tab == "trend":
+        per_week = followup.trend(rows)
+        chart(followup.trend_figure(per_week, ctx), ctx, t("followup.chart.trend"), "followup_trend", data=per_week)

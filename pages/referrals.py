@@ -11,7 +11,8 @@ from dashboard import policy, weeks
 
 from dashboard.metrics import headlines, referrals
 from dashboard.figures import referrals as figures
-from dashboard.ui import chart, filters, kept_choice, kept_choices, lang, metric_row, num, page_verdict, pct, query, t, table, v
+from dashboard.ui import (chart, chart_downloads, filters, kept_choice, kept_choices, lang, map_view, metric_row, num,
+                          page_verdict, pct, query, t, table, v)
 from dashboard.ui.tabs import kept_value, open_tab
 
 f = filters()
@@ -78,22 +79,29 @@ tab, box = open_tab("referrals_tab", ["map", "tiers", "compliance", "reception"]
 if tab == "map":
     with box:
         st.subheader(f"{f.area_label} {t('referrals.map.heading')}" if lang() == "zh" else f"{t('referrals.map.heading')}, {f.area_label}")
-        m1, m2 = st.columns(2)
+        m1, m2, m3 = st.columns([2, 2, 3])
         zoomed_in = bool(f.county_code or f.consortium)
         level = kept_choice(m1.radio, t("referrals.map.level"), ["county", "facility"], "ref_map_level",
                             lambda x: t(f"referrals.map.level_{x}"), default="facility" if zoomed_in else "county", horizontal=True)
         top = kept_value(m2.slider, t("referrals.map.top"), "ref_map_top", 150, min_value=10, max_value=500, step=10)
-        located = query("facility_locations", **f.params())
+        view = map_view("referrals_map_view", m3)
         all_pairs = referrals.flows(query, sel, level, top)
-        st.pydeck_chart(figures.flow_map(all_pairs.head(top), located, lang(), league_code=f.league_code, level=level), height=620)
-        st.html(figures.flow_legend(lang()))
-        total_pairs = referrals.pair_count(all_pairs)
-        drawn = min(top, total_pairs, figures.FACILITY_FLOWS if level == "facility" else top)
-        st.caption(t("referrals.map.caption", area=f.area_label, weeks=period, shown=drawn, total=total_pairs,
-                     top_flows=figures.FACILITY_FLOWS))
         flow_what = t("referrals.chart.flow_map", n=figures.FACILITY_FLOWS)
-        chart(figures.flow_figure(all_pairs, ctx, flow_what, league_code=f.league_code, level=level), ctx, flow_what,
-              key="ref_flow_png")
+
+        def briefing_copy():
+            return figures.flow_figure(all_pairs, ctx, flow_what, league_code=f.league_code, level=level)
+
+        if view == "interactive":
+            located = query("facility_locations", **f.params())
+            st.pydeck_chart(figures.flow_map(all_pairs.head(top), located, lang(), league_code=f.league_code, level=level), height=620)
+            st.html(figures.flow_legend(lang()))
+            total_pairs = referrals.pair_count(all_pairs)
+            drawn = min(top, total_pairs, figures.FACILITY_FLOWS if level == "facility" else top)
+            st.caption(t("referrals.map.caption", area=f.area_label, weeks=period, shown=drawn, total=total_pairs,
+                         top_flows=figures.FACILITY_FLOWS))
+            chart_downloads(briefing_copy, ctx, flow_what, "ref_flow_png")
+        else:
+            chart(briefing_copy(), ctx, flow_what, key="ref_flow_png")
         if level == "facility":
             chart(figures.od_matrix(all_pairs, ctx, t("referrals.chart.od")), ctx, t("referrals.chart.od"), key="ref_od")
         table(referrals.flows_table(all_pairs.head(top), lang()), hide_index=True, width="stretch", height=280)

@@ -43,7 +43,8 @@ def demo_db(tmp_path_factory):
 def page_figures(folder: Path, page: str, lang: str, **choices) -> list[go.Figure]:
     """The page's figures, every tab's; `choices` preset sidebar keys (a county makes the referral map
     facility-level). A page whose tabs build only the open one (dashboard/ui/tabs.py, keyed
-    f"{stem}_tab") has each of its tabs opened in turn, the way a click does."""
+    f"{stem}_tab") has each of its tabs opened in turn, the way a click does; a map tab shows its
+    briefing copy (the Plotly figure the PNG holds) rather than the interactive map."""
     from streamlit.testing.v1 import AppTest
 
     from dashboard.config import ROOT
@@ -51,6 +52,7 @@ def page_figures(folder: Path, page: str, lang: str, **choices) -> list[go.Figur
     with apptest.database(folder):
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.session_state["lang"] = lang
+        at.session_state[f"{Path(page).stem}_map_view"] = "briefing"  # a map tab's Plotly copy (ui.map_view)
         for key, value in choices.items():
             at.session_state[key] = value
         at.run()
@@ -87,6 +89,8 @@ def test_every_page_shows_figures(figures):
     pages = {name.split("_")[0] for name, _ in figures}
     assert {"labelling", "referrals", "icu", "stock"} <= pages
     assert len(figures) >= 30
+    flow_maps = [name for name, fig in figures if any(w in fig.layout.title.text for w in ("转诊流向（前", "Referral flows (top"))]
+    assert len(flow_maps) == 3, flow_maps  # Chinese, English, one county
 
 
 def test_bands_do_not_overlap_and_fit(figures):

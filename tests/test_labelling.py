@@ -268,11 +268,16 @@ def test_map_choices_survive_a_language_switch(app_env):
     at.radio(key="lab_map_metric_zh").set_value("signed_share")
     at.run()
     assert not at.exception
+    assert at.get("deck_gl_json_chart") and not _plot_titles(at)  # the interactive map, no copy beside it
+    at.radio(key="labelling_map_view_zh").set_value("briefing")
+    at.run()
+    assert not at.get("deck_gl_json_chart")
     assert any("各地家庭医生签约率" in x for x in _plot_titles(at))
     at.session_state["lang"] = "en"  # what the sidebar's language radio does
     at.run()
     assert not at.exception
-    assert (at.radio(key="lab_map_level_en").value, at.radio(key="lab_map_metric_en").value) == ("county", "signed_share")
+    assert (at.radio(key="lab_map_level_en").value, at.radio(key="lab_map_metric_en").value,
+            at.radio(key="labelling_map_view_en").value) == ("county", "signed_share", "briefing")
     assert any(x.startswith("Family-doctor signed by area") for x in _plot_titles(at))  # the map tab stayed open
     # drill to one facility: its funnel, titled with its name
     at.session_state["lang"] = "en"  # AppTest does not keep the router's sidebar radio between runs

@@ -310,6 +310,32 @@ def test_page_choices_read_english_and_survive_reruns(app_env):
     assert next(r for r in at.radio if r.label == "流向汇总到").value == "facility"
     assert next(s for s in at.selectbox if s.label == "层级（转出 → 转入）").value == ("primary", "sub_designated")
 
+def test_map_tab_draws_one_map_at_a_time(app_env):
+    """The interactive map and its briefing copy (title, legend, source, as the PNG is) are two views of
+    the map tab, not two maps on one screen (drawn together they took 4-5 s in the browser). The PNG of
+    the briefing copy downloads from either view; the view is kept across a language switch."""
+    import json
+
+    def flow_titles(at):
+        return [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")
+                if "Referral flows" in json.loads(c.proto.spec)["layout"]["title"]["text"]]
+
+    def png_buttons(at):
+        return [b for b in at.get("download_button") if "ref_flow_png_png" in b.proto.id]
+
+    at = apptest.render("pages/referrals.py", "en")
+    view = next(r for r in at.radio if r.label == "Map view")
+    assert view.value == "interactive" and view.format_func("briefing") == "For the briefing"
+    assert len(at.get("deck_gl_json_chart")) == 1 and flow_titles(at) == [] and len(png_buttons(at)) == 1
+    view.set_value("briefing").run()
+    at.run()
+    assert len(at.get("deck_gl_json_chart")) == 0 and len(png_buttons(at)) == 1
+    assert flow_titles(at) == ["Referral flows (top 15), Inner Mongolia, 2022-W51 (19-25 Dec)"]  # what, area, week
+    at.session_state["lang"] = "zh"
+    at.run()
+    assert next(r for r in at.radio if r.label == "地图视图").value == "briefing" and len(at.get("deck_gl_json_chart")) == 0
+
+
 # The destination rule's edges, on a network of three consortia (week 2022-12-19):
 #   A 新城区城市医疗集团: RP1 primary, RS1 sub-designated, RH1 lead (tertiary), RD1 designated and RT1
 #     partner (both also serve B, listed in 另服务的医联体)

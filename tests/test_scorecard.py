@@ -45,7 +45,7 @@ from dashboard.figures import briefing
 from dashboard.figures import scorecard as figures
 from dashboard.metrics import scorecard
 from dashboard.store import queries
-from tests.conftest import CJK, chinese_leaks, database, loaded_database, metrics, page_opens_from_the_navigation, render
+from tests.conftest import CJK, chinese_leaks, database, loaded_database, metrics, open_tab, page_opens_from_the_navigation, render
 from tests.scorecard_fixture import FILES, VISITS, VISITS_HEADER, WEEK
 
 A, B, C = "新城区城市医疗集团", "土默特左旗县域医共体", "托克托县县域医共体"
@@ -319,10 +319,18 @@ def test_page_renders(app_env, lang):
     assert m["未报送周报的成员" if zh else "Members without a report"] == "1/8"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["data"][0]["y"][0] == ("第2名 " if zh else "#2 ") + C
-    ranking, detail, inputs, silent = (x.value for x in at.dataframe)
-    assert ranking.shape[0] == 3 and detail.shape[0] == 6 and inputs.shape[0] == 2 and silent.shape[0] == 1
-    at.selectbox(key="scorecard_consortium").select(B).run()
-    assert at.dataframe[1].value.iloc[1, 3] == ("未报送" if zh else "Not reported")
+    (ranking,) = (x.value for x in at.dataframe)  # the first screen: the chart and the ranking (tabs build one at a time)
+    assert ranking.shape[0] == 3
+    open_tab(at, "scorecard", "detail")
+    detail, inputs = (x.value for x in at.dataframe)
+    assert detail.shape[0] == 6 and inputs.shape[0] == 2
+    at.selectbox(key=f"scorecard_consortium_{lang}").select(B).run()
+    assert at.dataframe[0].value.iloc[1, 3] == ("未报送" if zh else "Not reported")
+    open_tab(at, "scorecard", "missing")
+    (silent,) = (x.value for x in at.dataframe)
+    assert silent.shape[0] == 1
+    open_tab(at, "scorecard", "detail")  # the consortium picked is kept while its tab is closed
+    assert at.selectbox(key=f"scorecard_consortium_{lang}").value == B
     if not zh:  # consortium names are data and stay as they are
         leaks = [x for x in chinese_leaks(at) if CJK.search(x.replace(A, "").replace(B, "").replace(C, ""))]
         assert not leaks, leaks

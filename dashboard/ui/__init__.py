@@ -280,13 +280,30 @@ def chart(fig: go.Figure, ctx: briefing.Context, what: str, key: str, data: pl.D
     """Show a briefing chart with image export (modebar camera, and a server-rendered PNG button) and
     its data as CSV and XLSX in the interface's language."""
     st.plotly_chart(fig, key=key, config=briefing.plotly_config(ctx, what, fig.layout.height))
+    chart_downloads(lambda: fig, ctx, what, key, data, topic)
+
+
+def chart_downloads(build, ctx: briefing.Context, what: str, key: str, data: pl.DataFrame | None = None,
+                    topic: str | None = None) -> None:
+    """A briefing figure's downloads: its server-rendered PNG (`build()` called only when the button is
+    clicked, so a figure that is not on screen, such as a map's briefing copy beside the interactive
+    map, costs nothing until then) and its data as CSV and XLSX."""
     columns = st.columns([1, 1, 1, 2])
     columns[0].download_button(
-        t("app.chart.download_png"), data=lambda: briefing.to_png(suppression.for_page_chart(fig, key)), file_name=f"{ctx.file_stem(what)}.png",
-        mime="image/png", key=f"{key}_png", icon=":material/image:", on_click="ignore",
+        t("app.chart.download_png"), data=lambda: briefing.to_png(suppression.for_page_chart(build(), key)),
+        file_name=f"{ctx.file_stem(what)}.png", mime="image/png", key=f"{key}_png", icon=":material/image:",
+        on_click="ignore",
     )
     if data is not None:
         table_downloads(data, ctx.file_stem(what), key, topic, columns[1:3])
+
+
+def map_view(key: str, place=None) -> str:
+    """Which of a map tab's two views to draw: "interactive" (the deck.gl map: zoom, hover) or
+    "briefing" (its Plotly copy with title, area, week, legend and source: what the PNG holds). One at
+    a time: the two drawn together took 4-5 s in the browser. Kept per page under `key`."""
+    return kept_choice((place or st).radio, t("app.map.view"), ["interactive", "briefing"], key,
+                       lambda x: t(f"app.map.view_{x}"), horizontal=True)
 
 
 def table_downloads(data: pl.DataFrame, stem: str, key: str, topic: str | None = None, places=None) -> None:
