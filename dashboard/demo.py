@@ -25,7 +25,8 @@ import os
 import threading
 import time
 from functools import lru_cache
-from typing import Callable
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 import duckdb
 import numpy as np
@@ -240,17 +241,28 @@ _ZH = {  # stored enum value -> the spelling written in the demo's files
 
 def _csv(ds_name: str, frame: pl.DataFrame, encoding: str = "utf-8-sig") -> bytes:
     """The frame (columns named as the contract's stored names) with the contract's Chinese headers."""
-    ds = contracts.dataset(ds_name)
-    names = [c.name for c in ds.columns if c.name in frame.columns]
-    out = frame.select(names).rename({c.name: c.zh for c in ds.columns if c.name in names})
     if encoding == "gbk":
-        return out.write_csv(null_value="").encode("gbk")
+        return _contract_columns(ds_name, frame).write_csv(null_value="").encode("gbk")
     # Written as bytes straight into one buffer: a week's register is 400 MB of CSV, and going through
     # a str (2 bytes a character for Chinese) then encoding and prefixing the BOM held three copies.
     buffer = io.BytesIO()
-    buffer.write(b"\xef\xbb\xbf")
-    out.write_csv(buffer, null_value="")
+    _write_csv(ds_name, [frame], buffer)
     return buffer.getvalue()
+
+
+def _contract_columns(ds_name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    ds = contracts.dataset(ds_name)
+    names = [c.name for c in ds.columns if c.name in frame.columns]
+    return frame.select(names).rename({c.name: c.zh for c in ds.columns if c.name in names})
+
+
+def _write_csv(ds_name: str, frames: Iterable[pl.DataFrame], out: BinaryIO) -> None:
+    """UTF-8 CSV with a BOM and the contract's Chinese headers, written part by part (one header)."""
+    out.write(b"\xef\xbb\xbf")
+    header = True
+    for frame in frames:
+        _contract_columns(ds_name, frame).write_csv(out, null_value="", include_header=header)
+        header = False
 
 
 def _week_index(week: dt.date | str) -> int:
@@ -615,13 +627,17 @@ def register_facilities(demo_scale: float | None = None) -> pl.DataFrame:
 
 class _Draws:
     """Uniform draws per person for one week: the whole population is the same for a given scale, in
-    the same order, every week, so a person's draws are the same every week (per_week ones change)."""
+    the same order, every week, so a person's draws are the same every week (per_week ones change).
+    A part of the population (people start .. start + size) gets exactly its slice of the whole
+    population's draws: the generator skips the draws before it (PCG64.advance, one step a draw)."""
 
-    def __init__(self, total: int, week_index: int):
-        self.total, self.week_index = total, week_index
+    def __init__(self, size: int, week_index: int, start: int = 0):
+        self.size, self.week_index, self.start = size, week_index, start
 
     def __call__(self, stream: int, per_week: bool = False) -> np.ndarray:
-        return _rng(20, stream, self.week_index + 1 if per_week else 0).random(self.total)
+        bits = np.random.PCG64([SEED, 20, stream, self.week_index + 1 if per_week else 0])
+        bits.advance(self.start)
+        return np.random.Generator(bits).random(self.size)
 
 
 def _who(u: _Draws, young: np.ndarray) -> dict[str, np.ndarray]:
@@ -722,28 +738,60 @@ def _names_and_phones(u: _Draws, k: np.ndarray, female_k: np.ndarray) -> tuple[p
     return _take(names, name_i), phones
 
 
+REGISTER_PART_PEOPLE = 250_000  # people generated at a time: memory stays that of one part
+
+
+def _register_parts(people: np.ndarray, county: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """(first facility, end facility) of each part: about `size` people, whole counties only (ID
+    numbers' sequences are ranked within a county, birth date and sex)."""
+    bounds, first_person, before = [0], 0, 0
+    for i in range(1, len(people)):
+        before += int(people[i - 1])
+        if county[i] != county[i - 1] and before - first_person >= size:
+            bounds.append(i)
+            first_person = before
+    return list(zip(bounds, bounds[1:] + [len(people)]))
+
+
+def register_frames(week_index: int, part_people: int | None = None) -> Iterator[pl.DataFrame]:
+    """This week's register in parts of whole counties, in order; together the rows of register_frame."""
+    fac = register_facilities()
+    people = fac["people"].to_numpy()
+    county = np.array([int(c[1:7]) for c in fac["facility_code"].to_list()], dtype=np.int64)
+    first = np.cumsum(people) - people
+    for lo, hi in _register_parts(people, county, part_people or REGISTER_PART_PEOPLE):
+        yield _register_part(fac, county, week_index, lo, hi, int(first[lo]))
+
+
 def register_frame(week_index: int) -> pl.DataFrame:
     """This week's key-population register, as the facilities write it: who the people are, their ID
     numbers, the label the rule gives and the one recorded, contacts, then names and phones."""
-    fac = register_facilities()
-    people = fac["people"].to_numpy()
+    return pl.concat(list(register_frames(week_index)))
+
+
+def _register_part(fac: pl.DataFrame, fac_county: np.ndarray, week_index: int, lo: int, hi: int,
+                   first_person: int) -> pl.DataFrame:
+    """The register rows of facilities lo .. hi - 1, whose first person is `first_person` of the
+    whole population (the draws are that slice of the whole population's)."""
+    people = fac["people"].to_numpy()[lo:hi]
     total = int(people.sum())
-    f = np.repeat(np.arange(len(people)), people)
+    f = np.repeat(np.arange(lo, hi), people)
     person = np.arange(total) - np.repeat(np.cumsum(people) - people, people)
-    u = _Draws(total, week_index)
+    u = _Draws(total, week_index, first_person)
 
     def col(name: str) -> np.ndarray:
         return fac[name].to_numpy()[f]
 
-    codes = fac["facility_code"].to_numpy()
-    county = np.array([int(c[1:7]) for c in codes], dtype=np.int64)[f]
+    county = fac_county[f]
     who = _who(u, u(1) < YOUNG_SHARE)
     base, check = _id_numbers(county, who["birth"], who["female"])
+    del county
     # Who is in this week's register: the first people of each facility (the register grows).
     k = person < np.round(col("people") * REGISTER_RAMP[week_index])
     age = _age_at(who["birth"], week_index)
     label = _label_lookup()[age.clip(0, 120), who["disease"], who["vaccination"]].astype(np.int64)
     blank, recorded, contacts = _labels_and_contacts(u, label, col)
+    del label
 
     # From here on, only this week's people.
     n_kept = int(k.sum())
@@ -757,6 +805,7 @@ def register_frame(week_index: int) -> pl.DataFrame:
     diseases_i = np.where(disease_k == 0, len(DISEASES) ** 2,
                           who["first"][k] * len(DISEASES) + np.where(who["two"][k], who["second"][k], who["first"][k]))
     label_i = np.where(blank[k], 9, label_style * 3 + recorded[k])
+    del blank, recorded
     codes = fac["facility_code"]
     out = pl.DataFrame({
         "id_number": pl.Series(base[k]).cast(pl.Utf8) + pl.Series(check[k]),
@@ -821,15 +870,37 @@ BACKGROUND = ("register",)  # minutes at full scale: loaded after the rest (ensu
 DEMO_DAYS: list[dt.date] = [DEMO_WEEKS[0] + dt.timedelta(days=i) for i in range(7 * len(DEMO_WEEKS))]
 
 
+# Datasets generated in parts (the register: about 3 million people a week at full scale), so that
+# only one part's arrays are in memory at a time, never the whole week's.
+PARTS: dict[str, Callable[[int], Iterable[pl.DataFrame]]] = {"register": register_frames}
+
+
 def generate(week: dt.date | str, datasets: tuple[str, ...] | None = None) -> dict[str, bytes]:
     """CSV bytes per week-grain dataset for one demo week (Chinese headers; UTF-8 with BOM, one week's
     stock in GBK). Default: every week-grain dataset with a generator."""
     i = _week_index(week)
     out = {}
     for name in datasets or tuple(WEEKLY):
+        if name in PARTS:
+            buffer = io.BytesIO()
+            _write_csv(name, PARTS[name](i), buffer)
+            out[name] = buffer.getvalue()
+            continue
         encoding = "gbk" if name == "stock" and DEMO_WEEKS[i] == GBK_STOCK_WEEK else "utf-8-sig"
         out[name] = _csv(name, WEEKLY[name](i), encoding)
     return out
+
+
+def write_week(week: dt.date | str, dataset: str, path: Path | str) -> Path:
+    """generate(week, (dataset,))'s bytes written to `path`, a part at a time for the register (the
+    week is never whole in memory: for loading.load_path / stage_and_publish from the file)."""
+    i, path = _week_index(week), Path(path)
+    with open(path, "wb") as out:
+        if dataset in PARTS:
+            _write_csv(dataset, PARTS[dataset](i), out)
+        else:
+            out.write(generate(week, (dataset,))[dataset])
+    return path
 
 
 def generate_day(day: dt.date, dataset: str) -> bytes:

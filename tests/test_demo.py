@@ -83,6 +83,34 @@ def test_generation_is_deterministic(monkeypatch):
         demo.generate(dt.date(2023, 1, 9))
 
 
+# SHA-256 of the latest week's register at HC_DEMO_SCALE=0.01 (3,984,540 bytes), as generated whole
+# before the register was generated in parts: parts must not change a byte.
+REGISTER_W01_SHA256 = "736bbf9c15294c5d7530413327ef037acbaf12e12a84ed721b5a3dff241a40ae"
+
+
+def test_register_in_parts_is_the_same_file(monkeypatch, tmp_path):
+    """The register is generated a few counties at a time (each part draws its slice of the whole
+    population's random streams): parts of 1,000 people (about 27 parts at this scale) and one part
+    give the same bytes, the file written part by part is those bytes, and they are the bytes the
+    generator gave before it worked in parts."""
+    import hashlib
+
+    monkeypatch.setenv("HC_DEMO_SCALE", SCALE)
+    week = demo.DEMO_WEEKS[-1]
+    monkeypatch.setattr(demo, "REGISTER_PART_PEOPLE", 10**9)
+    whole = demo.generate(week, ("register",))["register"]
+    fac = demo.register_facilities()
+    county = np.array([int(c[1:7]) for c in fac["facility_code"]])
+    monkeypatch.setattr(demo, "REGISTER_PART_PEOPLE", 1_000)
+    parts = demo._register_parts(fac["people"].to_numpy(), county, 1_000)
+    assert len(parts) > 20
+    assert all(county[lo] != county[lo - 1] for lo, _ in parts[1:])  # whole counties only
+    assert demo.generate(week, ("register",))["register"] == whole
+    assert demo.write_week(week, "register", tmp_path / "w.csv").read_bytes() == whole
+    assert hashlib.sha256(whole).hexdigest() == REGISTER_W01_SHA256
+    assert demo.register_frame(len(demo.DEMO_WEEKS) - 1).height == whole.count(b"\n") - 1
+
+
 def test_network_follows_annex_2(loaded):
     con, _ = loaded
     fac = frame(con, "select * from facility_current")
