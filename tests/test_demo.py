@@ -111,6 +111,31 @@ def test_register_in_parts_is_the_same_file(monkeypatch, tmp_path):
     assert demo.register_frame(len(demo.DEMO_WEEKS) - 1).height == whole.count(b"\n") - 1
 
 
+def test_register_files_come_in_order_and_leave_nothing(data_dir, monkeypatch):
+    """The loaders' files: each week's register file is generate()'s bytes for that week, in the
+    order asked, owner-only, and gone once the loader moves on; the folder goes when they end, and
+    a folder left by a process that died is swept at the next start."""
+    import os
+    import shutil
+
+    monkeypatch.setenv("HC_DEMO_SCALE", "0.002")
+    tmp = data_dir / "tmp"
+    dead = tmp / "demo-register-999999999-1"  # no such process
+    dead.mkdir(parents=True)
+    (dead / "demo_register_2023-W01.csv").write_bytes(b"left over")
+    weeks = demo.DEMO_WEEKS[::-2]
+    seen = []
+    for week, path in demo.register_files(weeks):
+        assert not dead.exists()
+        assert path.read_bytes() == demo.generate(week, ("register",))["register"]
+        assert path.name == demo.file_name("register", week) and path.stat().st_mode & 0o077 == 0
+        assert os.stat(path.parent).st_mode & 0o077 == 0
+        seen.append((week, path))
+    assert [w for w, _ in seen] == weeks
+    assert not any(p.exists() for _, p in seen) and not list(tmp.glob("demo-register-*"))
+    shutil.rmtree(tmp)
+
+
 def test_network_follows_annex_2(loaded):
     con, _ = loaded
     fac = frame(con, "select * from facility_current")
