@@ -9,7 +9,8 @@ figure. The generator is seeded, so the same week always gives the same bytes.
 Each dataset is produced as CSV bytes with the contract's Chinese headers (UTF-8 with BOM; one
 week's stock report is GBK, as some facilities' Excel saves it) and loaded with
 `loading.load_bytes`, exactly like an analyst's upload. The register is vectorised (numpy + polars;
-no Python loop over people): about 3 million people a week at HC_DEMO_SCALE=1.0.
+no Python loop over people): about 3 million people a week at HC_DEMO_SCALE=1.0, generated a few
+counties at a time and written to a file loaded with `loading.load_path` (`register_files`).
 
     from dashboard import demo, store
     con = store.connect()
