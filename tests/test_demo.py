@@ -299,3 +299,44 @@ def test_pages_say_loading_while_the_register_loads(without_register):
     first = demo.load_demo_register(con)[0]
     assert first.week == latest and demo.datasets_loading(con, latest) == ()
     assert demo.datasets_loading(con, demo.DEMO_WEEKS[0]) == ()
+
+
+def test_first_start_writes_the_latest_week_while_the_quick_datasets_load(tmp_path):
+    """The server's first start on an empty folder: the register thread is started before the quick
+    datasets load (with an event it waits on), then loads every week newest first from its files, and
+    leaves no file behind; a restart finds nothing left to load."""
+    from dashboard import store
+    from dashboard.store import access
+    from dashboard.ui import serving
+
+    started = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(tmp_path))
+        mp.setenv("HC_DB_PATH", str(tmp_path / "db.duckdb"))
+        mp.setenv("HC_DEMO_SCALE", "0.002")
+
+        def start(database, quick_loaded):
+            # the quick datasets are not in yet when the thread starts
+            started.append((database, quick_loaded, quick_loaded is not None and quick_loaded.is_set()))
+
+        mp.setattr(serving, "_start_register_thread", start)
+        database = str(tmp_path / "db.duckdb")
+        serving.bootstrap.clear()
+        serving.bootstrap(database)
+        assert [(d, e is not None, was_set) for d, e, was_set in started] == [(database, True, False)]
+        assert started[0][1].is_set()  # set once they were published
+        serving.demo_register_in_background(database, started[0][1])
+        with access.reading(database):
+            status = demo.demo_status(store.cursor())
+        assert status["register_weeks_loaded"] == status["register_weeks_total"] == 5
+        assert status["loading"] is False
+        assert not list((tmp_path / "tmp").glob("demo-register-*"))
+        serving.bootstrap.clear()
+        serving.bootstrap(database)  # a restart: nothing left to load
+        assert started[1][1] is None
+        serving.demo_register_in_background(database, None)
+        with access.reading(database):
+            log = store.cursor().execute(
+                "select week from load_log where dataset = 'register' order by load_id").fetchall()
+        assert [w for (w,) in log] == demo.DEMO_WEEKS[::-1]
+        serving.bootstrap.clear()
