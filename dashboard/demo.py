@@ -9,7 +9,8 @@ figure. The generator is seeded, so the same week always gives the same bytes.
 Each dataset is produced as CSV bytes with the contract's Chinese headers (UTF-8 with BOM; one
 week's stock report is GBK, as some facilities' Excel saves it) and loaded with
 `loading.load_bytes`, exactly like an analyst's upload. The register is vectorised (numpy + polars;
-no Python loop over people): about 3 million people a week at HC_DEMO_SCALE=1.0.
+no Python loop over people): about 3 million people a week at HC_DEMO_SCALE=1.0, generated a few
+counties at a time and written to a file loaded with `loading.load_path` (`register_files`).
 
     from dashboard import demo, store
     con = store.connect()
@@ -22,10 +23,12 @@ import datetime as dt
 import io
 import logging
 import os
+import shutil
 import threading
 import time
 from functools import lru_cache
-from typing import Callable
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 import duckdb
 import numpy as np
@@ -240,17 +243,28 @@ _ZH = {  # stored enum value -> the spelling written in the demo's files
 
 def _csv(ds_name: str, frame: pl.DataFrame, encoding: str = "utf-8-sig") -> bytes:
     """The frame (columns named as the contract's stored names) with the contract's Chinese headers."""
-    ds = contracts.dataset(ds_name)
-    names = [c.name for c in ds.columns if c.name in frame.columns]
-    out = frame.select(names).rename({c.name: c.zh for c in ds.columns if c.name in names})
     if encoding == "gbk":
-        return out.write_csv(null_value="").encode("gbk")
+        return _contract_columns(ds_name, frame).write_csv(null_value="").encode("gbk")
     # Written as bytes straight into one buffer: a week's register is 400 MB of CSV, and going through
     # a str (2 bytes a character for Chinese) then encoding and prefixing the BOM held three copies.
     buffer = io.BytesIO()
-    buffer.write(b"\xef\xbb\xbf")
-    out.write_csv(buffer, null_value="")
+    _write_csv(ds_name, [frame], buffer)
     return buffer.getvalue()
+
+
+def _contract_columns(ds_name: str, frame: pl.DataFrame) -> pl.DataFrame:
+    ds = contracts.dataset(ds_name)
+    names = [c.name for c in ds.columns if c.name in frame.columns]
+    return frame.select(names).rename({c.name: c.zh for c in ds.columns if c.name in names})
+
+
+def _write_csv(ds_name: str, frames: Iterable[pl.DataFrame], out: BinaryIO) -> None:
+    """UTF-8 CSV with a BOM and the contract's Chinese headers, written part by part (one header)."""
+    out.write(b"\xef\xbb\xbf")
+    header = True
+    for frame in frames:
+        _contract_columns(ds_name, frame).write_csv(out, null_value="", include_header=header)
+        header = False
 
 
 def _week_index(week: dt.date | str) -> int:
@@ -615,13 +629,17 @@ def register_facilities(demo_scale: float | None = None) -> pl.DataFrame:
 
 class _Draws:
     """Uniform draws per person for one week: the whole population is the same for a given scale, in
-    the same order, every week, so a person's draws are the same every week (per_week ones change)."""
+    the same order, every week, so a person's draws are the same every week (per_week ones change).
+    A part of the population (people start .. start + size) gets exactly its slice of the whole
+    population's draws: the generator skips the draws before it (PCG64.advance, one step a draw)."""
 
-    def __init__(self, total: int, week_index: int):
-        self.total, self.week_index = total, week_index
+    def __init__(self, size: int, week_index: int, start: int = 0):
+        self.size, self.week_index, self.start = size, week_index, start
 
     def __call__(self, stream: int, per_week: bool = False) -> np.ndarray:
-        return _rng(20, stream, self.week_index + 1 if per_week else 0).random(self.total)
+        bits = np.random.PCG64([SEED, 20, stream, self.week_index + 1 if per_week else 0])
+        bits.advance(self.start)
+        return np.random.Generator(bits).random(self.size)
 
 
 def _who(u: _Draws, young: np.ndarray) -> dict[str, np.ndarray]:
@@ -722,28 +740,60 @@ def _names_and_phones(u: _Draws, k: np.ndarray, female_k: np.ndarray) -> tuple[p
     return _take(names, name_i), phones
 
 
+REGISTER_PART_PEOPLE = 250_000  # people generated at a time: memory stays that of one part
+
+
+def _register_parts(people: np.ndarray, county: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """(first facility, end facility) of each part: about `size` people, whole counties only (ID
+    numbers' sequences are ranked within a county, birth date and sex)."""
+    bounds, first_person, before = [0], 0, 0
+    for i in range(1, len(people)):
+        before += int(people[i - 1])
+        if county[i] != county[i - 1] and before - first_person >= size:
+            bounds.append(i)
+            first_person = before
+    return list(zip(bounds, bounds[1:] + [len(people)]))
+
+
+def register_frames(week_index: int, part_people: int | None = None) -> Iterator[pl.DataFrame]:
+    """This week's register in parts of whole counties, in order; together the rows of register_frame."""
+    fac = register_facilities()
+    people = fac["people"].to_numpy()
+    county = np.array([int(c[1:7]) for c in fac["facility_code"].to_list()], dtype=np.int64)
+    first = np.cumsum(people) - people
+    for lo, hi in _register_parts(people, county, part_people or REGISTER_PART_PEOPLE):
+        yield _register_part(fac, county, week_index, lo, hi, int(first[lo]))
+
+
 def register_frame(week_index: int) -> pl.DataFrame:
     """This week's key-population register, as the facilities write it: who the people are, their ID
     numbers, the label the rule gives and the one recorded, contacts, then names and phones."""
-    fac = register_facilities()
-    people = fac["people"].to_numpy()
+    return pl.concat(list(register_frames(week_index)))
+
+
+def _register_part(fac: pl.DataFrame, fac_county: np.ndarray, week_index: int, lo: int, hi: int,
+                   first_person: int) -> pl.DataFrame:
+    """The register rows of facilities lo .. hi - 1, whose first person is `first_person` of the
+    whole population (the draws are that slice of the whole population's)."""
+    people = fac["people"].to_numpy()[lo:hi]
     total = int(people.sum())
-    f = np.repeat(np.arange(len(people)), people)
+    f = np.repeat(np.arange(lo, hi), people)
     person = np.arange(total) - np.repeat(np.cumsum(people) - people, people)
-    u = _Draws(total, week_index)
+    u = _Draws(total, week_index, first_person)
 
     def col(name: str) -> np.ndarray:
         return fac[name].to_numpy()[f]
 
-    codes = fac["facility_code"].to_numpy()
-    county = np.array([int(c[1:7]) for c in codes], dtype=np.int64)[f]
+    county = fac_county[f]
     who = _who(u, u(1) < YOUNG_SHARE)
     base, check = _id_numbers(county, who["birth"], who["female"])
+    del county
     # Who is in this week's register: the first people of each facility (the register grows).
     k = person < np.round(col("people") * REGISTER_RAMP[week_index])
     age = _age_at(who["birth"], week_index)
     label = _label_lookup()[age.clip(0, 120), who["disease"], who["vaccination"]].astype(np.int64)
     blank, recorded, contacts = _labels_and_contacts(u, label, col)
+    del label
 
     # From here on, only this week's people.
     n_kept = int(k.sum())
@@ -757,6 +807,7 @@ def register_frame(week_index: int) -> pl.DataFrame:
     diseases_i = np.where(disease_k == 0, len(DISEASES) ** 2,
                           who["first"][k] * len(DISEASES) + np.where(who["two"][k], who["second"][k], who["first"][k]))
     label_i = np.where(blank[k], 9, label_style * 3 + recorded[k])
+    del blank, recorded
     codes = fac["facility_code"]
     out = pl.DataFrame({
         "id_number": pl.Series(base[k]).cast(pl.Utf8) + pl.Series(check[k]),
@@ -821,15 +872,37 @@ BACKGROUND = ("register",)  # minutes at full scale: loaded after the rest (ensu
 DEMO_DAYS: list[dt.date] = [DEMO_WEEKS[0] + dt.timedelta(days=i) for i in range(7 * len(DEMO_WEEKS))]
 
 
+# Datasets generated in parts (the register: about 3 million people a week at full scale), so that
+# only one part's arrays are in memory at a time, never the whole week's.
+PARTS: dict[str, Callable[[int], Iterable[pl.DataFrame]]] = {"register": register_frames}
+
+
 def generate(week: dt.date | str, datasets: tuple[str, ...] | None = None) -> dict[str, bytes]:
     """CSV bytes per week-grain dataset for one demo week (Chinese headers; UTF-8 with BOM, one week's
     stock in GBK). Default: every week-grain dataset with a generator."""
     i = _week_index(week)
     out = {}
     for name in datasets or tuple(WEEKLY):
+        if name in PARTS:
+            buffer = io.BytesIO()
+            _write_csv(name, PARTS[name](i), buffer)
+            out[name] = buffer.getvalue()
+            continue
         encoding = "gbk" if name == "stock" and DEMO_WEEKS[i] == GBK_STOCK_WEEK else "utf-8-sig"
         out[name] = _csv(name, WEEKLY[name](i), encoding)
     return out
+
+
+def write_week(week: dt.date | str, dataset: str, path: Path | str) -> Path:
+    """generate(week, (dataset,))'s bytes written to `path`, a part at a time for the register (the
+    week is never whole in memory: for loading.load_path / stage_and_publish from the file)."""
+    i, path = _week_index(week), Path(path)
+    with open(path, "wb") as out:
+        if dataset in PARTS:
+            _write_csv(dataset, PARTS[dataset](i), out)
+        else:
+            out.write(generate(week, (dataset,))[dataset])
+    return path
 
 
 def generate_day(day: dt.date, dataset: str) -> bytes:
@@ -848,32 +921,42 @@ def _accepted_loads(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("select count(*) from load_log where outcome = 'accepted'").fetchall()[0][0]
 
 
-def _load(con, dataset: str, week: dt.date, data: bytes) -> loading.LoadResult:
+def _load(con, dataset: str, week: dt.date, data: bytes | Path) -> loading.LoadResult:
     # Demo files are regenerated byte for byte from the seed (`python -m dashboard demo`), so their
     # originals are not kept (at full scale they would be ~1.8 GB); the log keeps their SHA-256.
-    result = loading.load_bytes(data, file_name(dataset, week), dataset=dataset, week=week, user=USER, con=con,
-                                keep_original=False)
-    if result.outcome != "accepted":
-        raise RuntimeError(f"demo file rejected: {result.summary('en')}: "
-                           + "; ".join(f.message_en for f in result.errors[:5]))
+    kwargs = dict(dataset=dataset, week=week, user=USER, con=con, keep_original=False)
+    if isinstance(data, Path):
+        result = loading.load_path(data, **kwargs)
+    else:
+        result = loading.load_bytes(data, file_name(dataset, week), **kwargs)
+    _accepted(result)
     return result
 
 
-def load_staged(database: str, dataset: str, week: dt.date, data: bytes) -> loading.LoadResult:
+def _accepted(result: loading.LoadResult) -> None:
+    if result.outcome != "accepted":
+        raise RuntimeError(f"demo file rejected: {result.summary('en')}: "
+                           + "; ".join(f.message_en for f in result.errors[:5]))
+
+
+def load_staged(database: str, dataset: str, week: dt.date, data: bytes | Path) -> loading.LoadResult:
     """_load for a server that keeps serving: checked outside the write lock, published under it."""
     result = loading.stage_and_publish(data, file_name(dataset, week), db=database, dataset=dataset, week=week,
                                        user=USER, keep_original=False)
-    if result.outcome != "accepted":
-        raise RuntimeError(f"demo file rejected: {result.summary('en')}: "
-                           + "; ".join(f.message_en for f in result.errors[:5]))
+    _accepted(result)
     return result
+
+
+def demo_wanted(con: duckdb.DuckDBPyConnection) -> bool:
+    """ensure_demo would load the demo: the database has no accepted load."""
+    return _accepted_loads(con) == 0
 
 
 def ensure_demo(con: duckdb.DuckDBPyConnection, force: bool = False, register: bool = True) -> str:
     """Load the demo into a database that has no accepted load (or always, with force). Facilities,
     ICU, stock and transfers for every week first (seconds), then the register week by week
     (skipped with register=False: call load_demo_register, e.g. in a background thread)."""
-    if not force and _accepted_loads(con) > 0:
+    if not force and not demo_wanted(con):
         return "The database already has data: demo not loaded."
     started = time.perf_counter()
     rows = _load_quick_datasets(con)
@@ -915,8 +998,60 @@ def _register_weeks_loaded(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
     return {r[0] for r in rows} & set(DEMO_WEEKS)
 
 
+def register_files(weeks: list[dt.date], first_alone: bool = True) -> Iterator[tuple[dt.date, Path]]:
+    """Each week's register written to a file, in order: the next week's is written (in a thread,
+    a part at a time) while the caller loads this one, so generating costs no time after the first
+    week, and memory holds one part, never a week. With first_alone, the second week is written only
+    once the caller is done with the first (the week a new user waits for loads with both cores).
+    The files (invented people, but shaped like personal data) are in an owner-only folder of the
+    data folder's tmp/, each deleted as soon as the caller moves on, the folder when the generator
+    ends (or at the next start, if the process died)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = _scratch_folder()
+    pool = ThreadPoolExecutor(1, thread_name_prefix="demo-register-writer")
+
+    def write(week: dt.date) -> Path:
+        started = time.perf_counter()
+        path = write_week(week, "register", folder / file_name("register", week))
+        log.info("demo register %s: written in %.1f s", isoweeks.short(week), time.perf_counter() - started)
+        return path
+
+    try:
+        pending = pool.submit(write, weeks[0]) if weeks else None
+        for i, week in enumerate(weeks):
+            path = pending.result()
+            after = weeks[i + 1:i + 2]
+            pending = pool.submit(write, after[0]) if after and not (first_alone and i == 0) else None
+            try:
+                yield week, path
+            finally:
+                path.unlink(missing_ok=True)
+            if after and pending is None:
+                pending = pool.submit(write, after[0])
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _scratch_folder() -> Path:
+    """A new owner-only folder for this process's demo files; those of processes that died go."""
+    from dashboard import config
+
+    tmp = config.private_dir(config.data_dir() / "tmp")
+    for old in tmp.glob("demo-register-*"):
+        try:
+            pid = int(old.name.split("-")[2])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not loading._alive(pid):
+            shutil.rmtree(old, ignore_errors=True)
+    return config.private_dir(tmp / f"demo-register-{os.getpid()}-{time.time_ns()}")
+
+
 def load_demo_register(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | None = None) -> list[loading.LoadResult]:
-    """Load the demo register, week by week (the weeks given, else the demo weeks not loaded yet).
+    """Load the demo register, week by week (the weeks given, else the demo weeks not loaded yet), each
+    from its file through the real loading path, the next week written while one loads.
     One loader at a time per process."""
     wanted = weeks
     results = []
@@ -925,13 +1060,11 @@ def load_demo_register(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | No
         try:
             # newest week first: the week a new user sees first is complete soonest
             todo = wanted if wanted is not None else [w for w in DEMO_WEEKS[::-1] if w not in _register_weeks_loaded(cur)]
-            for week in todo:
+            for week, path in register_files(todo):
                 started = time.perf_counter()
-                data = generate(week, ("register",))["register"]
-                made = time.perf_counter() - started
-                results.append(_load(cur, "register", week, data))
-                log.info("demo register %s: %d rows, generated in %.1f s, loaded in %.1f s",
-                         isoweeks.short(week), results[-1].rows, made, time.perf_counter() - started - made)
+                results.append(_load(cur, "register", week, path))
+                log.info("demo register %s: %d rows, loaded in %.1f s",
+                         isoweeks.short(week), results[-1].rows, time.perf_counter() - started)
         finally:
             cur.close()
     return results

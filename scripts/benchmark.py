@@ -1170,6 +1170,8 @@ def ratios(report: dict) -> dict:
             r["slowest_page_sidebar_click_s"] = max((b.get("switch_s") or 0) for b in e["browser"]["pages"].values())
         out[label] = r
     labels = list(scales)
+    if not labels:  # --demo-only: no scale measured
+        return out
     reference = "1x" if "1x" in scales else labels[0]
     for label in labels:
         small, big = scales[reference], scales[label]

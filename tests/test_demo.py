@@ -83,6 +83,59 @@ def test_generation_is_deterministic(monkeypatch):
         demo.generate(dt.date(2023, 1, 9))
 
 
+# SHA-256 of the latest week's register at HC_DEMO_SCALE=0.01 (3,984,540 bytes), as generated whole
+# before the register was generated in parts: parts must not change a byte.
+REGISTER_W01_SHA256 = "736bbf9c15294c5d7530413327ef037acbaf12e12a84ed721b5a3dff241a40ae"
+
+
+def test_register_in_parts_is_the_same_file(monkeypatch, tmp_path):
+    """The register is generated a few counties at a time (each part draws its slice of the whole
+    population's random streams): parts of 1,000 people (about 27 parts at this scale) and one part
+    give the same bytes, the file written part by part is those bytes, and they are the bytes the
+    generator gave before it worked in parts."""
+    import hashlib
+
+    monkeypatch.setenv("HC_DEMO_SCALE", SCALE)
+    week = demo.DEMO_WEEKS[-1]
+    monkeypatch.setattr(demo, "REGISTER_PART_PEOPLE", 10**9)
+    whole = demo.generate(week, ("register",))["register"]
+    fac = demo.register_facilities()
+    county = np.array([int(c[1:7]) for c in fac["facility_code"]])
+    monkeypatch.setattr(demo, "REGISTER_PART_PEOPLE", 1_000)
+    parts = demo._register_parts(fac["people"].to_numpy(), county, 1_000)
+    assert len(parts) > 20
+    assert all(county[lo] != county[lo - 1] for lo, _ in parts[1:])  # whole counties only
+    assert demo.generate(week, ("register",))["register"] == whole
+    assert demo.write_week(week, "register", tmp_path / "w.csv").read_bytes() == whole
+    assert hashlib.sha256(whole).hexdigest() == REGISTER_W01_SHA256
+    assert demo.register_frame(len(demo.DEMO_WEEKS) - 1).height == whole.count(b"\n") - 1
+
+
+def test_register_files_come_in_order_and_leave_nothing(data_dir, monkeypatch):
+    """The loaders' files: each week's register file is generate()'s bytes for that week, in the
+    order asked, owner-only, and gone once the loader moves on; the folder goes when they end, and
+    a folder left by a process that died is swept at the next start."""
+    import os
+    import shutil
+
+    monkeypatch.setenv("HC_DEMO_SCALE", "0.002")
+    tmp = data_dir / "tmp"
+    dead = tmp / "demo-register-999999999-1"  # no such process
+    dead.mkdir(parents=True)
+    (dead / "demo_register_2023-W01.csv").write_bytes(b"left over")
+    weeks = demo.DEMO_WEEKS[::-2]
+    seen = []
+    for week, path in demo.register_files(weeks):
+        assert not dead.exists()
+        assert path.read_bytes() == demo.generate(week, ("register",))["register"]
+        assert path.name == demo.file_name("register", week) and path.stat().st_mode & 0o077 == 0
+        assert os.stat(path.parent).st_mode & 0o077 == 0
+        seen.append((week, path))
+    assert [w for w, _ in seen] == weeks
+    assert not any(p.exists() for _, p in seen) and not list(tmp.glob("demo-register-*"))
+    shutil.rmtree(tmp)
+
+
 def test_network_follows_annex_2(loaded):
     con, _ = loaded
     fac = frame(con, "select * from facility_current")
@@ -246,3 +299,44 @@ def test_pages_say_loading_while_the_register_loads(without_register):
     first = demo.load_demo_register(con)[0]
     assert first.week == latest and demo.datasets_loading(con, latest) == ()
     assert demo.datasets_loading(con, demo.DEMO_WEEKS[0]) == ()
+
+
+def test_first_start_writes_the_latest_week_while_the_quick_datasets_load(tmp_path):
+    """The server's first start on an empty folder: the register thread is started before the quick
+    datasets load (with an event it waits on), then loads every week newest first from its files, and
+    leaves no file behind; a restart finds nothing left to load."""
+    from dashboard import store
+    from dashboard.store import access
+    from dashboard.ui import serving
+
+    started = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(tmp_path))
+        mp.setenv("HC_DB_PATH", str(tmp_path / "db.duckdb"))
+        mp.setenv("HC_DEMO_SCALE", "0.002")
+
+        def start(database, quick_loaded):
+            # the quick datasets are not in yet when the thread starts
+            started.append((database, quick_loaded, quick_loaded is not None and quick_loaded.is_set()))
+
+        mp.setattr(serving, "_start_register_thread", start)
+        database = str(tmp_path / "db.duckdb")
+        serving.bootstrap.clear()
+        serving.bootstrap(database)
+        assert [(d, e is not None, was_set) for d, e, was_set in started] == [(database, True, False)]
+        assert started[0][1].is_set()  # set once they were published
+        serving.demo_register_in_background(database, started[0][1])
+        with access.reading(database):
+            status = demo.demo_status(store.cursor())
+        assert status["register_weeks_loaded"] == status["register_weeks_total"] == 5
+        assert status["loading"] is False
+        assert not list((tmp_path / "tmp").glob("demo-register-*"))
+        serving.bootstrap.clear()
+        serving.bootstrap(database)  # a restart: nothing left to load
+        assert started[1][1] is None
+        serving.demo_register_in_background(database, None)
+        with access.reading(database):
+            log = store.cursor().execute(
+                "select week from load_log where dataset = 'register' order by load_id").fetchall()
+        assert [w for (w,) in log] == demo.DEMO_WEEKS[::-1]
+        serving.bootstrap.clear()

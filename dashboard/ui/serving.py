@@ -53,33 +53,67 @@ def write(on_wait=None, publish: bool = True):
 def bootstrap(database: str) -> None:
     """Once per process and database: create or migrate the database and, when it is empty, load the
     embedded demo's quick datasets (seconds); the demo's person-level register then loads week by
-    week in a background thread, each week under the write lock on its own so pages keep opening."""
+    week in a background thread, each week under the write lock on its own so pages keep opening.
+    On an empty database that thread starts at once: it writes the latest week's register file while
+    the quick datasets load, and loads it as soon as they are in."""
     from dashboard import demo
 
-    with access.writing(database) as con:
-        demo.ensure_demo(con, register=False)
-        is_demo = demo.demo_status(con).get("is_demo")
-    if is_demo:
-        threading.Thread(target=demo_register_in_background, args=(database,), daemon=True,
-                         name="demo-register").start()
+    quick_loaded = threading.Event()
+    started = False
+    try:
+        with access.writing(database) as con:
+            if demo.demo_wanted(con):
+                _start_register_thread(database, quick_loaded)
+                started = True
+            demo.ensure_demo(con, register=False)
+            is_demo = demo.demo_status(con).get("is_demo")
+    finally:
+        quick_loaded.set()  # published (or failed: the thread then finds no demo and stops)
+    if is_demo and not started:  # a restart with register weeks still to load
+        _start_register_thread(database, None)
 
 
-def demo_register_in_background(database: str) -> None:
-    """The demo register, newest week first: each week is generated and checked outside the lock, then
-    published under it (a second server doing the same skips the weeks already there; one that starts
-    the same week at the same moment replaces it with identical rows)."""
+def _start_register_thread(database: str, quick_loaded: threading.Event | None) -> None:
+    threading.Thread(target=demo_register_in_background, args=(database, quick_loaded), daemon=True,
+                     name="demo-register").start()
+
+
+def demo_register_in_background(database: str, quick_loaded: threading.Event | None = None) -> None:
+    """The demo register, newest week first: each week is written to a file (the next one while this
+    one loads), checked outside the lock, then published under it (a second server doing the same
+    skips the weeks already there; one that starts the same week at the same moment replaces it with
+    identical rows). With `quick_loaded` (an empty database): every week, the first written while
+    the quick datasets load, loaded once they are in and the database is the demo's."""
     from dashboard import demo
+
+    def loaded() -> set | None:
+        """The register weeks in the database; None when it is not the demo's (nothing to load)."""
+        from dashboard import store
+
+        with access.reading(database):
+            cur = store.cursor()
+            return demo._register_weeks_loaded(cur) if demo.demo_status(cur).get("is_demo") else None
 
     with demo._register_lock:
-        for week in demo.DEMO_WEEKS[::-1]:
-            with access.reading(database):
-                from dashboard import store
-
-                if week in demo._register_weeks_loaded(store.cursor()):
+        if quick_loaded is not None:
+            weeks = demo.DEMO_WEEKS[::-1]
+        else:
+            done = loaded()
+            weeks = [] if done is None else [w for w in demo.DEMO_WEEKS[::-1] if w not in done]
+        files = demo.register_files(weeks)
+        try:
+            for week, path in files:
+                if quick_loaded is not None:
+                    quick_loaded.wait()
+                done = loaded()
+                if done is None:
+                    break
+                if week in done:
                     continue
-            data = demo.generate(week, ("register",))["register"]
-            result = demo.load_staged(database, "register", week, data)  # the lock only to publish
-            log.info("demo register %s: %d rows", week, result.rows)
+                result = demo.load_staged(database, "register", week, path)  # the lock only to publish
+                log.info("demo register %s: %d rows", week, result.rows)
+        finally:
+            files.close()
 
 
 @st.fragment(run_every=WATCH_S)
