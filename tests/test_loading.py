@@ -542,6 +542,37 @@ def test_the_load_limits_duckdb_memory_and_restores_it(con):
     assert one(con, "select current_setting('memory_limit')") == before
 
 
+# Spellings of an integer cell (already trimmed of spaces, see typed_select): those the contract
+# accepts and those DuckDB's cast accepts but the contract does not.
+INT_SPELLINGS = ["0", "7", "12", "-5", "+5", "-0", "+0", "00012", "007", "12.0", "12.00", "-3.0", "1,000", "1,2,3",
+                 ",12", "12,", "2147483647", "-2147483648", "2147483648", "-2147483649", "99999999999",
+                 "1e3", "1E+1", "12e0", "1_000", "0x10", "0X1F", "0b11", "12.5", "12.", ".5", "12.50", "1.0e1",
+                 "\t12", "12\t", "12\n", "12 .0", "inf", "nan", "+", "-", "", ",", "二十", "１２", "١٢", "+-1",
+                 "12.0.0", "1__0", "_1", "1_", "0x", " 12", "12 ", "--1", "0012.000", "-0012", None]
+
+
+def test_an_integer_cell_is_typed_by_the_contract_spelling_not_duckdbs_cast(con):
+    """An int column takes DuckDB's cast only where the integer written back is the cell itself;
+    every other spelling goes through the contract's expression (digits, a sign, thousands commas, a
+    zero fraction), so the typed value is the expression's on every spelling: 12 and +5 and 1,000
+    and 12.0 are numbers (12, 5, 1000, 12), 1e3, 1_000, 0x10, 12.5 and a tab are not (null, a
+    bad_int), 2147483648 does not fit (null)."""
+    from dashboard.ingest import contracts, validation
+
+    col = next(c for c in contracts.dataset("register").columns if c.name == "age")
+    assert col.type == "int"
+    clean = "replace(s.age, ',', '')"
+    contract = (f"case when regexp_full_match({clean}, '[+-]?[0-9]+(\\.0+)?') "
+                f"then try_cast(try_cast({clean} as double) as integer) end")
+    con.execute("create temp table s as select * from (select unnest($v::varchar[]) as age)", {"v": INT_SPELLINGS})
+    got = rows(con, f"select age, {validation.typed_expr(col)}, {contract} from s")
+    assert len(got) == len(INT_SPELLINGS)
+    assert [(v, new) for v, new, old in got if new != old or (new is None) != (old is None)] == []
+    typed = {v: new for v, new, _ in got}
+    assert (typed["12"], typed["+5"], typed["1,000"], typed["12.0"], typed["-0"], typed["00012"]) == (12, 5, 1000, 12, 0, 12)
+    assert [typed[v] for v in ("1e3", "1_000", "0x10", "12.5", "\t12", "2147483648", "inf")] == [None] * 7
+
+
 def _id_number(body: str) -> str:
     """GB 11643: the check character of 17 digits (weights 2^(17-i) mod 11, ISO 7064 MOD 11-2)."""
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]

@@ -87,8 +87,15 @@ def typed_expr(col: Column) -> str:
         return v
     if col.type == "int":
         clean = f"replace({v}, ',', '')"
-        # try_cast to integer: a number too large for the stored column is a bad value, not a crash.
-        return (f"case when regexp_full_match({clean}, '[+-]?[0-9]+(\\.0+)?') "
+        # The contract's spellings: digits with a sign, thousands commas and a zero fraction allowed
+        # (the regular expression). DuckDB's cast accepts more (1e3, 1_000, 0x10, 12.5, tabs), so it
+        # is used only where the integer it gives, written back, is the cell itself (-?[1-9][0-9]*|0,
+        # which the expression accepts with that value): almost every cell, without the regular
+        # expression. Any other cell takes the expression. try_cast to integer: a number too large
+        # for the stored column is a bad value, not a crash.
+        fast = f"try_cast({v} as integer)"
+        return (f"case when cast({fast} as varchar) = {v} then {fast} "
+                f"when regexp_full_match({clean}, '[+-]?[0-9]+(\\.0+)?') "
                 f"then try_cast(try_cast({clean} as double) as integer) end")
     if col.type == "float":
         return f"try_cast({v} as double)"
