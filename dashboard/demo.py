@@ -880,29 +880,30 @@ PARTS: dict[str, Callable[[int], Iterable[pl.DataFrame]]] = {"register": registe
 def generate(week: dt.date | str, datasets: tuple[str, ...] | None = None) -> dict[str, bytes]:
     """CSV bytes per week-grain dataset for one demo week (Chinese headers; UTF-8 with BOM, one week's
     stock in GBK). Default: every week-grain dataset with a generator."""
-    i = _week_index(week)
     out = {}
     for name in datasets or tuple(WEEKLY):
-        if name in PARTS:
-            buffer = io.BytesIO()
-            _write_csv(name, PARTS[name](i), buffer)
-            out[name] = buffer.getvalue()
-            continue
-        encoding = "gbk" if name == "stock" and DEMO_WEEKS[i] == GBK_STOCK_WEEK else "utf-8-sig"
-        out[name] = _csv(name, WEEKLY[name](i), encoding)
+        buffer = io.BytesIO()
+        _write_week(_week_index(week), name, buffer)
+        out[name] = buffer.getvalue()
     return out
 
 
 def write_week(week: dt.date | str, dataset: str, path: Path | str) -> Path:
     """generate(week, (dataset,))'s bytes written to `path`, a part at a time for the register (the
     week is never whole in memory: for loading.load_path / stage_and_publish from the file)."""
-    i, path = _week_index(week), Path(path)
+    path = Path(path)
     with open(path, "wb") as out:
-        if dataset in PARTS:
-            _write_csv(dataset, PARTS[dataset](i), out)
-        else:
-            out.write(generate(week, (dataset,))[dataset])
+        _write_week(_week_index(week), dataset, out)
     return path
+
+
+def _write_week(i: int, name: str, out: BinaryIO) -> None:
+    """One dataset's CSV for demo week i into `out`: the register a part at a time."""
+    if name in PARTS:
+        _write_csv(name, PARTS[name](i), out)
+    else:
+        encoding = "gbk" if name == "stock" and DEMO_WEEKS[i] == GBK_STOCK_WEEK else "utf-8-sig"
+        out.write(_csv(name, WEEKLY[name](i), encoding))
 
 
 def generate_day(day: dt.date, dataset: str) -> bytes:

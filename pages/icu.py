@@ -8,7 +8,7 @@ from dashboard.metrics import headlines, icu
 
 from dashboard import policy
 from dashboard.figures import icu as figures
-from dashboard.ui import chart, chart_downloads, filters, kept_choice, lang, map_view, metric_row, num, page_verdict, pct, query, t, table, table_downloads
+from dashboard.ui import chart, filters, kept_choice, lang, map_copy, map_view, metric_row, num, page_verdict, pct, query, t, table, table_downloads
 from dashboard.ui.tabs import kept_value, open_tab
 
 f = filters()
@@ -93,17 +93,12 @@ with box:
         view = map_view("icu_map_view", st.columns([1, 2])[0])
         if map_level != level:
             st.caption(t("icu.map_consortium_note"))
-
-        def briefing_copy():
-            return figures.gap_map(mapped, ctx, league_code=f.league_code, level=map_level)
-
         if view == "interactive":
             st.caption(t("icu.map_caption", level=levels[map_level]))
             st.pydeck_chart(figures.gap_deck(mapped, hospitals, lang(), league_code=f.league_code, level=map_level), height=560)
             st.html(figures.gap_legend(mapped, lang()))
-            chart_downloads(briefing_copy, ctx, t("icu.chart.map"), "icu_map", data=icu.rollup_data(mapped))
-        else:
-            chart(briefing_copy(), ctx, t("icu.chart.map"), key="icu_map", data=icu.rollup_data(mapped))
+        map_copy(view, lambda: figures.gap_map(mapped, ctx, league_code=f.league_code, level=map_level), ctx,
+                 t("icu.chart.map"), "icu_map", data=icu.rollup_data(mapped))
     elif tab == "whatif":
         st.caption(t("icu.whatif_help"))
         share = kept_value(st.slider, t("icu.open_share"), "icu_open_share", 100, min_value=10, max_value=100, step=10,

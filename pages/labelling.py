@@ -10,7 +10,7 @@ from dashboard.metrics import headlines, labelling
 
 from dashboard import policy
 from dashboard.figures import labelling as figures
-from dashboard.ui import (chart, chart_downloads, filters, kept_choice, lang, map_view, metric_row, num, page_verdict, pct, query,
+from dashboard.ui import (chart, filters, kept_choice, lang, map_copy, map_view, metric_row, num, page_verdict, pct, query,
                           stop_while_loading, t, table)
 from dashboard.ui.tabs import open_tab
 
@@ -97,17 +97,12 @@ with box:
         view = map_view("labelling_map_view", third)
         shown = labelling.areas(facilities, counties, map_level)
         what = t("labelling.chart.map", metric=t(f"labelling.map.{metric}"))
-
-        def briefing_copy():
-            return figures.coverage_map(shown, ctx, metric, map_level, league_code=f.league_code)
-
         if view == "interactive":
             st.caption(t("labelling.map_caption"))
             st.pydeck_chart(figures.coverage_deck(shown, metric, map_level, lang(), league_code=f.league_code), height=560)
             st.html(figures.coverage_legend(metric, lang()))
-            chart_downloads(briefing_copy, ctx, what, "lab_map", data=labelling.map_data(shown))
-        else:
-            chart(briefing_copy(), ctx, what, key="lab_map", data=labelling.map_data(shown))
+        map_copy(view, lambda: figures.coverage_map(shown, ctx, metric, map_level, league_code=f.league_code), ctx, what,
+                 "lab_map", data=labelling.map_data(shown))
         table(labelling.areas_table(shown, metric, lang()), hide_index=True, width="stretch")
     elif tab == "trend":
         per_week = labelling.trend_until(query("labelling_by_facility", **(f.params() | {"week": None}), **params),

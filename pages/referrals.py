@@ -11,7 +11,7 @@ from dashboard import policy, weeks
 
 from dashboard.metrics import headlines, referrals
 from dashboard.figures import referrals as figures
-from dashboard.ui import (chart, chart_downloads, filters, kept_choice, kept_choices, lang, map_view, metric_row, num,
+from dashboard.ui import (chart, filters, kept_choice, kept_choices, lang, map_copy, map_view, metric_row, num,
                           page_verdict, pct, query, t, table, v)
 from dashboard.ui.tabs import kept_value, open_tab
 
@@ -87,10 +87,6 @@ if tab == "map":
         view = map_view("referrals_map_view", m3)
         all_pairs = referrals.flows(query, sel, level, top)
         flow_what = t("referrals.chart.flow_map", n=figures.FACILITY_FLOWS)
-
-        def briefing_copy():
-            return figures.flow_figure(all_pairs, ctx, flow_what, league_code=f.league_code, level=level)
-
         if view == "interactive":
             located = query("facility_locations", **f.params())
             st.pydeck_chart(figures.flow_map(all_pairs.head(top), located, lang(), league_code=f.league_code, level=level), height=620)
@@ -99,9 +95,8 @@ if tab == "map":
             drawn = min(top, total_pairs, figures.FACILITY_FLOWS if level == "facility" else top)
             st.caption(t("referrals.map.caption", area=f.area_label, weeks=period, shown=drawn, total=total_pairs,
                          top_flows=figures.FACILITY_FLOWS))
-            chart_downloads(briefing_copy, ctx, flow_what, "ref_flow_png")
-        else:
-            chart(briefing_copy(), ctx, flow_what, key="ref_flow_png")
+        map_copy(view, lambda: figures.flow_figure(all_pairs, ctx, flow_what, league_code=f.league_code, level=level),
+                 ctx, flow_what, "ref_flow_png")
         if level == "facility":
             chart(figures.od_matrix(all_pairs, ctx, t("referrals.chart.od")), ctx, t("referrals.chart.od"), key="ref_od")
         table(referrals.flows_table(all_pairs.head(top), lang()), hide_index=True, width="stretch", height=280)

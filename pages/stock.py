@@ -8,7 +8,7 @@ from dashboard import policy
 
 from dashboard.metrics import headlines, stock
 from dashboard.figures import stock as figures
-from dashboard.ui import chart, chart_downloads, filters, kept_choice, lang, map_view, metric_row, num, page_verdict, pct, query, t, table, table_downloads
+from dashboard.ui import chart, filters, kept_choice, lang, map_copy, map_view, metric_row, num, page_verdict, pct, query, t, table, table_downloads
 from dashboard.ui.tabs import kept_value, open_tab
 
 f = filters()
@@ -67,17 +67,12 @@ with box:
         st.subheader(t("stock.map.heading", item=items[item]))
         st.caption(t("stock.status_legend", low=pct(low, 0), high=pct(high, 0)))
         view = map_view("stock_map_view", st.columns([1, 2])[0])
-
-        def briefing_copy():
-            return figures.share_map(stock.rollup(rows, "county"), item, ctx, league_code=f.league_code)
-
         if view == "interactive":
             st.pydeck_chart(figures.shortfall_map(rows, item, lang(), league_code=f.league_code), height=560)
             st.html(figures.shortfall_legend(lang()))
             st.caption(t("stock.map.png_note"))
-            chart_downloads(briefing_copy, ctx, t("stock.chart.map", item=items[item]), "stock_map")
-        else:
-            chart(briefing_copy(), ctx, t("stock.chart.map", item=items[item]), key="stock_map")
+        map_copy(view, lambda: figures.share_map(stock.rollup(rows, "county"), item, ctx, league_code=f.league_code), ctx,
+                 t("stock.chart.map", item=items[item]), "stock_map")
     elif tab == "rollup":
         level = kept_choice(st.radio, t("stock.level"), stock.LEVELS_SHOWN, "stock_level", lambda x: t(f"stock.level_{x}"),
                             default="county", horizontal=True)

@@ -298,6 +298,16 @@ def chart_downloads(build, ctx: briefing.Context, what: str, key: str, data: pl.
         table_downloads(data, ctx.file_stem(what), key, topic, columns[1:3])
 
 
+def map_copy(view: str, build, ctx: briefing.Context, what: str, key: str, data: pl.DataFrame | None = None) -> None:
+    """A map's briefing copy: on screen with its downloads in the "briefing" view; in the
+    "interactive" view (placed under the interactive map) only its downloads, `build()` called when
+    the PNG is clicked."""
+    if view == "briefing":
+        chart(build(), ctx, what, key, data)
+    else:
+        chart_downloads(build, ctx, what, key, data)
+
+
 def map_view(key: str, place=None) -> str:
     """Which of a map tab's two views to draw: "interactive" (the deck.gl map: zoom, hover) or
     "briefing" (its Plotly copy with title, area, week, legend and source: what the PNG holds). One at
