@@ -266,6 +266,10 @@ def test_figures(db):
     assert list(bars.data[0].x) == pytest.approx([4 / 7]) and list(bars.data[3].x) == pytest.approx([1 / 7])  # below
     refused = figures.refusals(referrals.reception(run, SEL), ctx)
     assert sorted(refused.data[0].y) == sorted(["呼和浩特市定点医院", "新城区亚定点医院", "土默特左旗医院"])
+    # the flow map's colour is the direction: its legend stays when every flow drawn is upward
+    pairs = referrals.flows(run, SEL, "facility", 150)
+    upward = figures.flow_figure(pairs.filter(pl.col("direction") == "up"), ctx, "转诊流向")
+    assert briefing.legend_entries(upward) == ["上转"] and upward.layout.showlegend and upward.layout.meta["legend_rows"] == 1
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -95,12 +95,14 @@ def legend_rows(names: list[str], width: float = MIN_WIDTH) -> int:
 
 def briefing(fig: go.Figure, ctx: Context, what: str, *, height: int = 460, legend_below: bool = True,
              tick_lines: int = 1, x_title: bool | None = None, axis_band: int | None = None,
-             left: int = 70, right: int = 40) -> go.Figure:
+             left: int = 70, right: int = 40, legend_always: bool = False) -> go.Figure:
     """Apply the house style in reserved bands: title | legend | plot | x-axis labels and title | source.
 
     `tick_lines` is how many lines the x tick labels take (2 for weeks: '第51周<br>12月19日');
     `axis_band` overrides the band under the plot (0 for charts without an x axis: maps, Sankey).
-    The legend (when there are two or more named series) sits under the title, never over the source.
+    The legend (when there are two or more named series, or one with `legend_always`, where colour
+    means something a reader must be told: the flow map's direction) sits under the title, never over
+    the source.
     `legend_below` is kept for old callers and ignored."""
     title = ctx.title(what)
     title_lines, subtitle, title_size = 1, None, TITLE_SIZE
@@ -116,7 +118,7 @@ def briefing(fig: go.Figure, ctx: Context, what: str, *, height: int = 460, lege
             title, subtitle = what, (f"{ctx.area} · {ctx.week_label}" if ctx.lang == "zh" else f"{ctx.area}, {ctx.week_label}")
         title_lines = 2
     names = legend_entries(fig)
-    rows = legend_rows(names) if len(names) >= 2 else 0
+    rows = legend_rows(names) if len(names) >= (1 if legend_always else 2) else 0
     if x_title is None:
         x_title = bool(fig.layout.xaxis.title.text) if fig.layout.xaxis else False
     if axis_band is None:

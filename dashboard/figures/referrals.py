@@ -152,7 +152,7 @@ def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_co
     fig.update_xaxes(visible=False, range=[min(xs) - pad_x, max(xs) + pad_x])
     fig.update_yaxes(visible=False, range=[min(ys) - pad_y, max(ys) + pad_y], scaleanchor="x",
                      scaleratio=1 / math.cos(math.radians(44)))
-    return briefing.briefing(fig, ctx, what, height=620, axis_band=0, left=10, right=10)
+    return briefing.briefing(fig, ctx, what, height=620, axis_band=0, left=10, right=10, legend_always=True)
 
 
 def od_matrix(pairs: pl.DataFrame, ctx: briefing.Context, what: str, top: int = 12) -> go.Figure:
