@@ -272,6 +272,41 @@ def test_figures(db):
     assert briefing.legend_entries(upward) == ["上转"] and upward.layout.showlegend and upward.layout.meta["legend_rows"] == 1
 
 
+def test_flow_numbers_keep_clear_of_each_other_and_of_names():
+    """Two short flows into 新城区 (232 from A, 9 from B, a few km each) and one long flow C -> D of 77
+    across the province (which sets the map's scale: about 100 px a degree at the narrowest). At their
+    middles the 232 and the 9 would sit on each other and on 新城区's name: the 232 (largest first) is
+    moved along or beside its line, the 9 likewise, clear of both; the long flow's 77 stays at its
+    middle, unshifted."""
+    import math
+
+    rows = [("A", "R", 232, 111.72, 40.78, 111.70, 40.80), ("B", "R", 9, 111.68, 40.79, 111.70, 40.80),
+            ("C", "D", 77, 115.0, 43.0, 118.0, 45.0)]
+    names = {"A": "甲", "B": "乙", "C": "丙", "D": "丁", "R": "新城区"}
+    pairs = pl.DataFrame([{"from": a, "to": b, "referrals": n, "direction": "up", "from_name": names[a], "to_name": names[b],
+                           "from_lon": x0, "from_lat": y0, "to_lon": x1, "to_lat": y1} for a, b, n, x0, y0, x1, y1 in rows])
+    ctx = briefing.Context("呼和浩特市", "2022年第51周", ("transfer", "facility"), "zh")
+    fig = figures.flow_figure(pairs, ctx, "转诊流向")
+    counts = {a.text: a for a in fig.layout.annotations if a.name == "count"}
+    assert set(counts) == {"232", "9", "77"}
+    x_range, y_range, ratio = fig.layout.xaxis.range, fig.layout.yaxis.range, fig.layout.yaxis.scaleratio
+    scale = min(figures.LABEL_PLOT[0] / (x_range[1] - x_range[0]), figures.LABEL_PLOT[1] / ((y_range[1] - y_range[0]) * ratio))
+
+    def box(a, text, above=0):  # centre and half sizes in pixels, y up
+        return (a.x * scale + (a.xshift or 0), a.y * scale * ratio + (a.yshift or 0) + above, briefing.text_width(text, 11) / 2 + 2, 8)
+
+    def apart(p, q):
+        return abs(p[0] - q[0]) >= p[2] + q[2] or abs(p[1] - q[1]) >= p[3] + q[3]
+
+    name = (111.70 * scale, 40.80 * scale * ratio + 14, briefing.text_width("新城区", 11) / 2, 8)
+    b232, b9 = box(counts["232"], "232"), box(counts["9"], "9")
+    assert apart(b232, b9) and apart(b232, name) and apart(b9, name)
+    long = counts["77"]
+    assert (long.x, long.y, long.xshift or 0, long.yshift or 0) == (116.5, 44.0, 0, 0)
+    assert math.isclose(ratio, 1 / math.cos(math.radians(44)))
+    assert len([t for t in fig.data if t.fill == "toself"]) == 1  # the boundaries are one trace
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_page_renders(app_env, lang):
     at = apptest.render("pages/referrals.py", lang)

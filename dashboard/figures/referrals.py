@@ -109,13 +109,20 @@ def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_co
     features = geography.boundaries("county")["features"]
     if league_code:
         features = [f for f in features if f["properties"]["league_code"] == league_code]
-    for feature in features:
-        for ring in maps._rings(feature["geometry"]):
-            xs, ys = zip(*ring)
-            fig.add_trace(go.Scatter(x=xs, y=ys, fill="toself", fillcolor="#F4F6F7", mode="lines",
-                                     line={"color": "#AAB7B8", "width": 0.7}, hoverinfo="skip", showlegend=False))
+    # every boundary in one trace, rings apart by a gap ("toself" fills each): one trace, not a hundred
+    rings = [ring for feature in features for ring in maps._rings(feature["geometry"])]
+    fig.add_trace(go.Scatter(x=[x for ring in rings for x in [*(p[0] for p in ring), None]],
+                             y=[y for ring in rings for y in [*(p[1] for p in ring), None]],
+                             fill="toself", fillcolor="#F4F6F7", mode="lines", line={"color": "#AAB7B8", "width": 0.7},
+                             hoverinfo="skip", showlegend=False))
     if shown.height == 0:
         return briefing.empty(ctx, what)
+    xs = [v for c in ("from_lon", "to_lon") for v in shown[c].to_list()]
+    ys = [v for c in ("from_lat", "to_lat") for v in shown[c].to_list()]
+    pad_x, pad_y = max((max(xs) - min(xs)) * 0.08, 0.1), max((max(ys) - min(ys)) * 0.12, 0.08)
+    x_range, y_range = [min(xs) - pad_x, max(xs) + pad_x], [min(ys) - pad_y, max(ys) + pad_y]
+    ratio = 1 / math.cos(math.radians(44))
+    places = _count_places(shown, x_range, y_range, ratio, ctx.lang)
     most = max(shown["referrals"].max() or 1, 1)
     directions = {d: i18n.value("direction", d, ctx.lang) for d in ("up", "down", "lateral")}
     seen = set()
@@ -130,9 +137,9 @@ def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_co
         fig.add_annotation(x=r["to_lon"], y=r["to_lat"], ax=r["from_lon"], ay=r["from_lat"], xref="x", yref="y",
                            axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.5,
                            arrowcolor=colour, text="", standoff=4)
-        fig.add_annotation(x=(r["from_lon"] + r["to_lon"]) / 2, y=(r["from_lat"] + r["to_lat"]) / 2,
-                           text=fmt.num(r["referrals"], ctx.lang), showarrow=False, bgcolor="rgba(255,255,255,0.9)",
-                           font={"size": 11, "color": "#1B2631"})
+        x, y, x_shift, y_shift = places[(r["from"], r["to"])]
+        fig.add_annotation(x=x, y=y, xshift=x_shift, yshift=y_shift, text=fmt.num(r["referrals"], ctx.lang), showarrow=False,
+                           bgcolor="rgba(255,255,255,0.9)", font={"size": 11, "color": "#1B2631"}, name="count")
     # receivers named on the map (few, and where flows meet); senders named on hover and in the OD matrix
     ends, receivers = {}, {}
     for r in shown.iter_rows(named=True):
@@ -146,13 +153,52 @@ def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_co
                              text=list(receivers.values()), textposition="top center", showlegend=False, hoverinfo="text",
                              marker={"size": 9, "color": "#1B2631", "symbol": "diamond"},
                              textfont={"size": 11, "shadow": "1px 1px 1px white, -1px -1px 1px white"}))
-    xs = [p[0] for p in ends]
-    ys = [p[1] for p in ends]
-    pad_x, pad_y = max((max(xs) - min(xs)) * 0.08, 0.1), max((max(ys) - min(ys)) * 0.12, 0.08)
-    fig.update_xaxes(visible=False, range=[min(xs) - pad_x, max(xs) + pad_x])
-    fig.update_yaxes(visible=False, range=[min(ys) - pad_y, max(ys) + pad_y], scaleanchor="x",
-                     scaleratio=1 / math.cos(math.radians(44)))
+    fig.update_xaxes(visible=False, range=x_range)
+    fig.update_yaxes(visible=False, range=y_range, scaleanchor="x", scaleratio=ratio)
     return briefing.briefing(fig, ctx, what, height=620, axis_band=0, left=10, right=10, legend_always=True)
+
+
+LABEL_PLOT = (briefing.MIN_WIDTH - 20, 500)  # the flow map's plot at its narrowest, in pixels (width, height)
+
+
+def _count_places(shown: pl.DataFrame, x_range: list[float], y_range: list[float], ratio: float,
+                  lang: str) -> dict[tuple[str, str], tuple[float, float, int, int]]:
+    """Where each flow's number goes, so that numbers and receivers' names do not cover each other:
+    (x, y, x shift px, y shift px) per ("from", "to") code. Greedy, largest flow first: the line's
+    middle, else further along it, else beside its middle; the middle when nothing is free. Worked in
+    pixels of the map at its narrowest (LABEL_PLOT): wider, everything is further apart."""
+    scale = min(LABEL_PLOT[0] / (x_range[1] - x_range[0]), LABEL_PLOT[1] / ((y_range[1] - y_range[0]) * ratio))
+
+    def px(lon: float, lat: float) -> tuple[float, float]:
+        return lon * scale, lat * scale * ratio
+
+    taken = []  # boxes (centre x, centre y, half width, half height), pixels, y up
+    for r in shown.iter_rows(named=True):
+        for (lon, lat), name in (((r["to_lon"], r["to_lat"]), r["to_name"]), ((r["from_lon"], r["from_lat"]), None)):
+            x, y = px(lon, lat)
+            taken.append((x, y, 6, 6))  # the marker
+            if name:  # its name, above it
+                taken.append((x, y + 14, briefing.text_width(name, 11) / 2 + 2, 8))
+    places = {}
+    for r in shown.sort("referrals", descending=True).iter_rows(named=True):
+        (x0, y0), (x1, y1) = px(r["from_lon"], r["from_lat"]), px(r["to_lon"], r["to_lat"])
+        half_w = briefing.text_width(fmt.num(r["referrals"], lang), 11) / 2 + 4
+        length = math.hypot(x1 - x0, y1 - y0) or 1.0
+        nx, ny = -(y1 - y0) / length, (x1 - x0) / length  # across the line
+        candidates = [(t, 0.0) for t in (0.5, 0.35, 0.65, 0.2, 0.8)] + [(0.5, d) for d in (20, -20, 34, -34)]
+        chosen = (0.5, 0.0)
+        for t, d in candidates:
+            cx, cy = x0 + (x1 - x0) * t + nx * d, y0 + (y1 - y0) * t + ny * d
+            if all(abs(cx - bx) >= half_w + bw or abs(cy - by) >= 9 + bh for bx, by, bw, bh in taken):
+                chosen = (t, d)
+                break
+        t, d = chosen
+        cx, cy = x0 + (x1 - x0) * t + nx * d, y0 + (y1 - y0) * t + ny * d
+        taken.append((cx, cy, half_w, 9))
+        places[(r["from"], r["to"])] = (r["from_lon"] + (r["to_lon"] - r["from_lon"]) * t,
+                                                   r["from_lat"] + (r["to_lat"] - r["from_lat"]) * t,
+                                                   round(nx * d), round(ny * d))
+    return places
 
 
 def od_matrix(pairs: pl.DataFrame, ctx: briefing.Context, what: str, top: int = 12) -> go.Figure:
