@@ -953,20 +953,24 @@ def demo_wanted(con: duckdb.DuckDBPyConnection) -> bool:
     return _accepted_loads(con) == 0
 
 
-def ensure_demo(con: duckdb.DuckDBPyConnection, force: bool = False, register: bool = True) -> str:
-    """Load the demo into a database that has no accepted load (or always, with force). Facilities,
-    ICU, stock and transfers for every week first (seconds), then the register week by week
-    (skipped with register=False: call load_demo_register, e.g. in a background thread)."""
+def ensure_demo(con: duckdb.DuckDBPyConnection, force: bool = False, register: bool = True,
+                weeks: list[dt.date] | None = None) -> str:
+    """Load the demo into a database that has no accepted load (or always, with force). The quick
+    datasets first (seconds): of `weeks` (default every demo week; a dataset whose weeks read each
+    other, every week all the same), then the register week by week (skipped with register=False:
+    the server's first start loads the latest week alone, then the rest in a thread:
+    ui.serving.demo_in_background)."""
     if not force and not demo_wanted(con):
         return "The database already has data: demo not loaded."
     started = time.perf_counter()
-    rows = _load_quick_datasets(con)
+    rows = load_quick(con, weeks, force=force)
     con.execute("insert or replace into meta values ('demo', 'true')")
     con.execute("insert or replace into meta values ('demo_scale', $s)", {"s": f"{scale():g}"})
     quick = time.perf_counter() - started
-    text = (f"Demo loaded: {rows['facility'] // len(DEMO_WEEKS)} facilities, {rows['transfer']} referrals, "
-            f"{rows['icu']} ICU and {rows['stock']} stock reports over {len(DEMO_WEEKS)} weeks "
-            f"({isoweeks.short(DEMO_WEEKS[0])}..{isoweeks.short(DEMO_WEEKS[-1])}) in {quick:.1f} s")
+    chosen = sorted(weeks or DEMO_WEEKS)
+    text = (f"Demo loaded: {rows['facility'] // len(chosen)} facilities, {rows['transfer']} referrals, "
+            f"{rows['icu']} ICU and {rows['stock']} stock reports over {len(chosen)} weeks "
+            f"({isoweeks.short(chosen[0])}..{isoweeks.short(chosen[-1])}) in {quick:.1f} s")
     if register:
         results = load_demo_register(con, DEMO_WEEKS if force else None)
         registered = sum(r.rows for r in results)
@@ -974,39 +978,78 @@ def ensure_demo(con: duckdb.DuckDBPyConnection, force: bool = False, register: b
     return text + f" (scale {scale():g})."
 
 
-_register_lock = threading.Lock()
+# One demo loader at a time per process (the server's thread, the command line): held while it loads.
+_loading_lock = threading.Lock()
 
 
-def _load_quick_datasets(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Every dataset with a demo generator except the background ones, in the contracts' order (the
-    facility register first), oldest week or day first as an analyst would. Returns rows per dataset."""
+def demo_datasets() -> tuple[str, ...]:
+    """The datasets the demo has data for, in the contracts' order."""
+    return tuple(name for name in contracts.DATASETS if name in WEEKLY or name in DAILY)
+
+
+def load_quick(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | None = None, force: bool = False) -> dict[str, int]:
+    """The demo's datasets but the background ones (the register), of `weeks` (default: every demo week;
+    a dataset whose weeks read each other, contract `reads_history`, every week whatever is asked),
+    those not loaded yet (all, with force), in the contracts' order (the facility register first),
+    oldest week or day first as an analyst would. Returns rows per dataset."""
+    todo = {w: demo_datasets() for w in DEMO_WEEKS} if force else pending(con)
     rows = {name: 0 for name in contracts.DATASETS}
-    for name in contracts.DATASETS:
-        if name in BACKGROUND:
-            continue
-        if name in WEEKLY:
-            for week in DEMO_WEEKS:
-                rows[name] += _load(con, name, week, generate(week, (name,))[name]).rows
-        elif name in DAILY:
-            for day in DEMO_DAYS:
-                rows[name] += _load(con, name, day, generate_day(day, name)).rows
+    for name, when in quick_loads(todo, weeks):
+        rows[name] += _load(con, name, when, quick_file(name, when)).rows
     return rows
 
 
-def _register_weeks_loaded(con: duckdb.DuckDBPyConnection) -> set[dt.date]:
-    rows = con.execute(
-        "select distinct week from load_log where dataset = 'register' and outcome = 'accepted'").fetchall()
-    return {r[0] for r in rows} & set(DEMO_WEEKS)
+def quick_loads(todo: dict[dt.date, tuple[str, ...]], weeks: list[dt.date] | None = None) -> list[tuple[str, dt.date]]:
+    """(dataset, week or day) of each quick-dataset file load_quick would load, in its order, given
+    what is still to load (`pending`)."""
+    out = []
+    for name in demo_datasets():
+        if name in BACKGROUND:
+            continue
+        chosen = DEMO_WEEKS if weeks is None or contracts.dataset(name).reads_history else sorted(weeks)
+        for week in chosen:
+            if name in todo[week]:
+                out += [(name, week)] if name in WEEKLY else [(name, day) for day in _days(week)]
+    return out
 
 
-def register_files(weeks: list[dt.date], first_alone: bool = True) -> Iterator[tuple[dt.date, Path]]:
+def quick_file(dataset: str, when: dt.date) -> bytes:
+    """The demo's CSV bytes of a quick dataset for a week (a day-grain one: a day)."""
+    return generate_day(when, dataset) if dataset in DAILY else generate(when, (dataset,))[dataset]
+
+
+def _days(week: dt.date) -> list[dt.date]:
+    return [week + dt.timedelta(days=i) for i in range(7)]
+
+
+def pending(con: duckdb.DuckDBPyConnection) -> dict[dt.date, tuple[str, ...]]:
+    """Per demo week, the demo's datasets not loaded for it yet, in the contracts' order (a day-grain
+    dataset until all seven of its days are in). Read from the load log: accepted loads only."""
+    done = set()
+    for dataset, week, days in con.execute(
+            """select dataset, week, count(distinct day) from load_log
+               where outcome = 'accepted' and week between $first and $last group by all""",
+            {"first": DEMO_WEEKS[0], "last": DEMO_WEEKS[-1]}).fetchall():
+        if not contracts.daily(dataset) or days >= 7:
+            done.add((dataset, week))
+    return {w: tuple(d for d in demo_datasets() if (d, w) not in done) for w in DEMO_WEEKS}
+
+
+def is_demo(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("select value from meta where key = 'demo'").fetchall() == [("true",)]
+
+
+def register_files(weeks: list[dt.date], first_alone: bool = True,
+                   after_first: Callable[[], None] | None = None) -> Iterator[tuple[dt.date, Path]]:
     """Each week's register written to a file, in order: the next week's is written (in a thread,
     a part at a time) while the caller loads this one, so generating costs no time after the first
     week, and memory holds one part, never a week. With first_alone, the second week is written only
     once the caller is done with the first (the week a new user waits for loads with both cores).
     The files (invented people, but shaped like personal data) are in an owner-only folder of the
     data folder's tmp/, each deleted as soon as the caller moves on, the folder when the generator
-    ends (or at the next start, if the process died)."""
+    ends (or at the next start, if the process died). `after_first()` is called once the caller is
+    done with the first week, while the second week's file is written (the first start loads the
+    other datasets' older weeks there)."""
     from concurrent.futures import ThreadPoolExecutor
 
     folder = _scratch_folder()
@@ -1030,6 +1073,8 @@ def register_files(weeks: list[dt.date], first_alone: bool = True) -> Iterator[t
                 path.unlink(missing_ok=True)
             if after and pending is None:
                 pending = pool.submit(write, after[0])
+            if i == 0 and after_first is not None:
+                after_first()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(folder, ignore_errors=True)
@@ -1056,11 +1101,11 @@ def load_demo_register(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | No
     One loader at a time per process."""
     wanted = weeks
     results = []
-    with _register_lock:
+    with _loading_lock:
         cur = con.cursor()
         try:
             # newest week first: the week a new user sees first is complete soonest
-            todo = wanted if wanted is not None else [w for w in DEMO_WEEKS[::-1] if w not in _register_weeks_loaded(cur)]
+            todo = wanted if wanted is not None else register_weeks_to_load(cur)
             for week, path in register_files(todo):
                 started = time.perf_counter()
                 results.append(_load(cur, "register", week, path))
@@ -1071,26 +1116,33 @@ def load_demo_register(con: duckdb.DuckDBPyConnection, weeks: list[dt.date] | No
     return results
 
 
+def register_weeks_to_load(con: duckdb.DuckDBPyConnection) -> list[dt.date]:
+    """The demo weeks whose register is not loaded yet, newest first."""
+    todo = pending(con)
+    return [w for w in DEMO_WEEKS[::-1] if "register" in todo[w]]
+
+
 def datasets_loading(con: duckdb.DuckDBPyConnection, week: dt.date | None) -> tuple[str, ...]:
-    """The datasets of `week` that the demo has still to load (the register loads in the background):
-    pages say "loading" for them, never "not reported" or a share of zero."""
-    if week is None or week not in DEMO_WEEKS:
+    """The datasets of `week` that the demo has still to load (a first start loads the latest week,
+    then the rest in the background): pages say "loading" for them, never "not reported" or a share
+    of zero."""
+    if week is None or week not in DEMO_WEEKS or not is_demo(con):
         return ()
-    meta = dict(con.execute("select key, value from meta where key = 'demo'").fetchall())
-    if meta.get("demo") != "true" or week in _register_weeks_loaded(con):
-        return ()
-    return ("register",)
+    return pending(con)[week]
 
 
 def demo_status(con: duckdb.DuckDBPyConnection) -> dict:
-    """{'is_demo': bool, 'register_weeks_loaded': int, 'register_weeks_total': int, 'loading': bool,
+    """{'is_demo': bool, 'weeks_complete': demo weeks with every dataset in, 'weeks_total': int,
+    'register_weeks_loaded': int, 'loading': a demo loader runs in this process,
     'scale': the HC_DEMO_SCALE the register was made at (1.0 = as many people as the census counts)}."""
     meta = dict(con.execute("select key, value from meta where key in ('demo', 'demo_scale')").fetchall())
     is_demo = meta.get("demo") == "true"
+    todo = pending(con) if is_demo else {}
     return {"is_demo": is_demo, "scale": float(meta.get("demo_scale", "1")),
-            "register_weeks_loaded": len(_register_weeks_loaded(con)) if is_demo else 0,
-            "register_weeks_total": len(DEMO_WEEKS) if is_demo else 0,
-            "loading": _register_lock.locked()}
+            "weeks_complete": sum(not datasets for datasets in todo.values()),
+            "weeks_total": len(todo),
+            "register_weeks_loaded": sum("register" not in datasets for datasets in todo.values()),
+            "loading": _loading_lock.locked()}
 
 
 # --- discharged patients (weekly) ----------------------------------------------------------------------

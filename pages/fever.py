@@ -11,7 +11,7 @@ from dashboard.metrics.tables import readable
 from dashboard import policy
 from dashboard.ui import chart, headline_row, kept_choice, lang, metric_row, num, page_header, page_verdict, pct, query, t, table
 
-f = page_header("fever.heading")
+f = page_header("fever.heading", reads=("fever",))
 rows = query("fever_clinic_days", **f.params(), **fever.params())
 days = fever.days(rows, f.week)
 if not days:

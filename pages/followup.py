@@ -10,7 +10,7 @@ from dashboard.metrics import followup, headlines
 from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, query, t
 from dashboard.ui.tabs import open_tab
 
-f = page_header("followup.heading")
+f = page_header("followup.heading", reads=("discharge",))
 rows = query("followup_patient_weeks", **f.params(), **followup.params())
 week_rows = followup.of_week(rows, f.week)
 if week_rows.height == 0:

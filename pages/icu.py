@@ -8,7 +8,7 @@ from dashboard.metrics import headlines, icu
 
 from dashboard import policy
 from dashboard.figures import icu as figures
-from dashboard.ui import chart, filters, kept_choice, lang, map_copy, map_view, metric_row, num, page_verdict, pct, query, t, table, table_downloads
+from dashboard.ui import chart, filters, kept_choice, lang, map_copy, map_view, metric_row, num, page_verdict, pct, query, stop_while_loading, t, table, table_downloads
 from dashboard.ui.tabs import kept_value, open_tab
 
 f = filters()
@@ -17,6 +17,7 @@ st.caption(f"{f.area_label} · {f.week_label}")
 if f.week is None:
     st.info(t("icu.no_week"))
     st.stop()
+stop_while_loading(f, "icu")
 
 (n_low, n_high), (r_low, r_high) = policy.policy_range("icu.nurses_per_bed"), policy.policy_range("icu.reserve_share")
 st.caption(t("icu.intro", nurses_low=f"{n_low:g}", nurses_high=f"{n_high:g}", reserve_low=pct(r_low, 0), reserve_high=pct(r_high, 0)))

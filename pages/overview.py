@@ -6,7 +6,7 @@ NAV = {"section": "overview", "order": 0, "title": "app.nav.overview", "icon": "
 import streamlit as st
 
 from dashboard.metrics import verdicts
-from dashboard.ui import briefing_pack_button, cached_headlines, filters, follow_link, query, t, verdict_row
+from dashboard.ui import briefing_pack_button, cached_headlines, filters, follow_link, loading_note, query, t, verdict_row
 
 f = filters()
 st.title(t("app.overview.heading"))
@@ -21,8 +21,6 @@ past = verdicts.history(query, [w for w in f.weeks if w <= f.week], f.params(), 
 for headline in cached_headlines(f.week, f.params()):
     with st.container(border=True):
         st.subheader(t(headline.title_key))
-        if set(headline.datasets) & set(f.loading):
-            st.info(t("app.loading_week", week=f.week_label), icon=":material/hourglass_top:")
-        else:
+        if not loading_note(f, "facility", *headline.datasets):
             verdict_row(headline, past, f)
         st.page_link(headline.page, label=t("app.overview.open"), icon=":material/arrow_forward:")

@@ -12,7 +12,7 @@ from dashboard import policy, weeks
 from dashboard.metrics import headlines, referrals
 from dashboard.figures import referrals as figures
 from dashboard.ui import (chart, filters, kept_choice, kept_choices, lang, map_copy, map_view, metric_row, num,
-                          page_verdict, pct, query, t, table, v)
+                          page_verdict, pct, query, stop_while_loading, t, table, v)
 from dashboard.ui.tabs import kept_value, open_tab
 
 f = filters()
@@ -21,6 +21,7 @@ st.caption(f"{f.area_label} · {f.week_label}")
 if f.week is None:
     st.info(t("referrals.no_week"))
     st.stop()
+stop_while_loading(f, "transfer")
 st.caption(t("referrals.intro"))
 page_verdict(headlines.referrals_headline, f)
 

@@ -12,7 +12,7 @@ from dashboard.metrics import headlines, scorecard
 from dashboard.ui import chart, headline_row, kept_choice, lang, page_header, page_verdict, query, t, table_downloads
 from dashboard.ui.tabs import open_tab
 
-f = page_header("scorecard.heading")
+f = page_header("scorecard.heading", reads=("visits",))
 members = query("scorecard_members", **f.params())
 if not scorecard.has_reports(members):
     headline_row(headlines.scorecard_headline(query, f.week, f.params()))  # unknown: '—', as on the overview

@@ -11,7 +11,7 @@ from dashboard.metrics.tables import readable
 from dashboard import policy
 from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, pct, query, t, table
 
-f = page_header("staff.heading")
+f = page_header("staff.heading", reads=("staff",))
 rows = query("staff_on_duty", **f.params(), **staff.params())
 week_rows = staff.of_week(rows, f.week)
 if week_rows.height == 0 or not week_rows["reported"].any():

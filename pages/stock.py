@@ -8,7 +8,7 @@ from dashboard import policy
 
 from dashboard.metrics import headlines, stock
 from dashboard.figures import stock as figures
-from dashboard.ui import chart, filters, kept_choice, lang, map_copy, map_view, metric_row, num, page_verdict, pct, query, t, table, table_downloads
+from dashboard.ui import chart, filters, kept_choice, lang, map_copy, map_view, metric_row, num, page_verdict, pct, query, stop_while_loading, t, table, table_downloads
 from dashboard.ui.tabs import kept_value, open_tab
 
 f = filters()
@@ -17,6 +17,7 @@ st.caption(f"{f.area_label} · {f.week_label}")
 if f.week is None:
     st.info(t("stock.no_week"))
     st.stop()
+stop_while_loading(f, "stock")
 
 low, high = policy.policy_range("stock.population_share")
 minimum_days = int(policy.value("stock.min_cover_days"))

@@ -8,13 +8,14 @@ It records, in seconds from the server's start:
 
 - `server_answers_s`: Streamlit's health endpoint answers;
 - a browser (Playwright, /usr/bin/chromium) opens the overview at once, as a user would: the first page
-  run calls `serving.bootstrap`, which loads the demo's quick datasets (facilities, ICU, stock,
-  transfers, ...) and starts the register's background thread (newest week first);
+  run calls `serving.bootstrap`, which loads the latest demo week of every dataset but the register
+  (facilities, ICU, stock, transfers, ...; the follow-up list every week, as its weeks read each other)
+  and starts the demo's background thread (`serving.demo_in_background`: the latest register week, then
+  the other datasets' older weeks, then the older register weeks, newest first);
 - `quick_datasets_s`: the database says it is the demo (`demo.demo_status(...)["is_demo"]`);
-- `latest_week_complete_s`: the latest demo week's register is loaded
-  (`demo.datasets_loading(con, latest week) == ()`: nothing of the week the pages open on is still
-  loading; every other dataset of that week was loaded with the quick datasets before);
-- `full_demo_s`: every demo week's register is loaded (`register_weeks_loaded == register_weeks_total`);
+- `latest_week_complete_s`: nothing of the latest demo week is still loading
+  (`demo.datasets_loading(con, latest week) == ()`: the week the pages open on is whole);
+- `full_demo_s`: every demo week of every dataset is loaded (`weeks_complete == weeks_total`);
 - the peak RSS of the server's process tree (the sum of the RSS of the server and its children, read
   from /proc every 0.2 s), and /usr/bin/time -v's maximum resident set of the server, which it runs
   under;
@@ -145,7 +146,7 @@ class Status(threading.Thread):
                     self.weeks.append((t, s["register_weeks_loaded"]))
                 if not s["latest_loading"]:
                     self.events.setdefault("latest_week_complete_s", t)
-                if s["register_weeks_loaded"] == s["register_weeks_total"]:
+                if s["weeks_complete"] == s["weeks_total"]:
                     self.events.setdefault("full_demo_s", t)
                     return
             self.stop.wait(1.0)

@@ -12,7 +12,8 @@ import pytest
 from dashboard import demo, policy
 
 from dashboard.metrics import geography
-from tests.conftest import demo_database
+from tests import apptest
+from tests.conftest import ROOT, demo_database
 
 SCALE = "0.01"
 
@@ -246,8 +247,8 @@ def test_ensure_demo_is_idempotent_and_reports_status(loaded):
     assert one(con, "select count(*) from load_log")[0] == before
     assert "already" in text
     assert demo.load_demo_register(con) == []  # every register week is there
-    assert demo.demo_status(con) == {"is_demo": True, "register_weeks_loaded": 5, "register_weeks_total": 5,
-                                     "loading": False, "scale": 0.01}
+    assert demo.demo_status(con) == {"is_demo": True, "weeks_complete": 5, "weeks_total": 5,
+                                     "register_weeks_loaded": 5, "loading": False, "scale": 0.01}
 
 
 def test_status_of_a_database_without_demo(data_dir, con):
@@ -284,9 +285,9 @@ def test_pages_say_loading_while_the_register_loads(without_register):
     with apptest.database(folder), pytest.MonkeyPatch.context() as mp:
         from dashboard.ui import serving
 
-        # (the server's thread is serving.demo_register_in_background: staged, it publishes a small
+        # (the server's thread is serving.demo_in_background: staged, it publishes a small
         # week within a second, before the second page renders, so it must be held back itself)
-        mp.setattr(serving, "demo_register_in_background", lambda *args, **kwargs: None)
+        mp.setattr(serving, "demo_in_background", lambda *args, **kwargs: None)
         mp.setattr(demo, "load_demo_register", lambda *args, **kwargs: [])
         overview = apptest.render("pages/overview.py", "en")
         assert any("still loading" in e.value for e in overview.info), [e.value for e in overview.info]
@@ -301,42 +302,114 @@ def test_pages_say_loading_while_the_register_loads(without_register):
     assert demo.datasets_loading(con, demo.DEMO_WEEKS[0]) == ()
 
 
-def test_first_start_writes_the_latest_week_while_the_quick_datasets_load(tmp_path):
-    """The server's first start on an empty folder: the register thread is started before the quick
-    datasets load (with an event it waits on), then loads every week newest first from its files, and
-    leaves no file behind; a restart finds nothing left to load."""
+def test_first_start_loads_the_latest_week_first(tmp_path):
+    """The server's first start on an empty folder: the loader thread is started before the latest
+    week's other datasets load (with an event it waits on); the first page then has the latest week
+    of every dataset but the register (and every week of the follow-up list, whose weeks read each
+    other); the thread loads the latest register week, then the other datasets' older weeks newest
+    first, then the older register weeks newest first, and leaves no file
+    behind. A restart part-way loads what is left; a restart at the end finds nothing."""
     from dashboard import store
     from dashboard.store import access
     from dashboard.ui import serving
 
     started = []
+    weeks = demo.DEMO_WEEKS
+    latest, older = weeks[-1], weeks[-2::-1]
+
+    def loads() -> list[tuple[str, dt.date]]:
+        with access.reading(database):
+            return store.cursor().execute("select dataset, week from load_log order by load_id").fetchall()
+
+    def status() -> dict:
+        with access.reading(database):
+            return demo.demo_status(store.cursor()) | {
+                "loading_then": {w: demo.datasets_loading(store.cursor(), w) for w in weeks}}
+
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HC_DATA_DIR", str(tmp_path))
         mp.setenv("HC_DB_PATH", str(tmp_path / "db.duckdb"))
         mp.setenv("HC_DEMO_SCALE", "0.002")
 
-        def start(database, quick_loaded):
-            # the quick datasets are not in yet when the thread starts
-            started.append((database, quick_loaded, quick_loaded is not None and quick_loaded.is_set()))
+        def start(database, latest_loaded):
+            # the latest week is not in yet when the thread starts
+            started.append((database, latest_loaded, latest_loaded is not None and latest_loaded.is_set()))
 
-        mp.setattr(serving, "_start_register_thread", start)
+        mp.setattr(serving, "_start_demo_thread", start)
         database = str(tmp_path / "db.duckdb")
         serving.bootstrap.clear()
         serving.bootstrap(database)
         assert [(d, e is not None, was_set) for d, e, was_set in started] == [(database, True, False)]
-        assert started[0][1].is_set()  # set once they were published
-        serving.demo_register_in_background(database, started[0][1])
-        with access.reading(database):
-            status = demo.demo_status(store.cursor())
-        assert status["register_weeks_loaded"] == status["register_weeks_total"] == 5
-        assert status["loading"] is False
+        assert started[0][1].is_set()  # set once it was published
+        first = loads()
+        quick = [d for d in demo.demo_datasets() if d != "register"]
+        assert {d for d, w in first if w == latest} == set(quick)
+        assert {(d, w) for d, w in first if w != latest} == {("discharge", w) for w in older}  # reads its history
+        now = status()
+        assert now["loading_then"][latest] == ("register",)
+        assert now["loading_then"][weeks[0]] == tuple(d for d in demo.demo_datasets() if d != "discharge")
+        assert (now["weeks_complete"], now["weeks_total"], now["register_weeks_loaded"]) == (0, 5, 0)
+
+        serving.demo_in_background(database, started[0][1])
+        after = loads()[len(first):]
+        # the latest register week, each older week's other datasets in one go, then the older register weeks
+        order = [w for d, w in after if d != "register"]
+        assert after[0] == ("register", latest)
+        assert order == sorted(order, reverse=True) and set(order) == set(older)
+        assert [w for d, w in after if d == "register"] == [latest, *older]
+        last_quick = max(i for i, (d, _) in enumerate(after) if d != "register")
+        assert all(d == "register" for d, _ in after[last_quick + 1:]) and len(after[last_quick + 1:]) == 4
+        now = status()
+        assert (now["weeks_complete"], now["weeks_total"], now["register_weeks_loaded"]) == (5, 5, 5)
+        assert all(v == () for v in now["loading_then"].values()) and now["loading"] is False
         assert not list((tmp_path / "tmp").glob("demo-register-*"))
+
         serving.bootstrap.clear()
         serving.bootstrap(database)  # a restart: nothing left to load
         assert started[1][1] is None
-        serving.demo_register_in_background(database, None)
-        with access.reading(database):
-            log = store.cursor().execute(
-                "select week from load_log where dataset = 'register' order by load_id").fetchall()
-        assert [w for (w,) in log] == demo.DEMO_WEEKS[::-1]
+        count = len(loads())
+        serving.demo_in_background(database, None)
+        assert len(loads()) == count
         serving.bootstrap.clear()
+
+
+def test_a_restart_part_way_loads_what_is_left(tmp_path):
+    """A server that died after the first start's latest week: the next one's thread loads every
+    older week and the register, and the pages of an older week said "loading" until then."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import store
+    from dashboard.store import access
+    from dashboard.ui import serving
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HC_DATA_DIR", str(tmp_path))
+        mp.setenv("HC_DB_PATH", str(tmp_path / "db.duckdb"))
+        mp.setenv("HC_DEMO_SCALE", "0.002")
+        database = str(tmp_path / "db.duckdb")
+        with access.writing(database) as con:
+            demo.ensure_demo(con, register=False, weeks=demo.DEMO_WEEKS[-1:])
+            con.execute("delete from load_log where dataset = 'fever' and day = $d", {"d": demo.DEMO_WEEKS[-1]})
+            assert demo.datasets_loading(con, demo.DEMO_WEEKS[-1]) == ("register", "fever")  # a day short
+        # the oldest week is in the week list (the follow-up list's weeks are all in): its pages say
+        # "loading" for what is not in yet (the restarted server's thread held back while we look)
+        mp.setattr(serving, "_start_demo_thread", lambda *args: None)
+        with apptest.database(tmp_path):
+            for page in ("pages/icu.py", "pages/overview.py", "pages/followup.py"):
+                at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+                at.session_state["lang"], at.session_state["f_week"] = "en", demo.DEMO_WEEKS[0]
+                at.run()
+                at.switch_page(page)
+                at.run()
+                assert not at.exception, [e.value for e in at.exception]
+                notes = [e.value for e in at.info if "still loading" in e.value]
+                assert notes and any("Facility register" in n for n in notes), (page, notes)
+                assert not any("ICU" in e.value for e in at.caption), [e.value for e in at.caption]  # not "did not report"
+                if page != "pages/overview.py":
+                    assert not at.metric, page
+        serving.demo_in_background(database, None)
+        with access.reading(database):
+            con = store.cursor()
+            assert demo.demo_status(con)["weeks_complete"] == 5
+            assert con.execute("select count(*) from load_log where outcome = 'accepted' and dataset = 'fever'"
+                               ).fetchall() == [(7 * 5 + 6,)]  # the short week loaded again whole: 6 + 7 + 4 weeks × 7

@@ -5,7 +5,8 @@ value" (`missing_values`), the unit a re-upload replaces (`replace_by`: week or 
 (`must_report`, a SQL condition on the facility register) and which column names the reporting
 facility (`reported_by`); how each personal column is pseudonymised or dropped (`personal`), what a
 repeated key does (`on_duplicate`), the checks across rows it asks for (`checks`), the columns worked
-out at load (`derived`, with their SQL) and which dataset a column refers to (`references`, which also
+out at load (`derived`, with their SQL), whether a week's figures read the weeks before it
+(`reads_history`) and which dataset a column refers to (`references`, which also
 gives the order a folder loads in: `load_order`). The store's tables, validation, the templates, the
 upload and data-quality pages, the reporting gaps and the dataset docs are all derived from it."""
 from __future__ import annotations
@@ -82,6 +83,7 @@ class Dataset:
     duplicate_finding: str = "duplicate_key"
     checks: tuple[str, ...] = ()       # named checks across rows (validation.DATASET_CHECKS)
     derived_sql: tuple[tuple[str, str], ...] = ()  # (stored column, SQL computing it from the typed row)
+    reads_history: bool = False        # a week's figures read the weeks before it: they load together
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -158,6 +160,7 @@ def dataset(name: str) -> Dataset:
         duplicate_finding=spec.get("duplicate_finding", "duplicate_key"),
         checks=tuple(spec.get("checks", ())),
         derived_sql=tuple((d["name"], d["sql"]) for d in spec.get("derived", ()) if "sql" in d),
+        reads_history=bool(spec.get("reads_history", False)),
     )
 
 
@@ -177,6 +180,15 @@ def _pseudonyms(name: str, spec: dict) -> tuple[Pseudonym, ...]:
 def _default_pseudonym(col: Column) -> Pseudonym:
     """A column marked `personal = true` and not listed under [<dataset>.personal]: dropped."""
     return Pseudonym(col.name)
+
+
+def read_every_week() -> tuple[str, ...]:
+    """Datasets whose every week a week's figures may read: those whose weeks read each other
+    (`reads_history`) and those a contract's `must_report` selects from (who owes the follow-up list
+    is who has ever listed a patient)."""
+    names = set(dataset_names())
+    named = {m for name in names for m in re.findall(r"\bfrom\s+(\w+)", dataset(name).must_report or "", re.I)}
+    return tuple(n for n in dataset_names() if dataset(n).reads_history or n in named)
 
 
 def load_order(names: tuple[str, ...] | None = None) -> tuple[str, ...]:

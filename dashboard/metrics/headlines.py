@@ -76,7 +76,7 @@ def referrals_headline(run: Runner, week: dt.date, area: dict) -> Headline:
         Figure("referrals.metric.compliance", ind["compliance_rate"], "share"),
         Figure("referrals.metric.in_time", ind["in_time_share"], "share", fmt={"hours": hours}),
         Figure("referrals.metric.refused", ind["refused"], higher_is_better=False),
-    ), ind)
+    ), ind, ("transfer",))
 
 
 def icu_headline(run: Runner, week: dt.date, area: dict, nurses_end: str | None = None,
@@ -91,7 +91,7 @@ def icu_headline(run: Runner, week: dt.date, area: dict, nurses_end: str | None 
         Figure("icu.metric.doctor_gap", total.get("doctor_gap"), higher_is_better=False),
         Figure("icu.metric.nurse_gap", total.get("nurse_gap"), higher_is_better=False),
         Figure("icu.metric.reserve_gap", total.get("reserve_gap"), higher_is_better=False),
-    ), total)
+    ), total, ("icu",))
 
 
 def stock_headline(run: Runner, week: dt.date, area: dict, item: str = "antigen", share: float | None = None,
@@ -108,7 +108,7 @@ def stock_headline(run: Runner, week: dt.date, area: dict, item: str = "antigen"
         Figure("stock.metric.share", chosen.get("share_of_target"), "share", 1.0, fmt={"item": name_key}),
         Figure("stock.metric.shortfall", chosen.get("shortfall"), higher_is_better=False, fmt={"item": name_key}),
         Figure("stock.metric.below", chosen.get("below_low"), higher_is_better=False, fmt={"low": low}),
-    ), chosen)
+    ), chosen, ("stock",))
 
 
 def fever_headline(run: Runner, week: dt.date, area: dict, day: dt.date | None = None) -> Headline:

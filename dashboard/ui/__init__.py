@@ -19,6 +19,7 @@ from dashboard import config, i18n, store, weeks
 
 from dashboard.exports import downloads, suppression
 
+from dashboard.ingest import contracts
 from dashboard.store import queries
 from dashboard import formatting as fmt
 from dashboard.figures import briefing
@@ -96,15 +97,34 @@ def _area_key(area: dict) -> tuple:
     return tuple(sorted((k, area.get(k)) for k in ("league_code", "county_code", "consortium")))
 
 
-def data_identity() -> tuple:
-    """Everything a computed headline depends on besides its week and area: the database (its path
-    and the id it was made with), its load number, the policy in force and the code that computes
-    it. A cache keyed by this may outlive the process: a restart reads it instead of recomputing,
-    and any load, policy change or new release makes new keys."""
+def data_identity(week: dt.date) -> tuple:
+    """Everything a week's computed headlines depend on besides the area: the database (its path and
+    the id it was made with), the loads the week's figures read, the policy in force and the code that
+    computes them. A cache keyed by this may outlive the process: a restart reads it instead of
+    recomputing, and a load the week reads, a policy change or a new release makes new keys.
+
+    The loads a week reads (`week_loads`): its own, every week of a dataset whose weeks read each other
+    or that a contract's `must_report` reads, and the facility register's latest week (the current
+    register every figure reads). A load of another week of anything else leaves the week's figures
+    as they were, so the overview's six-week history recomputes only the weeks a load touched."""
     from dashboard import policy
 
     cur = store.cursor()
-    return (str(config.db_path()), store.database_id(cur), data_version(), policy.fingerprint(), _code_version())
+    return (str(config.db_path()), store.database_id(cur), week_loads(cur, week), policy.fingerprint(), _code_version())
+
+
+def week_loads(cur, week: dt.date) -> tuple[int, int, int]:
+    """(the last accepted load of the week itself, of any week of the datasets every week reads, of the
+    facility register's latest week); 0 where there is none. Load numbers only grow, so a new load
+    of any of these changes the answer."""
+    row = cur.execute(
+        """select coalesce(max(load_id) filter (where week = $week), 0),
+                  coalesce(max(load_id) filter (where list_contains($every_week, dataset)), 0),
+                  coalesce(max(load_id) filter (where dataset = 'facility'
+                                                  and week = (select max(week) from facility)), 0)
+           from load_log where outcome = 'accepted'""",
+        {"week": week, "every_week": list(contracts.read_every_week())}).fetchall()[0]
+    return tuple(int(x) for x in row)
 
 
 @functools.lru_cache(maxsize=1)
@@ -128,7 +148,7 @@ def _headlines(identity: tuple, week: dt.date, area: tuple) -> list:
 def cached_headlines(week: dt.date, area: dict) -> list:
     """Every topic's headline for one week and area, computed once per (week, area) until the data
     change (the overview's six-week history asks for the same weeks on every rerun and every visit)."""
-    return _headlines(data_identity(), week, _area_key(area))
+    return _headlines(data_identity(week), week, _area_key(area))
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
@@ -262,9 +282,10 @@ def sidebar_filters() -> Filters:
     return result
 
 
-def page_header(title_key: str, *, needs_week: bool = True) -> Filters:
+def page_header(title_key: str, *, needs_week: bool = True, reads: tuple[str, ...] = ()) -> Filters:
     """The top of every page: its title, the 'area · week' caption, and (unless the page works without
-    data, like the upload page) a stop with a note when nothing has been loaded yet. Returns the filters."""
+    data, like the upload page) a stop with a note when nothing has been loaded yet, or while the
+    datasets it `reads` are still loading for the week. Returns the filters."""
     f = filters()
     st.title(t(title_key))
     if f.week is not None:
@@ -272,6 +293,8 @@ def page_header(title_key: str, *, needs_week: bool = True) -> Filters:
     if needs_week and f.week is None:
         st.info(t("app.sidebar.no_data"))
         st.stop()
+    if reads:
+        stop_while_loading(f, *reads)
     return f
 
 
@@ -433,11 +456,20 @@ def headline_row(headline) -> None:
 
 
 def stop_while_loading(f: Filters, *datasets: str) -> None:
-    """A page whose data for the week are still loading says so and stops: it never shows a silent
-    facility as "not reported" or a share of zero in the meantime."""
-    if set(datasets) & set(f.loading):
-        st.info(t("app.loading_week", week=f.week_label), icon=":material/hourglass_top:")
+    """A page whose data for the week (its datasets, and the facility register every page reads) are
+    still loading says so and stops: it never shows a silent facility as "not reported" or a share of
+    zero in the meantime."""
+    if loading_note(f, "facility", *datasets):
         st.stop()
+
+
+def loading_note(f: Filters, *datasets: str) -> bool:
+    """Say which of `datasets` are still loading for the chosen week, if any; True when one is."""
+    waiting = [d for d in f.loading if d in datasets]
+    if waiting:
+        names = ("、" if lang() == "zh" else ", ").join(v("dataset", d) for d in waiting)
+        st.info(t("app.loading_week", week=f.week_label, datasets=names), icon=":material/hourglass_top:")
+    return bool(waiting)
 
 
 def pct(x: float | None, digits: int = 1) -> str:
@@ -509,7 +541,7 @@ def verdict_row(headline, past: dict, f: Filters, helps: dict | None = None, cho
     # the statuses and trends of the whole row in one element (not a chart per metric: see strip_html)
     if any(cells):
         st.markdown(verdict.strip_html(cells), unsafe_allow_html=True)
-    worst = _worst(data_identity(), headline.topic, f.week, _area_key(f.params()), lang(),
+    worst = _worst(data_identity(f.week), headline.topic, f.week, _area_key(f.params()), lang(),
                    tuple(sorted((choices or {}).items())))
     if worst:
         st.markdown(f"**{t('app.verdict.worst')}**")
@@ -527,9 +559,9 @@ def page_verdict(topic, f: Filters, helps: dict | None = None, **choices):
     from dashboard.metrics import verdicts
 
     area, chosen = _area_key(f.params()), tuple(sorted(choices.items()))
-    headline = _topic_headline(data_identity(), topic.__name__, f.week, area, chosen)
+    headline = _topic_headline(data_identity(f.week), topic.__name__, f.week, area, chosen)
     weeks = sorted(w for w in f.weeks if w <= f.week)[-verdicts.TREND_WEEKS:]
-    past = {w: [_topic_headline(data_identity(), topic.__name__, w, area, chosen)] for w in weeks}
+    past = {w: [_topic_headline(data_identity(w), topic.__name__, w, area, chosen)] for w in weeks}
     verdict_row(headline, past, f, helps=helps, choices=choices, here=True)
     return headline
 

@@ -12,7 +12,7 @@ def show(f: Filters, demo_status: dict | None = None) -> None:
     if demo_status and demo_status.get("is_demo"):
         note = t("app.banner.demo_scale", pct=f"{demo_status['scale']:.0%}") if demo_status.get("scale", 1) < 1 else ""
         st.info(t("app.banner.demo") + note, icon=":material/science:")
-        done, total = demo_status.get("register_weeks_loaded", 0), demo_status.get("register_weeks_total", 0)
+        done, total = demo_status.get("weeks_complete", 0), demo_status.get("weeks_total", 0)
         if total and done < total:
             st.warning(t("app.banner.demo_loading", done=done, total=total), icon=":material/hourglass_top:")
     if f.week is None:

@@ -52,68 +52,85 @@ def write(on_wait=None, publish: bool = True):
 @st.cache_resource(show_spinner="正在准备数据 / Preparing data…")
 def bootstrap(database: str) -> None:
     """Once per process and database: create or migrate the database and, when it is empty, load the
-    embedded demo's quick datasets (seconds); the demo's person-level register then loads week by
-    week in a background thread, each week under the write lock on its own so pages keep opening.
-    On an empty database that thread starts at once: it writes the latest week's register file while
-    the quick datasets load, and loads it as soon as they are in."""
+    embedded demo's latest week (every dataset but the register: seconds); the rest then loads in a
+    background thread (demo_in_background), each load under the write lock on its own so pages keep
+    opening. On an empty database that thread starts at once: it writes the latest week's register
+    file while the latest week's other datasets load, and loads it as soon as they are in."""
     from dashboard import demo
 
-    quick_loaded = threading.Event()
+    latest_loaded = threading.Event()
     started = False
     try:
         with access.writing(database) as con:
             if demo.demo_wanted(con):
-                _start_register_thread(database, quick_loaded)
+                _start_demo_thread(database, latest_loaded)
                 started = True
-            demo.ensure_demo(con, register=False)
-            is_demo = demo.demo_status(con).get("is_demo")
+            demo.ensure_demo(con, register=False, weeks=demo.DEMO_WEEKS[-1:])
+            is_demo = demo.is_demo(con)
     finally:
-        quick_loaded.set()  # published (or failed: the thread then finds no demo and stops)
-    if is_demo and not started:  # a restart with register weeks still to load
-        _start_register_thread(database, None)
+        latest_loaded.set()  # published (or failed: the thread then finds no demo and stops)
+    if is_demo and not started:  # a restart with demo weeks still to load
+        _start_demo_thread(database, None)
 
 
-def _start_register_thread(database: str, quick_loaded: threading.Event | None) -> None:
-    threading.Thread(target=demo_register_in_background, args=(database, quick_loaded), daemon=True,
-                     name="demo-register").start()
+def _start_demo_thread(database: str, latest_loaded: threading.Event | None) -> None:
+    threading.Thread(target=demo_in_background, args=(database, latest_loaded), daemon=True,
+                     name="demo-loader").start()
 
 
-def demo_register_in_background(database: str, quick_loaded: threading.Event | None = None) -> None:
-    """The demo register, newest week first: each week is written to a file (the next one while this
-    one loads), checked outside the lock, then published under it (a second server doing the same
-    skips the weeks already there; one that starts the same week at the same moment replaces it with
-    identical rows). With `quick_loaded` (an empty database): every week, the first written while
-    the quick datasets load, loaded once they are in and the database is the demo's."""
-    from dashboard import demo
+def demo_in_background(database: str, latest_loaded: threading.Event | None = None) -> None:
+    """The demo's weeks still to load, the week a new user sees first: the latest week's register,
+    then the older weeks of the other datasets (newest first, each file published on its own),
+    then the older register weeks, newest first. Each register week is written to a file (the next
+    one while this one loads, the second while the older weeks load), checked outside the lock, then
+    published under it. A second server doing the same skips what is already there (one that starts
+    the same week at the same moment replaces it with identical rows). With `latest_loaded` (an empty
+    database): every register week, the first written while the latest week's other datasets load,
+    loaded once they are in and the database is the demo's."""
+    from dashboard import demo, store
 
-    def loaded() -> set | None:
-        """The register weeks in the database; None when it is not the demo's (nothing to load)."""
-        from dashboard import store
-
+    def left() -> dict | None:
+        """What the demo has still to load, per week; None when the database is not the demo's."""
         with access.reading(database):
             cur = store.cursor()
-            return demo._register_weeks_loaded(cur) if demo.demo_status(cur).get("is_demo") else None
+            return demo.pending(cur) if demo.is_demo(cur) else None
 
-    with demo._register_lock:
-        if quick_loaded is not None:
+    def older_weeks() -> None:
+        """The other datasets' weeks still to load, newest first, each file checked outside the lock
+        and published under it on its own (a week part-way in says "loading" for what it lacks)."""
+        for week in demo.DEMO_WEEKS[::-1]:
+            todo = left()
+            if todo is None:
+                return
+            files = demo.quick_loads(todo, [week])
+            for dataset, when in files:
+                demo.load_staged(database, dataset, when, demo.quick_file(dataset, when))
+            if files:
+                log.info("demo %s: %d files", week, len(files))
+
+    with demo._loading_lock:
+        if latest_loaded is not None:
             weeks = demo.DEMO_WEEKS[::-1]
         else:
-            done = loaded()
-            weeks = [] if done is None else [w for w in demo.DEMO_WEEKS[::-1] if w not in done]
-        files = demo.register_files(weeks)
+            todo = left()
+            weeks = [] if todo is None else [w for w in demo.DEMO_WEEKS[::-1] if "register" in todo[w]]
+        others = []  # done once the first register week is in (or at once, if none is left)
+        files = demo.register_files(weeks, after_first=lambda: others.append(older_weeks()))
         try:
             for week, path in files:
-                if quick_loaded is not None:
-                    quick_loaded.wait()
-                done = loaded()
-                if done is None:
+                if latest_loaded is not None:
+                    latest_loaded.wait()
+                todo = left()
+                if todo is None:
                     break
-                if week in done:
+                if "register" not in todo[week]:
                     continue
                 result = demo.load_staged(database, "register", week, path)  # the lock only to publish
                 log.info("demo register %s: %d rows", week, result.rows)
         finally:
             files.close()
+        if not others:
+            older_weeks()
 
 
 @st.fragment(run_every=WATCH_S)
