@@ -172,8 +172,8 @@ def indicators(members: pl.DataFrame, referrals: pl.DataFrame) -> pl.DataFrame:
 def totals(scored: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
     """One row per consortium: points earned over the indicators it covers, how many it covers of the
     six, the points those could earn, rank (1 = best; only among consortia covering all six, ties
-    share a rank), the indicators below target (most points lost first) with their values, and those
-    not reported or not judgeable.
+    share a rank), the indicators below target (most points lost first; ties in the indicators' order)
+    with their values, and those not reported or not judgeable.
     Sorted worst first: ranked consortia from the lowest total, then the unranked ones."""
     n = len(INDICATORS)
     place = (members.sort([pl.col("tier") != "lead", "facility_code"])
@@ -187,8 +187,8 @@ def totals(scored: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
         pl.col("points").sum().alias("points"),
         (pl.col("status") == "scored").sum().alias("covered"),
         pl.col("points_available").filter(pl.col("status") == "scored").sum().alias("points_covered"),
-        pl.col("indicator").filter(short).sort_by(lost.filter(short), descending=True).alias("behind"),
-        pl.col("value").filter(short).sort_by(lost.filter(short), descending=True).alias("behind_values"),
+        pl.col("indicator").filter(short).sort_by(lost.filter(short), descending=True, maintain_order=True).alias("behind"),
+        pl.col("value").filter(short).sort_by(lost.filter(short), descending=True, maintain_order=True).alias("behind_values"),
         pl.col("indicator").filter(pl.col("status") == "not_reported").alias("not_reported"),
         pl.col("indicator").filter(pl.col("status") == "cannot_judge").alias("cannot_judge"))
         .with_columns(pl.lit(n).alias("indicators"), (pl.col("covered") == n).alias("complete")))
