@@ -19,8 +19,10 @@ and peak memory, at several register sizes, next to their peers, in one run. Not
    the largest loaded one replicated in DuckDB up to the rows wanted.
 3. queries: each page is rendered once with Streamlit's AppTest to record the queries it runs
    (names and parameters); that set is then replayed with `dashboard.store.queries.run` (median of
-   --repeat). pandas implementations of the labelling and referral aggregations at equal data
-   size (the same register and transfer rows) give the ratio pandas / product.
+   --repeat). A pandas peer of every page at equal data size (the same rows, fetched from DuckDB
+   beforehand, aggregated as the page's query and its headline's metric functions do) gives the ratio
+   pandas / product; the ICU, stock, fever, staff, follow-up, scorecard and data-quality peers (and so
+   the overview's) also check their key figures against the product's (a mismatch is reported).
 4. browser: `streamlit run app.py` on a free localhost port against that database, driven by
    Playwright with /usr/bin/chromium, until the page is fully drawn: its title and metrics visible,
    everything on screen drawn (Plotly's SVG, maps' and tables' canvas, no skeleton) and the app's script state
@@ -962,21 +964,26 @@ def topic_pandas_peers(con, w, repeat: int) -> dict:
             mismatches = _check(mine, theirs, keys)
             out[name] = {"seconds_median": seconds, "rows": rows, "product_with_metrics_seconds_median": product_s,
                          "check": {"keys": list(keys), "equal": not mismatches, "mismatches": mismatches,
-                                   "pandas": {k: _plain(mine.get(k)) for k in keys}}}
+                                   "pandas": {k: _plain(mine.get(k)) for k in keys},
+                                   # a figure the product's headline gained that no peer computes yet
+                                   "unchecked": sorted(set(theirs) - set(keys))}}
         except Exception as exc:  # a peer that fails is reported, never silently left out
             out[name] = {"failed": f"{type(exc).__name__}: {str(exc)[:300]}"}
     return out
 
 
 def overview_peer(peers: dict, w, area_args: dict, repeat: int) -> dict:
-    """The overview's headline figures for the topics that have a pandas peer here (labelling,
-    referrals, ICU, stock; the overview also shows fever, staff, follow-up and the scorecard, which
-    have none): pandas = the sum of those peers' medians; product = the same topics' headline
-    functions uncached (queries.run + metric functions), timed together."""
+    """The overview's headline figures of all eight topics (labelling, referrals, ICU, stock, fever,
+    staff, follow-up, scorecard): pandas = the sum of those topics' peers' medians; product = the eight
+    headline functions (`headlines.TOPICS`, what the overview shows) uncached (queries.run + metric
+    functions), timed together. Its check: every topic peer with a key-figure check agrees."""
     from dashboard.metrics import headlines
     from dashboard.store import queries
 
-    topics = (headlines.labelling_headline, headlines.referrals_headline, headlines.icu_headline, headlines.stock_headline)
+    names = ("labelling", "referrals", "icu", "stock", "fever", "staff", "followup", "scorecard")
+    topics = headlines.TOPICS
+    if tuple(t.__name__.removesuffix("_headline") for t in topics) != names:
+        return {"failed": f"the overview's topics changed: {[t.__name__ for t in topics]}; give each a peer here"}
 
     def product():
         return [topic(queries.run, w, area_args) for topic in topics]
@@ -984,14 +991,17 @@ def overview_peer(peers: dict, w, area_args: dict, repeat: int) -> dict:
         product_s, _ = _median_time(product, repeat)
     except Exception as exc:
         return {"failed": f"{type(exc).__name__}: {str(exc)[:300]}"}
-    parts = [peers.get(k, {}).get("seconds_median") for k in ("labelling", "referrals", "icu", "stock")]
+    parts = [peers.get(k, {}).get("seconds_median") for k in names]
     if any(p is None for p in parts):
-        return {"failed": "a topic's pandas peer is missing", "product_with_metrics_seconds_median": product_s}
-    checks = [peers[k]["check"]["equal"] for k in ("icu", "stock")]
+        missing = [k for k, p in zip(names, parts) if p is None]
+        return {"failed": f"a topic's pandas peer is missing or failed: {missing}", "product_with_metrics_seconds_median": product_s}
+    checked = [k for k in names if "check" in peers[k]]
     return {"seconds_median": round(sum(parts), 4), "product_with_metrics_seconds_median": product_s,
-            "topics": ["labelling", "referrals", "icu", "stock"], "topics_without_peer": ["fever", "staff", "followup", "scorecard"],
-            "check": {"equal": all(checks), "note": "the ICU and stock peers' checks (labelling and referrals "
-                                                     "peers compute the page's aggregations without a key-figure check)"}}
+            "topics": list(names),
+            "check": {"equal": all(peers[k]["check"]["equal"] for k in checked), "topics_checked": checked,
+                      "mismatches": {k: peers[k]["check"]["mismatches"] for k in checked if not peers[k]["check"]["equal"]},
+                      "note": "the topic peers' key-figure checks (the labelling and referrals peers compute the "
+                              "page's aggregations without one)"}}
 
 
 def product_referral_aggregations(w):
@@ -1580,7 +1590,7 @@ def table(report: dict) -> str:
     for _, name, _ in PAGES:
         if name != "labelling":
             row(f"{name}: pandas / product queries + metrics (>= 5)", lambda e, r, n=name: r[f"pandas_over_product_with_metrics_{n}"])
-    for name in ("icu", "stock", "data_quality", "overview"):
+    for name in ("icu", "stock", "fever", "staff", "followup", "scorecard", "data_quality", "overview"):
         row(f"{name}: pandas peer result = product's (1 yes, 0 no)", lambda e, r, n=name: r[f"pandas_peer_equal_{n}"])
     for _, slug, _ in PAGES:
         row(f"page script {slug} warm s", lambda e, r, s=slug: e["queries"]["pages"][s]["script_warm_s"])
