@@ -19,8 +19,10 @@ and peak memory, at several register sizes, next to their peers, in one run. Not
    the largest loaded one replicated in DuckDB up to the rows wanted.
 3. queries: each page is rendered once with Streamlit's AppTest to record the queries it runs
    (names and parameters); that set is then replayed with `dashboard.store.queries.run` (median of
-   --repeat). pandas implementations of the labelling and referral aggregations at equal data
-   size (the same register and transfer rows) give the ratio pandas / product.
+   --repeat). A pandas peer of every page at equal data size (the same rows, fetched from DuckDB
+   beforehand, aggregated as the page's query and its headline's metric functions do) gives the ratio
+   pandas / product; the ICU, stock, fever, staff, follow-up, scorecard and data-quality peers (and so
+   the overview's) also check their key figures against the product's (a mismatch is reported).
 4. browser: `streamlit run app.py` on a free localhost port against that database, driven by
    Playwright with /usr/bin/chromium, until the page is fully drawn: its title and metrics visible,
    everything on screen drawn (Plotly's SVG, maps' and tables' canvas, no skeleton) and the app's script state
@@ -462,6 +464,7 @@ def pandas_peers(con, w, repeat: int) -> dict:
         out[name] = {"seconds_median": round(statistics.median(runs), 4),
                      "rows": len(register) if name == "labelling" else len(transfer)}
     out.update(more_pandas_peers(con, w, repeat))
+    out.update(topic_pandas_peers(con, w, repeat))
     out["overview"] = overview_peer(out, w, {"league_code": None, "county_code": None, "consortium": None}, repeat)
     runs = []
     for _ in range(repeat):
@@ -610,15 +613,377 @@ def more_pandas_peers(con, w, repeat: int) -> dict:
     return out
 
 
+def _check(mine: dict, theirs: dict, keys) -> dict:
+    """The key figures that differ: numbers compared with `_same` (None only equals None), text and
+    dates as they are."""
+    import numbers
+
+    def same(a, b) -> bool:
+        if isinstance(a, numbers.Real) and isinstance(b, numbers.Real) or a is None or b is None:
+            return _same(a, b)
+        return a == b
+    return {k: {"pandas": _plain(mine.get(k)), "product": _plain(theirs.get(k))} for k in keys
+            if not same(mine.get(k), theirs.get(k))}
+
+
+def _plain(x):
+    """A key figure as JSON can hold it (a date as its ISO text)."""
+    return x.isoformat() if isinstance(x, (dt.date, dt.datetime)) else x
+
+
+def topic_pandas_peers(con, w, repeat: int) -> dict:
+    """pandas peers of the fever, staff, follow-up and scorecard pages, in the style of
+    `more_pandas_peers`: the rows each page's query reads (fetched from DuckDB beforehand, not timed),
+    then pandas doing what the query does (queries/fever_clinic_days.sql, staff_on_duty.sql,
+    followup_patient_weeks.sql, scorecard_members.sql, each mirrored rule by rule over every day or
+    week the query returns) and what the headline's metric functions do (dashboard/metrics/headlines.py:
+    fever_headline, staff_headline, followup_headline, scorecard_headline), timed next to the product's
+    headline function uncached (`queries.run` + its metric functions). A blank stays unknown
+    (pandas' NA, counted apart), never 0 or "met". Each peer's key figures are compared with the
+    product's `raw`: a mismatch is recorded in `check`, never hidden."""
+    import numpy as np
+    import pandas as pd
+
+    from dashboard import policy
+    from dashboard.metrics import fever as fever_m, followup as followup_m, headlines
+    from dashboard.metrics import scorecard as scorecard_m, staff as staff_m
+    from dashboard.store import queries
+
+    area_args = {"league_code": None, "county_code": None, "consortium": None}
+    week = pd.Timestamp(w)
+    area = con.execute("select * from area_facilities(null, null, null)").df()
+    current = con.execute("select * from facility_current").df()
+    duty = con.execute("select dataset, facility_code, must_report from reporting_duty").df()
+    fever_rows = con.execute("select * from fever where day < $w::date + 7", {"w": w}).df()
+    staff_rows = con.execute("select * from staff where week <= $w", {"w": w}).df()
+    discharge = con.execute("select * from discharge where week <= $w", {"w": w}).df()
+    visits = con.execute("select * from visits where week = $w", {"w": w}).df()
+    transfer = con.execute("select referral_id, from_code, to_code, direction_recorded from transfer where week = $w",
+                           {"w": w}).df()
+    fp, sp, dp = fever_m.params(), staff_m.params(), followup_m.params()
+    unit_columns = ["facility_code", "facility_name", "tier", "primary_type", "league_code", "league_name",
+                    "county_code", "county_name", "consortium"]
+
+    def units(dataset: str, reports) -> "pd.DataFrame":
+        """The area's facilities that owe the report (must_report true or unknown) or sent one."""
+        d = duty.loc[duty["dataset"] == dataset, ["facility_code", "must_report"]]
+        u = area[unit_columns].merge(d, on="facility_code", how="left")
+        keep = u["must_report"].fillna(True).astype(bool) | u["facility_code"].isin(reports["facility_code"])
+        return u[keep.to_numpy()]
+
+    def count(mask) -> int:
+        return int(pd.Series(mask).fillna(False).astype(bool).sum())
+
+    def share(part, whole):
+        return part / whole if whole else None
+
+    # --- fever: queries/fever_clinic_days.sql, then fever.days / fever.on / fever.headline ----------------
+    def fever_pd() -> dict:
+        days = pd.DataFrame({"day": fever_rows["day"].drop_duplicates()})
+        grid = units("fever", fever_rows).merge(days, how="cross")
+        r = fever_rows.drop(columns=["week", "load_id"], errors="ignore").assign(_sent=True)
+        rows = grid.merge(r, on=["facility_code", "day"], how="left")
+        rows["reported"] = rows["_sent"].notna()
+        peak = rows["peak_waiting"]
+        rows["waiting_status"] = pd.Series(np.select(
+            [peak.isna().to_numpy(), (peak >= fp["fever_clinic_waiting_alarm"]).fillna(False).to_numpy(),
+             (peak >= fp["fever_clinic_waiting_warning"]).fillna(False).to_numpy(),
+             (peak > fp["fever_clinic_waiting_normal"]).fillna(False).to_numpy()],
+            [None, "alarm", "warning", "elevated"], default="normal"), index=rows.index, dtype=object)
+        in_week = rows["day"][(rows["day"] >= week) & (rows["day"] < week + pd.Timedelta(days=7))]
+        if in_week.empty:
+            return {"day": None}
+        day = in_week.max()
+        t = rows[rows["day"] == day]
+        owed = t[t["must_report"].fillna(False).astype(bool).to_numpy()]
+        sent = owed[owed["reported"]]
+        set_up_known = sent[sent["clinic_set_up"].notna().to_numpy()]
+        set_up = set_up_known[set_up_known["clinic_set_up"].astype(bool).to_numpy()]
+        open_known = set_up[set_up["open_today"].notna().to_numpy()]
+        opened = count(open_known["open_today"])
+        reported_all = t[t["reported"]]
+        visits_known = reported_all["visits"].dropna()
+        status = reported_all["waiting_status"]
+        return {"owed": len(owed), "reported": len(sent), "not_reported": len(owed) - len(sent),
+                "unknown_duty": int(t["must_report"].isna().sum()), "set_up": len(set_up),
+                "set_up_blank": len(sent) - len(set_up_known), "set_up_rate": share(len(set_up), len(set_up_known)),
+                "open": opened, "open_blank": len(set_up) - len(open_known), "open_rate": share(opened, len(open_known)),
+                "visits": int(visits_known.sum()) if len(visits_known) else None,
+                "visits_blank": len(reported_all) - len(visits_known),
+                **{s: int((status == s).sum()) for s in fever_m.STATUSES},
+                "waiting_blank": int(status.isna().sum()), "day": day.date()}
+
+    # --- staff: queries/staff_on_duty.sql, then staff.of_week / staff.headline -------------------------
+    def staff_pd() -> dict:
+        weeks = pd.DataFrame({"week": staff_rows["week"].drop_duplicates()})
+        grid = units("staff", staff_rows).merge(weeks, how="cross")
+        r = staff_rows.drop(columns=["load_id"], errors="ignore").assign(_sent=True)
+        rows = grid.merge(r, on=["facility_code", "week"], how="left")
+        rows["reported"] = rows["_sent"].notna()
+        rows["on_duty_rate"] = (rows["staff_on_duty"] / rows["staff_total"]).where(rows["staff_total"] > 0)
+        rows["placed_share"] = (rows["new_doctors_to_primary"] / rows["new_doctors"]).where(rows["new_doctors"] > 0)
+        for rate, minimum, status in (("on_duty_rate", sp["staff_on_duty_rate_min"], "on_duty_status"),
+                                      ("placed_share", sp["staff_new_doctors_to_primary_share_min"], "placed_status")):
+            rows[status] = pd.Series(np.where(rows[rate].isna(), None, np.where(rows[rate].fillna(0) >= minimum, "met", "below")),
+                                     index=rows.index, dtype=object)
+        wk = rows[rows["week"] == week]
+        if wk.empty or not wk["reported"].any():
+            return {}
+        tier = wk["tier"]
+        prim = wk[(tier == "primary").fillna(False).to_numpy()]
+        hosp = wk[(tier.notna() & (tier != "primary")).to_numpy()]  # a blank tier is neither (polars' filter)
+        owed_p = prim[prim["must_report"].fillna(False).astype(bool).to_numpy()]
+        owed_h = hosp[hosp["must_report"].fillna(False).astype(bool).to_numpy()]
+        known = prim[(prim["staff_on_duty"].notna() & prim["staff_total"].notna()).to_numpy()]
+        recruited = hosp[(hosp["new_doctors_to_primary"].notna() & hosp["new_doctors"].notna()).to_numpy()]
+
+        def ratio(part, whole):  # over the rows that gave both; none given or nobody on the roll: unknown
+            den = whole.sum() if len(whole) else 0
+            return float(part.sum()) / float(den) if den > 0 else None
+        return {"primary_owed": len(owed_p), "primary_reported": int(owed_p["reported"].sum()),
+                "on_duty_rate": ratio(known["staff_on_duty"], known["staff_total"]) if len(prim) else None,
+                "staff_total": int(known["staff_total"].sum()) if len(known) else None,
+                "staff_on_duty": int(known["staff_on_duty"].sum()) if len(known) else None,
+                "below": int((prim["on_duty_status"] == "below").sum()), "met": int((prim["on_duty_status"] == "met").sum()),
+                "blank": int((prim["reported"] & prim["on_duty_status"].isna()).sum()),
+                "not_reported": int((~owed_p["reported"]).sum()), "unknown_duty": int(wk["must_report"].isna().sum()),
+                "hospitals_owed": len(owed_h), "hospitals_reported": int(owed_h["reported"].sum()),
+                "placed_share": ratio(recruited["new_doctors_to_primary"], recruited["new_doctors"]) if len(hosp) else None,
+                "recruited": int(recruited["new_doctors"].sum()) if len(recruited) else None,
+                "placed": int(recruited["new_doctors_to_primary"].sum()) if len(recruited) else None,
+                "hospitals_below": int((hosp["placed_status"] == "below").sum())}
+
+    # --- follow-up: queries/followup_patient_weeks.sql, then followup.of_week / followup.headline -------
+    def followup_pd() -> dict:
+        day = pd.Timedelta(days=1)
+        listed = discharge
+        weeks = pd.DataFrame({"week": listed["week"].drop_duplicates()})
+        latest = listed.sort_values("week", ascending=False, kind="stable").drop_duplicates("record_no")
+        first_listed = listed.groupby("record_no", as_index=False)["week"].min().rename(columns={"week": "first_listed"})
+        d = duty.loc[duty["dataset"] == "discharge", ["facility_code", "must_report"]]
+        p = (latest.drop(columns=["week", "load_id", "contacts_week"], errors="ignore")
+             .merge(area[["facility_code", "facility_name", "league_code", "league_name", "county_code",
+                          "county_name", "consortium"]], on="facility_code")
+             .merge(d, on="facility_code", how="left").merge(first_listed, on="record_no"))
+        release, discharged = p["release_date"], p["discharge_date"]
+        p["window_end"] = discharged + pd.DateOffset(months=int(dp["discharge_followup_months"]))  # end of month kept
+        p["observation_end"] = discharged + dp["discharge_observation_days"] * day
+        p["signing_deadline"] = release + dp["discharge_signing_within_days"] * day
+        # the first Monday on or after the release (isodow 1-7 = dayofweek 0-6)
+        p["first_whole_week"] = release + ((7 - release.dt.dayofweek) % 7) * day
+        ct, chronic, age = p["clinical_type"], p["chronic_disease"].astype("boolean"), p["age"].astype("Float64")
+        older = dp["discharge_older_from_age"]
+        # SQL's three-valued logic: a blank that could change the answer leaves it null
+        weekly = ((ct == "ordinary").fillna(False).astype("boolean") | chronic | (age >= older)).fillna(False)
+        biweekly = (~chronic & (age < older)).fillna(False)
+        p["category"] = pd.Series(np.select(
+            [ct.isin(["severe", "critical"]).to_numpy(), ct.isna().to_numpy(), weekly.to_numpy(dtype=bool),
+             biweekly.to_numpy(dtype=bool)], ["severe", None, "weekly", "biweekly"], default=None), index=p.index, dtype=object)
+        p["owed_per_span"] = p["category"].map({"severe": dp["discharge_severe_per_week"],
+                                                "weekly": dp["discharge_standard_per_week"], "biweekly": 1}).astype("Float64")
+        p["span_weeks"] = np.where(p["category"] == "biweekly", dp["discharge_mild_every_weeks"], 1)
+        sunday = week + 6 * day
+        t7, t14 = p["test_day7"], p["test_day14"]
+        missing = ((t7.isna() & (sunday >= discharged + dp["discharge_first_test_day"] * day))
+                   | (t14.isna() & (sunday >= discharged + dp["discharge_second_test_day"] * day)))
+        p["test_status"] = np.select(
+            [((t7 == "positive") | (t14 == "positive")).fillna(False).to_numpy(dtype=bool), missing.to_numpy(dtype=bool),
+             ((t7 == "negative") & (t14 == "negative")).fillna(False).to_numpy(dtype=bool)],
+            ["positive", "missing", "negative"], default="pending")
+        p["released_early"] = (release < p["observation_end"]).astype("boolean").mask(release.isna())
+        deadline = p["signing_deadline"]
+        late = (p["signed_date"] > deadline) | (p["file_date"] > deadline)  # either date known and past it
+        p["signing_status"] = np.select(
+            [(release.isna() & (sunday < p["observation_end"])).to_numpy(), release.isna().to_numpy(), late.to_numpy(),
+             (p["signed_date"].notna() & p["file_date"].notna()).to_numpy(), (sunday <= deadline).to_numpy()],
+            ["not_due", "no_release", "late", "on_time", "not_due"], default="blank")
+        # patient by week: every week with a register loaded, from the first listing to the window's end
+        pw = p.merge(weeks, how="cross")
+        pw = pw[((pw["week"] >= pw["first_listed"]) & (pw["week"] < pw["window_end"])).to_numpy()]
+        pw = pw.merge(listed[["record_no", "week", "contacts_week"]].assign(listed_this_week=True),
+                      on=["record_no", "week"], how="left")
+        pw["listed_this_week"] = pw["listed_this_week"].notna()
+        pw["whole_week"] = (pw["release_date"].notna() & (pw["week"] >= pw["first_whole_week"])
+                            & (pw["week"] + 7 * day <= pw["window_end"]))
+        offset = (pw["week"] - pw["first_whole_week"]).dt.days
+        week_no = np.trunc(offset / 7)  # DuckDB's // truncates toward zero (only whole weeks, >= 0, are used)
+        pw["span_no"] = np.trunc(week_no / pw["span_weeks"])
+        pw["span_ends"] = pw["whole_week"] & ((week_no + 1) % pw["span_weeks"] == 0)
+        # contacts made in the span so far and its weeks with no known count (whole weeks only)
+        pw = pw.sort_values(["record_no", "week"], kind="stable")
+        whole = pw[pw["whole_week"].to_numpy()]
+        groups = [whole["record_no"], whole["span_no"]]
+        known = whole["contacts_week"].notna().astype(int).groupby(groups).cumsum()
+        made = whole["contacts_week"].fillna(0).astype("int64").groupby(groups).cumsum()
+        pw["span_made"] = made.where(known > 0).astype("Float64")  # sum of nothing known: null, never 0
+        pw["span_unknown"] = (whole["span_weeks"] - known).astype("Float64")
+        rel = pw["release_date"]
+        end6 = pw["week"] + 6 * day
+        pw["week_status"] = np.select(
+            [(rel.isna() & (end6 < pw["observation_end"])).to_numpy(), rel.isna().to_numpy(), (end6 < rel).to_numpy(),
+             (~pw["whole_week"]).to_numpy(), pw["category"].isna().to_numpy(), (~pw["span_ends"]).to_numpy(),
+             (pw["span_made"].fillna(0) >= pw["owed_per_span"]).fillna(False).to_numpy(dtype=bool),
+             (~pw["listed_this_week"]).to_numpy(), (pw["span_unknown"] > 0).fillna(False).to_numpy(dtype=bool)],
+            ["observation", "no_release", "observation", "partial", "no_category", "not_due", "met", "not_reported",
+             "unknown"], default="short")
+        pw["owed"] = pw["owed_per_span"].where(pw["whole_week"] & pw["span_ends"] & pw["category"].notna())
+        rows = pw[pw["week"] == week]
+        if rows.empty:
+            return {}
+        status, signing, test = rows["week_status"], rows["signing_status"], rows["test_status"]
+        judged = rows[status.isin(followup_m.JUDGED).to_numpy()]
+        signing_known = int((signing == "on_time").sum() + (signing == "late").sum())
+        return {"patients": len(rows), "facilities": int(rows["facility_code"].nunique(dropna=False)),
+                "observation": int((status == "observation").sum()),
+                **{s: int((status == s).sum()) for s in (*followup_m.JUDGED, *followup_m.UNJUDGED, "partial", "not_due")},
+                "owed": int(judged["owed"].sum()) if len(judged) else None,
+                "made": int(np.minimum(judged["span_made"].fillna(0), judged["owed"]).sum()) if len(judged) else None,
+                "met_share": int((status == "met").sum()) / len(judged) if len(judged) else None,
+                **{f"signing_{s}": int((signing == s).sum()) for s in ("on_time", "late", "blank", "not_due", "no_release")},
+                "signing_share": int((signing == "on_time").sum()) / signing_known if signing_known else None,
+                **{f"test_{s}": int((test == s).sum()) for s in ("positive", "missing", "pending", "negative")},
+                "released_early": count(rows["released_early"]),
+                "unknown_duty": int(rows.loc[rows["must_report"].isna().to_numpy(), "facility_code"].nunique(dropna=False))}
+
+    # --- scorecard: queries/scorecard_members.sql, the week's referral directions as
+    # referral_classified.sql derives them, then scorecard.indicators / totals / headline ---------------
+    def scorecard_pd() -> dict:
+        chosen = area["consortium"].dropna().unique()
+        d = duty.loc[duty["dataset"] == "visits", ["facility_code", "must_report"]]
+        m = current.loc[current["consortium"].isin(chosen).to_numpy(), unit_columns].merge(d, on="facility_code", how="left")
+        must = m["must_report"].astype("boolean")
+        m["owes_primary"] = must & (m["tier"] == "primary").astype("boolean")  # null duty and not primary: false
+        m["owes_sharing"] = must & (m["tier"] != "lead").astype("boolean")
+        m = m.merge(visits.drop(columns=["week", "load_id"], errors="ignore").assign(reported=True),
+                    on="facility_code", how="left")
+        m["reported"] = m["reported"].notna()
+        if m.empty or not m["reported"].any():
+            return {}
+        # referral_classified: in the region when either end is a current facility; direction as recorded,
+        # else from the tiers (primary < sub-designated < designated < lead < partner)
+        rank = {"primary": 1, "sub_designated": 2, "designated": 3, "lead": 4, "partner": 5}
+        codes = set(area["facility_code"])
+        t = transfer[(transfer["from_code"].isin(codes) | transfer["to_code"].isin(codes)).to_numpy()]
+        f = current[["facility_code", "tier", "consortium"]]
+        t = (t.merge(f.add_prefix("from_"), left_on="from_code", right_on="from_facility_code", how="left")
+              .merge(f.add_prefix("to_"), left_on="to_code", right_on="to_facility_code", how="left"))
+        fr, tr = t["from_tier"].map(rank).astype("Float64"), t["to_tier"].map(rank).astype("Float64")
+        derived = pd.Series(np.select([(tr > fr).fillna(False).to_numpy(dtype=bool), (tr < fr).fillna(False).to_numpy(dtype=bool),
+                                       (tr == fr).fillna(False).to_numpy(dtype=bool)], ["up", "down", "lateral"], default=None),
+                            index=t.index, dtype=object)
+        direction = t["direction_recorded"].astype(object).where(t["direction_recorded"].notna(), derived)
+        up = t[(direction == "up").to_numpy()]
+        down = t[(direction == "down").to_numpy()]
+        ups = up.groupby("from_consortium").agg(up=("referral_id", "size"),
+                                                up_primary=("from_tier", lambda s: int((s == "primary").sum())))
+        downs = down.groupby("to_consortium").agg(down=("referral_id", "size"))
+        refs = ups.join(downs, how="outer").fillna(0).astype("int64")
+        # the six indicators per consortium, over the members owing each (all of whom must give it)
+        m = m.sort_values("facility_code", kind="stable")
+        by = m.groupby("consortium", sort=False)
+        out = pd.DataFrame(index=pd.Index(m["consortium"].drop_duplicates(), name="consortium"))
+        ref = refs.reindex(out.index).fillna(0)
+        points_total = {}
+        for ind in scorecard_m.INDICATORS:
+            owing = m[ind.owed_by].fillna(False).astype(bool)
+            gave = m["reported"] & m[list(ind.inputs)].notna().all(axis=1)
+            owe = owing.groupby(m["consortium"], sort=False).sum().reindex(out.index)
+            missing = (owing & ~gave).groupby(m["consortium"], sort=False).sum().reindex(out.index)
+
+            def total(column, rows=owing):
+                return m[column].where(rows, 0).fillna(0).astype(float).groupby(m["consortium"], sort=False).sum().reindex(out.index)
+            if ind.key == "resource_sharing":
+                num = (m[list(scorecard_m.SHARING)].fillna(0) > 0).sum(axis=1).where(owing, 0).groupby(
+                    m["consortium"], sort=False).sum().reindex(out.index).astype(float)
+                den = owe.astype(float) * len(scorecard_m.SHARING)
+            elif ind.key == "first_visit":
+                num, den = total("first_visits", owing & (m["tier"] == "primary").fillna(False)), total("first_visits")
+            elif ind.key == "two_way_referral":
+                num, den = (ref["up"] + ref["down"]).astype(float), total("outpatient_visits")
+            elif ind.key == "capability_gain":
+                num, den = total("conditions_treated"), total("conditions_baseline")
+            elif ind.key == "gp_share":
+                num, den = total("general_practitioners"), total("doctors")
+            else:
+                num, den = total("survey_satisfied"), total("survey_respondents")
+            scored = (missing == 0) & (owe > 0) & (den != 0)
+            value = (num / den.where(den != 0)) - (1 if ind.key == "capability_gain" else 0)
+            target = policy.value(ind.target)
+            reached = (value / target).clip(lower=0, upper=1)
+            if ind.key == "two_way_referral":
+                both = ref["up"] + ref["down"]
+                upward = (ref["up_primary"] / both.where(both > 0) / policy.value(scorecard_m.UPWARD)).clip(lower=0, upper=1)
+                reached = np.minimum(reached, upward.fillna(0.0))
+            points = (reached * scorecard_m.points_available(ind.key)).where(scored)
+            out[f"{ind.key}_scored"] = scored
+            out[f"{ind.key}_points"] = points
+            out[f"{ind.key}_lost"] = (scorecard_m.points_available(ind.key) - points).where(scored & (reached < 1))
+            points_total[ind.key] = points
+        keys = [ind.key for ind in scorecard_m.INDICATORS]
+        out["points"] = sum(points_total[k].fillna(0) for k in keys)  # polars' sum skips nulls
+        out["complete"] = sum(out[f"{k}_scored"].astype(int) for k in keys) == len(keys)
+        must_known = m["must_report"].fillna(False).astype(bool)
+        out["members_silent"] = (must_known & ~m["reported"]).groupby(m["consortium"], sort=False).sum().reindex(out.index)
+        out["members_owed"] = must_known.groupby(m["consortium"], sort=False).sum().reindex(out.index)
+        ranked = out[out["complete"]].reset_index().sort_values(["points", "consortium"], kind="stable")
+        worst = ranked.iloc[0] if len(ranked) else None
+        behind = None
+        if worst is not None:
+            lost = [(worst[f"{k}_lost"], i, k) for i, k in enumerate(keys) if pd.notna(worst[f"{k}_lost"])]
+            behind = sorted(lost, key=lambda x: (-x[0], x[1]))[0][2] if lost else None
+        return {"consortia": len(out), "ranked": len(ranked), "unranked": len(out) - len(ranked),
+                "worst": worst["consortium"] if worst is not None else None,
+                "worst_points": float(worst["points"]) if worst is not None else None, "worst_behind": behind,
+                "members_silent": int(out["members_silent"].sum()), "members_owed": int(out["members_owed"].sum())}
+
+    def product(topic):
+        return lambda: topic(queries.run, w, area_args).raw
+
+    fever_keys = ("day", "owed", "reported", "not_reported", "unknown_duty", "set_up", "set_up_blank", "set_up_rate",
+                  "open", "open_blank", "open_rate", "visits", "visits_blank", *fever_m.STATUSES, "waiting_blank")
+    staff_keys = ("primary_owed", "primary_reported", "on_duty_rate", "staff_total", "staff_on_duty", "below", "met",
+                  "blank", "not_reported", "unknown_duty", "hospitals_owed", "hospitals_reported", "placed_share",
+                  "recruited", "placed", "hospitals_below")
+    followup_keys = ("patients", "facilities", "observation", *followup_m.JUDGED, *followup_m.UNJUDGED, "partial",
+                     "not_due", "owed", "made", "met_share",
+                     *(f"signing_{s}" for s in ("on_time", "late", "blank", "not_due", "no_release")), "signing_share",
+                     *(f"test_{s}" for s in ("positive", "missing", "pending", "negative")), "released_early", "unknown_duty")
+    scorecard_keys = ("consortia", "ranked", "unranked", "worst", "worst_points", "worst_behind", "members_silent",
+                      "members_owed")
+    cases = {
+        "fever": (fever_pd, product(headlines.fever_headline), fever_keys, len(fever_rows)),
+        "staff": (staff_pd, product(headlines.staff_headline), staff_keys, len(staff_rows)),
+        "followup": (followup_pd, product(headlines.followup_headline), followup_keys, len(discharge)),
+        "scorecard": (scorecard_pd, product(headlines.scorecard_headline), scorecard_keys, len(visits) + len(transfer)),
+    }
+    out: dict = {}
+    for name, (peer, product_fn, keys, rows) in cases.items():
+        try:
+            seconds, mine = _median_time(peer, repeat)
+            product_s, theirs = _median_time(product_fn, repeat)
+            mismatches = _check(mine, theirs, keys)
+            out[name] = {"seconds_median": seconds, "rows": rows, "product_with_metrics_seconds_median": product_s,
+                         "check": {"keys": list(keys), "equal": not mismatches, "mismatches": mismatches,
+                                   "pandas": {k: _plain(mine.get(k)) for k in keys},
+                                   # a figure the product's headline gained that no peer computes yet
+                                   "unchecked": sorted(set(theirs) - set(keys))}}
+        except Exception as exc:  # a peer that fails is reported, never silently left out
+            out[name] = {"failed": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    return out
+
+
 def overview_peer(peers: dict, w, area_args: dict, repeat: int) -> dict:
-    """The overview's headline figures for the topics that have a pandas peer here (labelling,
-    referrals, ICU, stock; the overview also shows fever, staff, follow-up and the scorecard, which
-    have none): pandas = the sum of those peers' medians; product = the same topics' headline
-    functions uncached (queries.run + metric functions), timed together."""
+    """The overview's headline figures of all eight topics (labelling, referrals, ICU, stock, fever,
+    staff, follow-up, scorecard): pandas = the sum of those topics' peers' medians; product = the eight
+    headline functions (`headlines.TOPICS`, what the overview shows) uncached (queries.run + metric
+    functions), timed together. Its check: every topic peer with a key-figure check agrees."""
     from dashboard.metrics import headlines
     from dashboard.store import queries
 
-    topics = (headlines.labelling_headline, headlines.referrals_headline, headlines.icu_headline, headlines.stock_headline)
+    names = ("labelling", "referrals", "icu", "stock", "fever", "staff", "followup", "scorecard")
+    topics = headlines.TOPICS
+    if tuple(t.__name__.removesuffix("_headline") for t in topics) != names:
+        return {"failed": f"the overview's topics changed: {[t.__name__ for t in topics]}; give each a peer here"}
 
     def product():
         return [topic(queries.run, w, area_args) for topic in topics]
@@ -626,14 +991,17 @@ def overview_peer(peers: dict, w, area_args: dict, repeat: int) -> dict:
         product_s, _ = _median_time(product, repeat)
     except Exception as exc:
         return {"failed": f"{type(exc).__name__}: {str(exc)[:300]}"}
-    parts = [peers.get(k, {}).get("seconds_median") for k in ("labelling", "referrals", "icu", "stock")]
+    parts = [peers.get(k, {}).get("seconds_median") for k in names]
     if any(p is None for p in parts):
-        return {"failed": "a topic's pandas peer is missing", "product_with_metrics_seconds_median": product_s}
-    checks = [peers[k]["check"]["equal"] for k in ("icu", "stock")]
+        missing = [k for k, p in zip(names, parts) if p is None]
+        return {"failed": f"a topic's pandas peer is missing or failed: {missing}", "product_with_metrics_seconds_median": product_s}
+    checked = [k for k in names if "check" in peers[k]]
     return {"seconds_median": round(sum(parts), 4), "product_with_metrics_seconds_median": product_s,
-            "topics": ["labelling", "referrals", "icu", "stock"], "topics_without_peer": ["fever", "staff", "followup", "scorecard"],
-            "check": {"equal": all(checks), "note": "the ICU and stock peers' checks (labelling and referrals "
-                                                     "peers compute the page's aggregations without a key-figure check)"}}
+            "topics": list(names),
+            "check": {"equal": all(peers[k]["check"]["equal"] for k in checked), "topics_checked": checked,
+                      "mismatches": {k: peers[k]["check"]["mismatches"] for k in checked if not peers[k]["check"]["equal"]},
+                      "note": "the topic peers' key-figure checks (the labelling and referrals peers compute the "
+                              "page's aggregations without one)"}}
 
 
 def product_referral_aggregations(w):
@@ -1222,7 +1590,7 @@ def table(report: dict) -> str:
     for _, name, _ in PAGES:
         if name != "labelling":
             row(f"{name}: pandas / product queries + metrics (>= 5)", lambda e, r, n=name: r[f"pandas_over_product_with_metrics_{n}"])
-    for name in ("icu", "stock", "data_quality", "overview"):
+    for name in ("icu", "stock", "fever", "staff", "followup", "scorecard", "data_quality", "overview"):
         row(f"{name}: pandas peer result = product's (1 yes, 0 no)", lambda e, r, n=name: r[f"pandas_peer_equal_{n}"])
     for _, slug, _ in PAGES:
         row(f"page script {slug} warm s", lambda e, r, s=slug: e["queries"]["pages"][s]["script_warm_s"])

@@ -66,25 +66,68 @@ def test_benchmark_load_only_keeps_the_original_and_notes_the_load_average(tmp_p
 
 
 def test_benchmark_pandas_peers_give_the_products_figures(tiny_run):
-    """Every page has a pandas peer at equal data size, and the ICU, stock and data-quality peers give
-    the product's key figures on the same rows (the run records a mismatch; here there is none)."""
+    """Every page has a pandas peer at equal data size, and the ICU, stock, fever, staff, follow-up,
+    scorecard and data-quality peers give the product's key figures on the same rows (the run records a
+    mismatch; here there is none)."""
     report, stdout = tiny_run
     peers = report["scales"]["0.001x"]["queries"]["pandas"]
-    assert set(peers) == {"overview", "labelling", "referrals", "icu", "stock", "data_quality"}
-    for name in ("icu", "stock", "data_quality"):
+    assert set(peers) == {slug for _, slug, _ in PAGES}
+    for name in ("icu", "stock", "fever", "staff", "followup", "scorecard", "data_quality"):
         assert peers[name]["check"]["equal"], (name, peers[name]["check"]["mismatches"])
     # the demo's ICU week: hospitals owing the report are counted, reported or not
     icu = peers["icu"]["check"]["pandas"]
     assert icu["hospitals"] >= icu["reported"] > 0
-    assert peers["overview"]["topics"] == ["labelling", "referrals", "icu", "stock"]
+    overview = peers["overview"]
+    assert overview["topics"] == ["labelling", "referrals", "icu", "stock", "fever", "staff", "followup", "scorecard"]
+    assert "topics_without_peer" not in overview
+    assert overview["check"]["equal"] and overview["check"]["topics_checked"] == [
+        "icu", "stock", "fever", "staff", "followup", "scorecard"]
     ratios = report["ratios"]["0.001x"]
-    for slug in peers:  # the pages without a peer (fever, staff, follow-up, scorecard) have no ratio
+    for _, slug, _ in PAGES:  # every page now has a peer and its ratio
         assert ratios[f"queries_pandas_over_product_{slug}"] > 0, slug
-    assert {f"queries_pandas_over_product_{slug}" for _, slug, _ in PAGES} - ratios.keys() == {
-        "queries_pandas_over_product_fever", "queries_pandas_over_product_staff",
-        "queries_pandas_over_product_followup", "queries_pandas_over_product_scorecard"}
-    assert ratios["pandas_peer_equal_stock"] == 1
+    for name in ("icu", "stock", "fever", "staff", "followup", "scorecard", "data_quality", "overview"):
+        assert ratios[f"pandas_peer_equal_{name}"] == 1, name
     assert "queries icu: pandas / product (>= 5)" in stdout
+    assert "followup: pandas peer result = product's" in stdout
+
+
+def test_benchmark_topic_peers_check_every_headline_figure(tiny_run):
+    """The fever, staff, follow-up and scorecard peers check every figure of the product's headline
+    (`raw`), on a week where each has something to count: the blanks the demo leaves in the reports are
+    counted apart in both, and the follow-up week has patients judged, unjudged and not yet due."""
+    report, _ = tiny_run
+    peers = report["scales"]["0.001x"]["queries"]["pandas"]
+    for name in ("fever", "staff", "followup", "scorecard"):
+        check = peers[name]["check"]
+        assert check["unchecked"] == [] and check["mismatches"] == {}, name
+        assert peers[name]["rows"] > 0 and peers[name]["product_with_metrics_seconds_median"] > 0, name
+    fever = peers["fever"]["check"]["pandas"]
+    assert report["week"] <= fever["day"] and fever["owed"] >= fever["reported"] > 0
+    assert fever["set_up"] + fever["set_up_blank"] <= fever["reported"]
+    staff = peers["staff"]["check"]["pandas"]
+    assert staff["met"] + staff["below"] + staff["blank"] >= staff["primary_reported"] > 0
+    follow = peers["followup"]["check"]["pandas"]
+    assert follow["met"] > 0 and follow["short"] > 0 and follow["no_category"] > 0 and follow["not_due"] > 0
+    assert 0 < follow["made"] <= follow["owed"]
+    score = peers["scorecard"]["check"]["pandas"]
+    assert score["consortia"] == score["ranked"] + score["unranked"] and score["ranked"] > 0
+    assert score["worst"] and score["worst_points"] > 0
+
+
+def test_peer_check_tells_a_blank_from_zero():
+    """A peer's check fails when it reads a blank as 0 (the product keeps None), when a count differs,
+    or when the day differs; numbers equal to 1e-9 agree."""
+    import datetime as dt
+
+    from benchmark import _check
+
+    product = {"visits": None, "reported": 868, "set_up_rate": 845 / 861, "day": dt.date(2023, 1, 8), "worst": "甲"}
+    keys = list(product)
+    assert _check(dict(product), product, keys) == {}
+    assert _check({**product, "set_up_rate": 845 / 861 + 1e-12}, product, keys) == {}
+    assert _check({**product, "visits": 0}, product, keys) == {"visits": {"pandas": 0, "product": None}}
+    assert set(_check({**product, "reported": 867, "day": dt.date(2023, 1, 7), "worst": "乙"}, product, keys)) == {
+        "reported", "day", "worst"}
 
 
 def test_first_start_findings_tell_the_register_apart():
