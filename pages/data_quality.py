@@ -6,7 +6,7 @@ NAV = {"section": "data", "order": 20, "title": "app.nav.quality", "icon": ":mat
 import streamlit as st
 
 from dashboard.metrics import quality
-from dashboard.ui import lang, page_header, query, t
+from dashboard.ui import lang, loading_note, page_header, query, t
 
 f = page_header("data.quality.heading", needs_week=False)
 
@@ -24,7 +24,8 @@ else:
 
 st.subheader(t("data.quality.missing"))
 if f.week is not None:
-    gaps = query("reporting_gaps", **f.params())
+    loading_note(f, *f.loading)
+    gaps = quality.still_missing(query("reporting_gaps", **f.params()), f.loading)
     if gaps.height == 0:
         st.success(t("data.quality.none_missing"), icon=":material/check_circle:")
     else:

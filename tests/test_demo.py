@@ -294,8 +294,14 @@ def test_pages_say_loading_while_the_register_loads(without_register):
         labels = [m.label for m in overview.metric]
         assert "Facilities reporting" not in labels[:1]  # no "0/693 reporting" for the register
         assert not any("Key-population register" in e.value for e in overview.caption)  # not "did not report"
+        assert overview.button(key="pack_build").disabled  # no briefing of a week not in yet
         page = apptest.render("pages/labelling.py", "en")
         assert any("still loading" in e.value for e in page.info) and not page.metric
+        quality = apptest.render("pages/data_quality.py", "en")
+        assert any("Key-population register" in e.value and "still loading" in e.value for e in quality.info)
+        missing = [frame.value for frame in quality.dataframe if "Facility" in " ".join(map(str, frame.value.columns))]
+        assert missing and not any(frame.astype(str).apply(lambda c: c.str.contains("Key-population register")).any().any()
+                                   for frame in missing)
     # the register then loads newest week first: the week a new user sees is complete soonest
     first = demo.load_demo_register(con)[0]
     assert first.week == latest and demo.datasets_loading(con, latest) == ()

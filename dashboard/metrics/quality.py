@@ -68,6 +68,12 @@ def result_findings(findings_list, severity: str, lang: str) -> pl.DataFrame:
     }, schema_overrides={t("data.col.row"): pl.Int64})
 
 
+def still_missing(gaps: pl.DataFrame, loading: tuple[str, ...]) -> pl.DataFrame:
+    """reporting_gaps rows less those of datasets still loading for the week (the demo's first start):
+    a report not in yet is "loading", never "not reported"."""
+    return gaps.filter(~pl.col("dataset").is_in(list(loading)))
+
+
 def missing_reports(gaps: pl.DataFrame, lang: str) -> pl.DataFrame:
     """queries/reporting_gaps.sql for reading: every dataset a facility owes and did not send. A day-grain
     dataset names the day judged; a facility whose duty cannot be told says so."""

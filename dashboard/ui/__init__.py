@@ -359,7 +359,9 @@ def briefing_pack_button(f: Filters) -> None:
     progress while it builds; the three files then download."""
     from dashboard.exports import briefing_pack
 
-    if st.button(t("app.pack.button"), icon=":material/picture_as_pdf:", key="pack_build", type="primary"):
+    # a week still loading would go into the briefing as if its figures were final: not until it is in
+    if st.button(t("app.pack.button"), icon=":material/picture_as_pdf:", key="pack_build", type="primary",
+                 disabled=bool(f.loading), help=t("app.pack.wait") if f.loading else None):
         bar = st.progress(0.0, text=t("app.pack.building"))
         pack = briefing_pack.collect(f, query, lang())
         files = briefing_pack.build(pack, lambda share, what: bar.progress(min(share, 1.0), text=t("app.pack.step", what=what)))

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import weeks
+from dashboard.metrics import quality
 from dashboard.ui import Filters, lang, query, t, v
 
 
@@ -21,7 +22,7 @@ def show(f: Filters, demo_status: dict | None = None) -> None:
         st.warning(t("app.banner.not_latest", week=weeks.label(f.week, lang()), latest=weeks.label(f.latest_week, lang())),
                    icon=":material/history:")
     gaps = query("reporting_gaps", **f.params())
-    gaps = gaps.filter(~pl.col("dataset").is_in(list(f.loading)))  # still loading: not a missing report
+    gaps = quality.still_missing(gaps, f.loading)
     as_of = t("app.banner.as_of", week=weeks.label(f.week, lang()))
     if gaps.height == 0:
         st.caption(f"{as_of} · {t('app.banner.all_reported')}")
