@@ -969,7 +969,7 @@ def ensure_demo(con: duckdb.DuckDBPyConnection, force: bool = False, register: b
     quick = time.perf_counter() - started
     chosen = sorted(weeks or DEMO_WEEKS)
     text = (f"Demo loaded: {rows['facility'] // len(chosen)} facilities, {rows['transfer']} referrals, "
-            f"{rows['icu']} ICU and {rows['stock']} stock reports over {len(chosen)} weeks "
+            f"{rows['icu']} ICU and {rows['stock']} stock reports over {len(chosen)} week{'s' * (len(chosen) > 1)} "
             f"({isoweeks.short(chosen[0])}..{isoweeks.short(chosen[-1])}) in {quick:.1f} s")
     if register:
         results = load_demo_register(con, DEMO_WEEKS if force else None)
