@@ -18,8 +18,7 @@ if not scorecard.has_reports(members):
     headline_row(headlines.scorecard_headline(query, f.week, f.params()))  # unknown: '—', as on the overview
     st.info(t("scorecard.no_week"))
     st.stop()
-referrals = query("referral_classified", **scorecard.referral_params(f.week))
-scored = scorecard.indicators(members, scorecard.referrals_by_consortium(referrals))
+scored = scorecard.scored_indicators(query, members, f.week)
 totals = scorecard.totals(scored, members)
 h = scorecard.headline(totals)
 ctx = f.context("visits", "transfer", "facility")

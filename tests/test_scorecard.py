@@ -65,8 +65,7 @@ def members(con, **area):
 
 def score(con, **area):
     m = members(con, **area)
-    refs = scorecard.referrals_by_consortium(queries.run("referral_classified", con=con, **scorecard.referral_params(WEEK)))
-    scored = scorecard.indicators(m, refs)
+    scored = scorecard.scored_indicators(lambda name, **p: queries.run(name, con=con, **p), m, WEEK)
     return m, scored, scorecard.totals(scored, m)
 
 
@@ -97,8 +96,9 @@ def test_the_area_picks_consortia_and_scores_them_whole(db):
 
 
 def test_referrals_belong_to_their_lower_end(db):
-    refs = scorecard.referrals_by_consortium(queries.run("referral_classified", con=db[0], **scorecard.referral_params(WEEK)))
-    assert sorted(refs.rows()) == sorted([(A, 3, 1, 2), (B, 1, 1, 1), (C, 2, 1, 2)])
+    """queries/scorecard_referrals.sql: (consortium, up, down, up_primary) from the fixture's log."""
+    refs = queries.run("scorecard_referrals", con=db[0], week=WEEK)
+    assert refs.rows() == sorted([(A, 3, 1, 2), (B, 1, 1, 1), (C, 2, 1, 2)])  # ordered by consortium
 
 
 # --- every indicator and the weighting ------------------------------------------------------------------
@@ -361,8 +361,7 @@ def test_demo_flaws_show_as_not_reported(tmp_path):
     with demo_database(tmp_path, "0.01", register=False) as (con, _):
         for week in (demo.DEMO_WEEKS[0], demo.DEMO_WEEKS[-1]):
             m = queries.run("scorecard_members", con=con, week=week, **AREA)
-            refs = scorecard.referrals_by_consortium(queries.run("referral_classified", con=con, **scorecard.referral_params(week)))
-            scored = scorecard.indicators(m, refs)
+            scored = scorecard.scored_indicators(lambda name, **p: queries.run(name, con=con, **p), m, week)
             tot = scorecard.totals(scored, m)
             assert tot.height == m["consortium"].n_unique() == 103
             b = tot.filter(consortium=B).row(0, named=True)

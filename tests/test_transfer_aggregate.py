@@ -157,6 +157,26 @@ def test_aggregate_equals_the_rule_on_the_demo(tmp_path):
         assert_same_metrics(rows, runner(con), referrals.selection({"league_code": league}, weeks[-1], weeks[-1]), located)
 
 
+def test_scorecard_referrals_are_the_rule_counted_on_the_demo(tmp_path):
+    """queries/scorecard_referrals.sql (read from agg_transfer) equals each week's referral_classified
+    rows counted directly: an upward referral for its sender's consortium (and for primary care's share
+    when a primary facility sent it), a downward one for its receiver's, lateral ones and referrals of no
+    consortium left out."""
+    with demo_database(tmp_path, "0.01", register=False) as (con, _):
+        for week in [r[0] for r in con.execute("select distinct week from transfer order by 1").fetchall()]:
+            rows = queries.run("referral_classified", con=con, week_from=week, week_to=week, **AREA, **referrals.params())
+            up = rows.filter(pl.col("direction") == "up").group_by(pl.col("from_consortium").alias("consortium")).agg(
+                pl.len().alias("up"), (pl.col("from_tier") == "primary").sum().alias("up_primary"))
+            down = rows.filter(pl.col("direction") == "down").group_by(
+                pl.col("to_consortium").alias("consortium")).agg(pl.len().alias("down"))
+            expected = (up.join(down, on="consortium", how="full", coalesce=True)
+                        .filter(pl.col("consortium").is_not_null()).fill_null(0)
+                        .select("consortium", "up", "down", "up_primary").sort("consortium"))
+            got = queries.run("scorecard_referrals", con=con, week=week)
+            assert expected.height > 50 and expected["down"].sum() > 0
+            assert_frame_equal(got, expected, check_dtypes=False)
+
+
 def assert_same_metrics(rows: pl.DataFrame, run, sel: dict, located: pl.DataFrame) -> None:
     """The views (queries/referral_*.sql over agg_transfer, with the page's filters as parameters) equal
     the reference aggregations (tests/referral_reference.py) of one row per referral."""

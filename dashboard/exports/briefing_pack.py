@@ -335,8 +335,7 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     members = query("scorecard_members", **f.params())
     s = Section(t("scorecard.nav"), "scorecard", lines["scorecard"])
     if scorecard.has_reports(members):
-        scored = scorecard.indicators(members, scorecard.referrals_by_consortium(
-            query("referral_classified", **scorecard.referral_params(f.week))))
+        scored = scorecard.scored_indicators(query, members, f.week)
         totals = scorecard.totals(scored, members)
         s.lines = s.lines + [line.replace("**", "") for line in scorecard.behind_summary(totals, lang)]  # plain text
         s.figures = [("scorecard_points", scorecard_figures.points_figure(scorecard.dimension_points(scored, totals), totals,

@@ -162,8 +162,7 @@ def scorecard_headline(run: Runner, week: dt.date, area: dict) -> Headline:
     members = run("scorecard_members", week=week, **_area(area))
     h = {}
     if scorecard.has_reports(members):
-        referrals_of_week = run("referral_classified", **scorecard.referral_params(week))
-        scored = scorecard.indicators(members, scorecard.referrals_by_consortium(referrals_of_week))
+        scored = scorecard.scored_indicators(run, members, week)
         h = scorecard.headline(scorecard.totals(scored, members))
     return Headline("scorecard", "pages/scorecard.py", "scorecard.nav", (
         Figure("scorecard.metric.ranked", f"{h['ranked']}/{h['consortia']}" if h else "—", "ratio"),

@@ -1,8 +1,9 @@
 """The consortium scorecard (MC-PLAN §1.2 targets, §4.3 table 1 weights): per consortium, each of the
 plan's six indicators with its numerator, denominator, target and points, the total and the rank.
 
-Inputs: the members' visits report (queries/scorecard_members.sql) and the week's referrals as
-queries/referral_classified.sql classifies them (one definition of a referral's direction).
+Inputs: the members' visits report (queries/scorecard_members.sql) and the week's upward and downward
+referrals per consortium (queries/scorecard_referrals.sql: referral_classified.sql's directions, the
+one definition of a referral's direction, counted in agg_transfer).
 
 How it scores (the numbers are in data/policy.toml, `scorecard.*` and `referral.*`):
 - A dimension's weight (20 / 30 / 25 / 25 of `scorecard.points_total`) is shared equally by its
@@ -79,22 +80,6 @@ def attainment(value: float, target: float) -> float:
     return min(1.0, max(0.0, value / target))
 
 
-# --- referrals ----------------------------------------------------------------------------------------
-def referrals_by_consortium(referrals: pl.DataFrame) -> pl.DataFrame:
-    """Upward and downward referrals per consortium (rows of referral_classified): an upward referral
-    belongs to its sender's consortium, a downward one to its receiver's; lateral ones are left out."""
-    empty = pl.DataFrame(schema={"consortium": pl.Utf8, "up": pl.Int64, "down": pl.Int64, "up_primary": pl.Int64})
-    if referrals.height == 0:
-        return empty
-    up = referrals.filter(pl.col("direction") == "up")
-    down = referrals.filter(pl.col("direction") == "down")
-    ups = up.group_by(pl.col("from_consortium").alias("consortium")).agg(
-        pl.len().cast(pl.Int64).alias("up"), (pl.col("from_tier") == "primary").sum().cast(pl.Int64).alias("up_primary"))
-    downs = down.group_by(pl.col("to_consortium").alias("consortium")).agg(pl.len().cast(pl.Int64).alias("down"))
-    out = ups.join(downs, on="consortium", how="full", coalesce=True).filter(pl.col("consortium").is_not_null())
-    return out.with_columns(pl.col("up", "down", "up_primary").fill_null(0)).select(empty.columns)
-
-
 # --- indicators ---------------------------------------------------------------------------------------
 def _missing(members: list[dict], ind: Indicator) -> list[str]:
     """The members owing the indicator's inputs that did not give them: 'name' (no report) or
@@ -159,7 +144,7 @@ def indicators(members: pl.DataFrame, referrals: pl.DataFrame) -> pl.DataFrame:
     """One row per (consortium, indicator): status (scored | not_reported | cannot_judge), numerator,
     denominator, value, target, attainment, points available and earned, members owing it, the members
     whose input is missing; for the two-way referral rate also up, down, up_primary and upward_share.
-    `referrals`: the output of referrals_by_consortium."""
+    `referrals`: rows of queries/scorecard_referrals.sql (a consortium absent from them: none)."""
     refs = {r["consortium"]: r for r in referrals.iter_rows(named=True)}
     rows = []
     for (consortium,), part in members.sort("facility_code").group_by("consortium", maintain_order=True):
@@ -167,6 +152,12 @@ def indicators(members: pl.DataFrame, referrals: pl.DataFrame) -> pl.DataFrame:
         ref = refs.get(consortium, {"up": 0, "down": 0, "up_primary": 0})
         rows += [{"consortium": consortium, **_score(ind, people, ref)} for ind in INDICATORS]
     return pl.DataFrame(rows, schema=SCHEMA) if rows else pl.DataFrame(schema=SCHEMA)
+
+
+def scored_indicators(run, members: pl.DataFrame, week) -> pl.DataFrame:
+    """indicators() of `members` with the week's referrals per consortium; `run(name, **params)` runs a
+    query (the page's cached one, or queries.run)."""
+    return indicators(members, run("scorecard_referrals", week=week))
 
 
 def totals(scored: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
@@ -387,15 +378,6 @@ def dimension_points(scored: pl.DataFrame, tot: pl.DataFrame) -> pl.DataFrame:
             .with_columns(pl.col("consortium").replace_strict(order, default=len(order)).alias("_order"),
                           pl.col("dimension").replace_strict({d: i for i, d in enumerate(DIMENSIONS)}).alias("_dim"))
             .sort("_order", "_dim").drop("_order", "_dim"))
-
-
-def referral_params(week) -> dict:
-    """queries/referral_classified.sql for the scorecard: the week's referrals of the whole region (a
-    consortium is scored whole, so its referrals are taken wherever its members are)."""
-    from dashboard.metrics import referrals
-
-    return {"week_from": week, "week_to": week, "league_code": None, "county_code": None, "consortium": None,
-            **referrals.params()}
 
 
 def has_reports(members: pl.DataFrame) -> bool:

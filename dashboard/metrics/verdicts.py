@@ -130,8 +130,7 @@ def worst(topic: str, run: Runner, week: dt.date, area: dict, lang: str, n: int 
         members = run("scorecard_members", week=week, **_area(area))
         if not scorecard.has_reports(members):
             return []
-        scored = scorecard.indicators(members, scorecard.referrals_by_consortium(
-            run("referral_classified", **scorecard.referral_params(week))))
+        scored = scorecard.scored_indicators(run, members, week)
         return [Worst(r["consortium"], scorecard.points_text(r["points"], lang), r["league_code"], r["county_code"])
                 for r in scorecard.lowest(scorecard.totals(scored, members), members, n).iter_rows(named=True)]
     return []

@@ -27,7 +27,7 @@ POLICY_KEYS = ("referral.upward_reception_hours", "referral.pending_too_long_hou
 COLUMNS = (
     "week",
     "from_code", "from_name", "from_tier", "from_consortium", "from_county", "from_league",
-    "to_code", "to_name", "to_tier", "to_county", "to_county_name",
+    "to_code", "to_name", "to_tier", "to_consortium", "to_county", "to_county_name",
     "direction", "direction_disagrees",
     "severity", "main_problem", "status",
     "policy_case", "expected_tier", "unjudged_reason", "compliance",
