@@ -1177,13 +1177,19 @@ def measure_browser(db: Path, data_dir: Path, work: Path, repeat: int, pages: li
     hello = work / "hello"
     hello.mkdir(exist_ok=True)
     (hello / "hello.py").write_text('import streamlit as st\n\nst.title("Hello, world")\nst.metric("x", 1)\n')
+    # hello world that first imports the libraries the app's server warms up with (app.py's warm_up):
+    # how much of the app's cold start is the libraries, not the app
+    (hello / "hello_libraries.py").write_text(
+        "import duckdb, numpy, pandas, plotly.graph_objects, polars, pyarrow, pydeck  # noqa: F401\n"
+        'import streamlit as st\n\nst.title("Hello, world")\nst.metric("x", 1)\n')
     out: dict = {"pages": {}, "load_average_start": os.getloadavg()}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         if cold:
-            product, reference = [], []
-            for k in range(repeat):  # alternately, so a busy moment hits both
+            product, reference, libraries = [], [], []
+            for k in range(repeat):  # alternately, so a busy moment hits all three
                 for label, script, cwd, bucket in (("hello", hello / "hello.py", hello, reference),
+                                                   ("libraries", hello / "hello_libraries.py", hello, libraries),
                                                    ("app", ROOT / "app.py", ROOT, product)):
                     server = Server(script, cwd, env, work / f"cold_{label}_{k}.log")
                     try:
@@ -1194,6 +1200,8 @@ def measure_browser(db: Path, data_dir: Path, work: Path, repeat: int, pages: li
                         server.stop()
             out["cold_start"] = {"app_overview_s": round(statistics.median(product), 2),
                                  "hello_world_s": round(statistics.median(reference), 2),
+                                 "hello_world_with_libraries_s": round(statistics.median(libraries), 2),
+                                 "libraries_runs": [round(x, 2) for x in libraries],
                                  "app_runs": [round(x, 2) for x in product], "hello_runs": [round(x, 2) for x in reference]}
         out["hello_world_visits"] = hello_world_visits(browser, hello, env, work, repeat)
         server = Server(ROOT / "app.py", ROOT, env, work / "pages.log")
@@ -1420,7 +1428,8 @@ def main() -> None:
             if browser:
                 entry["browser"] = measure_browser(page_db, data_dir, folder, args.repeat)
                 cs = entry["browser"]["cold_start"]
-                say(f"  cold start: app {cs['app_overview_s']} s, hello world {cs['hello_world_s']} s")
+                say(f"  cold start: app {cs['app_overview_s']} s, hello world {cs['hello_world_s']} s, "
+                    f"hello world importing the app's libraries {cs.get('hello_world_with_libraries_s', '-')} s")
                 for slug, b in entry["browser"]["pages"].items():
                     say(f"  browser {slug:13s} first {b['first_s']:6.2f} s  warm {b['warm_s']:6.2f} s"
                         + (f"  ERRORS {b['errors']}" if b["errors"] else ""))
@@ -1608,6 +1617,8 @@ def table(report: dict) -> str:
     row("cold start: app s", lambda e, r: e["browser"]["cold_start"]["app_overview_s"])
     row("cold start: hello world s", lambda e, r: e["browser"]["cold_start"]["hello_world_s"])
     row("cold start: app / hello (target <= 1.2)", lambda e, r: r["cold_start_app_over_hello_world"])
+    row("cold start: hello world with the app's libraries s",
+        lambda e, r: e["browser"]["cold_start"].get("hello_world_with_libraries_s"))
     for label in labels:
         t = report["scales"][label].get("transfers_week")
         if t and "failed" not in t:
