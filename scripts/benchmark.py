@@ -889,6 +889,7 @@ def topic_pandas_peers(con, w, repeat: int) -> dict:
             gave = m["reported"] & m[list(ind.inputs)].notna().all(axis=1)
             owe = owing.groupby(m["consortium"], sort=False).sum().reindex(out.index)
             missing = (owing & ~gave).groupby(m["consortium"], sort=False).sum().reindex(out.index)
+            unknown = m[ind.owed_by].isna().groupby(m["consortium"], sort=False).sum().reindex(out.index)
 
             def total(column, rows=owing):
                 return m[column].where(rows, 0).fillna(0).astype(float).groupby(m["consortium"], sort=False).sum().reindex(out.index)
@@ -906,7 +907,7 @@ def topic_pandas_peers(con, w, repeat: int) -> dict:
                 num, den = total("general_practitioners"), total("doctors")
             else:
                 num, den = total("survey_satisfied"), total("survey_respondents")
-            scored = (missing == 0) & (owe > 0) & (den != 0)
+            scored = (missing == 0) & (unknown == 0) & (owe > 0) & (den != 0)
             value = (num / den.where(den != 0)) - (1 if ind.key == "capability_gain" else 0)
             target = policy.value(ind.target)
             reached = (value / target).clip(lower=0, upper=1)
@@ -934,7 +935,8 @@ def topic_pandas_peers(con, w, repeat: int) -> dict:
         return {"consortia": len(out), "ranked": len(ranked), "unranked": len(out) - len(ranked),
                 "worst": worst["consortium"] if worst is not None else None,
                 "worst_points": float(worst["points"]) if worst is not None else None, "worst_behind": behind,
-                "members_silent": int(out["members_silent"].sum()), "members_owed": int(out["members_owed"].sum())}
+                "members_silent": int(out["members_silent"].sum()), "members_owed": int(out["members_owed"].sum()),
+                "members_duty_unknown": int(m["must_report"].isna().sum())}
 
     def product(topic):
         return lambda: topic(queries.run, w, area_args).raw
@@ -949,7 +951,7 @@ def topic_pandas_peers(con, w, repeat: int) -> dict:
                      *(f"signing_{s}" for s in ("on_time", "late", "blank", "not_due", "no_release")), "signing_share",
                      *(f"test_{s}" for s in ("positive", "missing", "pending", "negative")), "released_early", "unknown_duty")
     scorecard_keys = ("consortia", "ranked", "unranked", "worst", "worst_points", "worst_behind", "members_silent",
-                      "members_owed")
+                      "members_owed", "members_duty_unknown")
     cases = {
         "fever": (fever_pd, product(headlines.fever_headline), fever_keys, len(fever_rows)),
         "staff": (staff_pd, product(headlines.staff_headline), staff_keys, len(staff_rows)),

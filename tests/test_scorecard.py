@@ -175,6 +175,28 @@ def test_only_complete_totals_are_ranked(db):
     assert (h["members_silent"], h["members_owed"]) == (1, 8)
 
 
+def test_a_member_of_unknown_duty_makes_its_consortium_unjudgeable(db):
+    """P4 (C's community health centre) with a blank type in the register: whether it owes the report
+    cannot be told (must_report null). Counting it in or out could change each of C's six indicators,
+    so none is scored (cannot be judged, naming it) and C is not ranked; A is still ranked first and
+    alone. The headline counts the member apart: neither owed (8 - 1 = 7) nor silent."""
+    m = members(db[0]).with_columns(
+        *(pl.when(pl.col("facility_code") == "P4").then(None).otherwise(pl.col(c)).alias(c)
+          for c in ("must_report", "owes_primary", "owes_sharing")))
+    scored = scorecard.scored_indicators(lambda name, **p: queries.run(name, con=db[0], **p), m, WEEK)
+    p4 = m.filter(facility_code="P4")["facility_name"][0]
+    for ind in scorecard.INDICATORS:
+        row = cell(scored, C, ind.key)
+        assert (row["status"], row["value"], row["points"], list(row["duty_unknown"])) == ("cannot_judge", None, None, [p4])
+        assert p4 in scorecard.arithmetic(row, "en") and "cannot tell" in scorecard.arithmetic(row, "en")
+    assert cell(scored, A, "first_visit")["status"] == "scored" and list(cell(scored, A, "first_visit")["duty_unknown"]) == []
+    tot = scorecard.totals(scored, m)
+    assert tot.filter(consortium=C).row(0, named=True)["rank"] is None
+    h = scorecard.headline(tot)
+    assert (h["ranked"], h["unranked"], h["worst"]) == (1, 2, A)
+    assert (h["members_silent"], h["members_owed"], h["members_duty_unknown"]) == (1, 7, 1)
+
+
 def test_blank_cell_and_zero_denominator(tmp_path):
     """P1 leaves its doctors blank: A's GP share is not reported (P3's 1/5 alone is never shown).
     C surveyed nobody (0 and 0): its satisfaction cannot be judged. Neither A nor C is ranked then."""

@@ -62,7 +62,7 @@ SCHEMA = {
     "consortium": pl.Utf8, "indicator": pl.Utf8, "dimension": pl.Utf8, "status": pl.Utf8,
     "numerator": pl.Float64, "denominator": pl.Float64, "value": pl.Float64, "target": pl.Float64,
     "attainment": pl.Float64, "points_available": pl.Float64, "points": pl.Float64,
-    "owed": pl.Int64, "missing": pl.List(pl.Utf8),
+    "owed": pl.Int64, "missing": pl.List(pl.Utf8), "duty_unknown": pl.List(pl.Utf8),
     "up": pl.Int64, "down": pl.Int64, "up_primary": pl.Int64, "upward_share": pl.Float64,
 }
 
@@ -117,13 +117,18 @@ def _score(ind: Indicator, members: list[dict], ref: dict) -> dict:
            "points_available": points_available(ind.key), "numerator": None, "denominator": None, "value": None,
            "attainment": None, "points": None, "up": None, "down": None, "up_primary": None, "upward_share": None}
     owing = [m for m in members if m[ind.owed_by] is True]
+    # a member the register cannot place (must_report null) may or may not owe the inputs: counting it
+    # in or out could change the answer, so the indicator cannot be judged (never scored without it)
+    unknown = [m["facility_name"] for m in members if m[ind.owed_by] is None]
     missing = _missing(owing, ind)
-    row.update(owed=len(owing), missing=missing)
+    row.update(owed=len(owing), missing=missing, duty_unknown=unknown)
     if ind.key == "two_way_referral":
         row.update(up=ref["up"], down=ref["down"], up_primary=ref["up_primary"],
                    upward_share=ref["up_primary"] / (ref["up"] + ref["down"]) if ref["up"] + ref["down"] else None)
     if missing:
         return {**row, "status": "not_reported"}
+    if unknown:
+        return {**row, "status": "cannot_judge"}
     if not owing:
         return {**row, "status": "cannot_judge"}
     num, den = _fraction(ind, owing, ref)
@@ -171,7 +176,8 @@ def totals(scored: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
              .group_by("consortium", maintain_order=True)
              .agg(pl.col("league_name").first(), pl.col("county_name").first(),
                   (pl.col("must_report").fill_null(False) & ~pl.col("reported")).sum().alias("members_silent"),
-                  pl.col("must_report").fill_null(False).sum().alias("members_owed")))
+                  pl.col("must_report").fill_null(False).sum().alias("members_owed"),
+                  pl.col("must_report").is_null().sum().alias("members_duty_unknown")))
     lost = (pl.col("points_available") - pl.col("points"))
     short = (pl.col("status") == "scored") & (pl.col("attainment") < 1)
     out = (scored.group_by("consortium", maintain_order=True).agg(
@@ -191,14 +197,16 @@ def totals(scored: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
 
 
 def headline(tot: pl.DataFrame) -> dict:
-    """Consortia scored and ranked, the lowest-ranked one, and how many members owe a report not sent."""
+    """Consortia scored and ranked, the lowest-ranked one, how many members owe a report not sent, and
+    (counted apart) how many the register cannot tell whether they owe it."""
     ranked = tot.filter("complete")
     worst = ranked.row(0, named=True) if ranked.height else None
     return {"consortia": tot.height, "ranked": ranked.height, "unranked": tot.height - ranked.height,
             "worst": worst["consortium"] if worst else None, "worst_points": worst["points"] if worst else None,
             "worst_behind": worst["behind"][0] if worst and len(worst["behind"]) else None,
             "members_silent": int(tot["members_silent"].sum()) if tot.height else 0,
-            "members_owed": int(tot["members_owed"].sum()) if tot.height else 0}
+            "members_owed": int(tot["members_owed"].sum()) if tot.height else 0,
+            "members_duty_unknown": int(tot["members_duty_unknown"].sum()) if tot.height else 0}
 
 
 def lowest(tot: pl.DataFrame, members: pl.DataFrame, n: int = 3) -> pl.DataFrame:
@@ -234,6 +242,8 @@ def arithmetic(row: dict, lang: str) -> str:
     if row["status"] == "not_reported":
         return t("not_reported", who=("、" if lang == "zh" else "; ").join(_missing_label(m, lang) for m in row["missing"]))
     if row["status"] == "cannot_judge":
+        if row["duty_unknown"]:
+            return t("duty_unknown", names=("、" if lang == "zh" else ", ").join(row["duty_unknown"]))
         return t("no_member") if row["owed"] == 0 else t("zero_denominator")
     key, value = row["indicator"], _pct(row["value"], lang)
     points = fmt.num(row["points"], lang, 1)
