@@ -250,3 +250,42 @@ def test_a_staged_load_whose_publication_fails_is_refused_logged_and_leaves_noth
         assert cur.execute("select outcome, message from load_log").fetchall() == [
             ("rejected", result.errors[0].message_en)]
     assert not list((data_dir / "tmp").glob("stage-*"))
+
+
+def test_an_answer_about_the_data_is_asked_once_per_page_run_and_again_by_the_next_run(db):
+    """A page asks for the last load's number with every cached query (its cache key): once per run,
+    since the run reads one snapshot; the next run asks again and sees a load made in between."""
+    from dashboard import ui
+
+    asked = []
+
+    def last_load() -> int:
+        asked.append(1)
+        return store.cursor().execute(
+            "select coalesce(max(load_id), 0) from load_log where outcome = 'accepted'").fetchone()[0]
+
+    assert db == config.db_path()
+    with access.reading(db):
+        first = [access.once_per_run(("last",), last_load) for _ in range(5)]
+        assert ui.data_version() == ui.data_version() == first[0] == 0
+    assert len(asked) == 1 and first == [0] * 5
+    with access.writing(db) as con:
+        assert loading.load_path(FIXTURES / "facility.csv", week="2022-W51", con=con).outcome == "accepted"
+    with access.reading(db):
+        assert access.once_per_run(("last",), last_load) == ui.data_version() > 0
+    assert len(asked) == 2
+    # outside a page run (scripts, tests) nothing is kept
+    access.once_per_run(("last",), lambda: asked.append(1))
+    access.once_per_run(("last",), lambda: asked.append(1))
+    assert len(asked) == 4
+
+
+def test_the_server_runs_no_file_watcher_and_no_full_collection_after_each_run():
+    """Each new session's run paid about 0.3 s for a full garbage collection (Streamlit's
+    runner.postScriptGC) and a walk of every imported module's path (the file watcher, for editing
+    the app's source): a commission's server needs neither (docs/benchmarks.md, per-run costs)."""
+    import tomllib
+
+    settings = tomllib.loads((config.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["server"]["fileWatcherType"] == "none"
+    assert settings["runner"]["postScriptGC"] is False

@@ -33,11 +33,13 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 import duckdb
 
 from dashboard import config
+
+T = TypeVar("T")
 
 POLL_S = 0.05
 # How long a page run waits for a load to finish, and a load for page runs and other loads to finish.
@@ -204,6 +206,7 @@ class ReadSession:
         self.joined: _Writer | None = None
         self.con: RunConnection | None = None
         self.generation = 0
+        self.memo: dict = {}  # answers that cannot change within the run's snapshot (see once_per_run)
 
     def enter(self) -> None:
         with _registry:
@@ -261,6 +264,18 @@ _local = threading.local()
 def current() -> ReadSession | None:
     """This thread's read session (a page run), if one is open."""
     return getattr(_local, "session", None)
+
+
+def once_per_run(key: tuple, compute: Callable[[], T]) -> T:
+    """`compute()` once per page run: the run reads one snapshot, so an answer about the data (the
+    last load's number, the database's id) cannot change within it; a page asks dozens of times (every
+    cached query's key). Outside a page run (scripts, tests) it is computed each time."""
+    session = current()
+    if session is None:
+        return compute()
+    if key not in session.memo:
+        session.memo[key] = compute()
+    return session.memo[key]
 
 
 @contextmanager

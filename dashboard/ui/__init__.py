@@ -20,7 +20,7 @@ from dashboard import config, i18n, store, weeks
 from dashboard.exports import downloads, suppression
 
 from dashboard.ingest import contracts
-from dashboard.store import queries
+from dashboard.store import access, queries
 from dashboard import formatting as fmt
 from dashboard.figures import briefing
 
@@ -64,9 +64,12 @@ class Filters:
 
 
 def data_version() -> int:
-    """Changes whenever a load lands (from this app or the CLI), so cached results refresh."""
-    row = store.cursor().execute("select coalesce(max(load_id), 0) from load_log where outcome = 'accepted'").fetchone()
-    return int(row[0])
+    """Changes whenever a load lands (from this app or the CLI), so cached results refresh. Asked once
+    per page run (every cached query's key holds it)."""
+    def last_load() -> int:
+        row = store.cursor().execute("select coalesce(max(load_id), 0) from load_log where outcome = 'accepted'").fetchone()
+        return int(row[0])
+    return access.once_per_run(("data_version", str(config.db_path())), last_load)
 
 
 # A resource cache, not a data cache: polars frames are immutable and every page only reads them, so
@@ -109,8 +112,11 @@ def data_identity(week: dt.date) -> tuple:
     as they were, so the overview's six-week history recomputes only the weeks a load touched."""
     from dashboard import policy
 
-    cur = store.cursor()
-    return (str(config.db_path()), store.database_id(cur), week_loads(cur, week), policy.fingerprint(), _code_version())
+    database = str(config.db_path())
+    return (database,
+            access.once_per_run(("database_id", database), lambda: store.database_id(store.cursor())),
+            access.once_per_run(("week_loads", database, week), lambda: week_loads(store.cursor(), week)),
+            policy.fingerprint(), _code_version())
 
 
 def week_loads(cur, week: dt.date) -> tuple[int, int, int]:
