@@ -498,3 +498,19 @@ def test_page_pieces_as_placed():
         ("亚定点", "2", "1", "0", "100.0%"), ("定点", "1", "0", "1", "—"), ("牵头", "1", "0", "0", "—")]
     assert table["Banner/county"].to_list()[-1] == "—"  # a blank, never None
     assert referrals.main_unjudged(reference.counted(rows), "zh") == f"{i18n.t('referrals.unjudged.main_problem', 'zh')} 1"
+
+
+def test_od_matrix_places_tied_senders_and_receivers_by_name_on_every_run():
+    """Places with the same number of referrals are ordered by name, whatever order the rows come in
+    (group_by's order is arbitrary: the matrix in a briefing changed order between two runs)."""
+    ctx = briefing.Context("测试区", "2023年第1周", ("transfer",), "zh")
+    rows = [("乙院", "丙院", 3), ("甲院", "丙院", 3), ("丁院", "戊院", 3), ("甲院", "戊院", 5)]
+    orders = set()
+    for shift in range(len(rows)):
+        turned = rows[shift:] + rows[:shift]
+        pairs = pl.DataFrame({"from_name": [r[0] for r in turned], "to_name": [r[1] for r in turned],
+                              "referrals": [r[2] for r in turned]})
+        heatmap = figures.od_matrix(pairs, ctx, "就诊流向").data[0]
+        orders.add((tuple(heatmap.y), tuple(heatmap.x)))
+    # 甲院 sends 8; 丁院 and 乙院 send 3 each (丁 < 乙 by code point); 戊院 receives 8, 丙院 6
+    assert orders == {(("甲院", "丁院", "乙院"), ("戊院", "丙院"))}

@@ -125,21 +125,24 @@ def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_co
     places = _count_places(shown, x_range, y_range, ratio, ctx.lang)
     most = max(shown["referrals"].max() or 1, 1)
     directions = {d: i18n.value("direction", d, ctx.lang) for d in ("up", "down", "lateral")}
-    seen = set()
+    seen, lines, notes = set(), [], []
     for r in shown.sort("referrals").iter_rows(named=True):
         colour = briefing.DIRECTION_COLOURS.get(r["direction"], briefing.NEUTRAL)
         legend = r["direction"] not in seen
         seen.add(r["direction"])
-        fig.add_trace(go.Scatter(x=[r["from_lon"], r["to_lon"]], y=[r["from_lat"], r["to_lat"]], mode="lines",
-                                 line={"color": colour, "width": 1 + 7 * (r["referrals"] / most) ** 0.5},
-                                 name=directions.get(r["direction"], ""), legendgroup=r["direction"], showlegend=legend,
-                                 hoverinfo="text", text=f"{r['from_name']} → {r['to_name']}: {fmt.num(r['referrals'], ctx.lang)}"))
-        fig.add_annotation(x=r["to_lon"], y=r["to_lat"], ax=r["from_lon"], ay=r["from_lat"], xref="x", yref="y",
-                           axref="x", ayref="y", showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.5,
-                           arrowcolor=colour, text="", standoff=4)
+        lines.append(go.Scatter(x=[r["from_lon"], r["to_lon"]], y=[r["from_lat"], r["to_lat"]], mode="lines",
+                                line={"color": colour, "width": 1 + 7 * (r["referrals"] / most) ** 0.5},
+                                name=directions.get(r["direction"], ""), legendgroup=r["direction"], showlegend=legend,
+                                hoverinfo="text", text=f"{r['from_name']} → {r['to_name']}: {fmt.num(r['referrals'], ctx.lang)}"))
+        notes.append({"x": r["to_lon"], "y": r["to_lat"], "ax": r["from_lon"], "ay": r["from_lat"], "xref": "x", "yref": "y",
+                      "axref": "x", "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1, "arrowwidth": 1.5,
+                      "arrowcolor": colour, "text": "", "standoff": 4})
         x, y, x_shift, y_shift = places[(r["from"], r["to"])]
-        fig.add_annotation(x=x, y=y, xshift=x_shift, yshift=y_shift, text=fmt.num(r["referrals"], ctx.lang), showarrow=False,
-                           bgcolor="rgba(255,255,255,0.9)", font={"size": 11, "color": "#1B2631"}, name="count")
+        notes.append({"x": x, "y": y, "xshift": x_shift, "yshift": y_shift, "text": fmt.num(r["referrals"], ctx.lang),
+                      "showarrow": False, "bgcolor": "rgba(255,255,255,0.9)", "font": {"size": 11, "color": "#1B2631"},
+                      "name": "count"})
+    fig.add_traces(lines)  # at once: add_trace / add_annotation in a loop copy the figure each time
+    briefing.add_annotations(fig, notes)
     # receivers named on the map (few, and where flows meet); senders named on hover and in the OD matrix
     ends, receivers = {}, {}
     for r in shown.iter_rows(named=True):
@@ -207,8 +210,11 @@ def od_matrix(pairs: pl.DataFrame, ctx: briefing.Context, what: str, top: int = 
     shown = pairs.head(top * 2)
     if shown.height == 0:
         return briefing.empty(ctx, what)
-    senders = shown.group_by("from_name").agg(pl.col("referrals").sum()).sort("referrals", descending=True).head(top)["from_name"].to_list()
-    receivers = shown.group_by("to_name").agg(pl.col("referrals").sum()).sort("referrals", descending=True).head(top)["to_name"].to_list()
+    # ties by name: the same places in the same order on every run (group_by's order is arbitrary)
+    senders = (shown.group_by("from_name").agg(pl.col("referrals").sum())
+               .sort(["referrals", "from_name"], descending=[True, False]).head(top)["from_name"].to_list())
+    receivers = (shown.group_by("to_name").agg(pl.col("referrals").sum())
+                 .sort(["referrals", "to_name"], descending=[True, False]).head(top)["to_name"].to_list())
     cell = {(r["from_name"], r["to_name"]): r["referrals"] for r in pairs.iter_rows(named=True)}
     z = [[cell.get((a, b)) for b in receivers] for a in senders]
     text = [[fmt.num(v, ctx.lang) if v is not None else "" for v in row] for row in z]
