@@ -96,6 +96,7 @@ def _warm() -> None:
         from dashboard.ui import auth, banner, navigation, serving  # noqa: F401
 
         navigation.pages()
+        _first_run_once_per_process()
         database = config.db_path()
         # Into the OS page cache, where that is cheap: the first queries read it. A province's file
         # over a few years is tens of GB, mostly person rows no page reads: not read at all then.
@@ -110,6 +111,26 @@ def _warm() -> None:
         log.info("warmed up in %.2f s", time.perf_counter() - started)
     except Exception:  # a warm-up that fails costs only its time: the first page run does it all again
         log.exception("warm-up failed")
+
+
+def _first_run_once_per_process() -> None:
+    """What the process's first page run pays once, done here instead: the page icon's image library,
+    the texts and number formats, and Streamlit's check for being run outside `streamlit run` (on its
+    first element it walks the stack reading every frame's source file: 0.05-0.1 s; here, under the
+    server, it finds the runtime and says nothing)."""
+    import PIL.Image  # noqa: F401  (st.set_page_config reads the favicon with it)
+
+    from dashboard import formatting, i18n, policy
+
+    i18n.catalog()
+    policy.rules()
+    for lang in i18n.LANGS:
+        formatting.pct(0.5, lang), formatting.num(1, lang), formatting.compact(123_456, lang)
+    from streamlit import delta_generator
+
+    check = getattr(delta_generator, "_maybe_print_use_warning", None)  # private: skipped if it goes
+    if check is not None:
+        check()
 
 
 @asynccontextmanager
