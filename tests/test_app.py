@@ -139,3 +139,29 @@ def test_language_switch_changes_navigation(shell_app):
     at.radio(key="lang").set_value("en").run()
     assert at.title[0].value == "Tiered care at a glance"
 
+
+
+def test_the_servers_warm_up_freezes_the_import_heap_and_gives_the_switch_interval_back(caplog, monkeypatch, tmp_path):
+    """The warm-up (app.py, run by `streamlit run` while the first browser loads the front end) ends
+    with everything it imported out of the collector's reach and the interpreter's switch interval as
+    it found it (it shortens it only while it imports)."""
+    import gc
+    import importlib.util
+    import logging
+    import sys
+
+    monkeypatch.setenv("HC_DB_PATH", str(tmp_path / "absent.duckdb"))  # no file: nothing to read ahead
+    spec = importlib.util.spec_from_file_location("app_under_test", ROOT / "app.py")
+    app = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(app)
+    before = sys.getswitchinterval()
+    gc.unfreeze()
+    try:
+        with caplog.at_level(logging.INFO, logger="dashboard"):
+            app._warm()
+        assert gc.get_freeze_count() > 100_000  # the libraries' and the app's modules
+    finally:
+        gc.unfreeze()
+    assert sys.getswitchinterval() == before != app.SWITCH_WHILE_WARMING_S
+    assert any("warmed up in" in r.message for r in caplog.records)
+    assert not any(r.levelno >= logging.ERROR for r in caplog.records)
