@@ -289,3 +289,21 @@ def test_the_server_runs_no_file_watcher_and_no_full_collection_after_each_run()
     settings = tomllib.loads((config.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert settings["server"]["fileWatcherType"] == "none"
     assert settings["runner"]["postScriptGC"] is False
+
+
+def test_a_staged_load_sweeps_the_scratch_files_a_dead_process_left(db, data_dir):
+    """A server stopped in the middle of a staged load leaves its scratch database in tmp/ (keys and
+    masks, never a value in clear, but a week's worth of disk). The next staged load removes those of
+    processes that are gone and leaves a live process's alone. The dead pid is a finished child's."""
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(child.stdout)
+    tmp = config.private_dir(data_dir / "tmp")
+    left = [tmp / f"stage-{dead}-1-2.duckdb", tmp / f"stage-{dead}-1-2.duckdb.wal"]
+    alive = tmp / f"stage-{os.getppid()}-1-2.duckdb"  # pytest's parent: alive, not this process
+    for path in (*left, alive):
+        path.write_bytes(b"x")
+    result = loading.stage_and_publish(FIXTURES / "facility.csv", db=db, week="2022-W51")
+    assert result.outcome == "accepted"
+    assert not any(path.exists() for path in left)
+    assert alive.exists()
+    assert sorted(p.name for p in tmp.glob("stage-*")) == [alive.name]  # and its own, deleted after

@@ -267,6 +267,7 @@ class _Stage:
         self.target = access._target(db)
         self.wait_s, self.on_wait, self.after = wait_s, on_wait, after
         folder = config.private_dir(config.data_dir() / "tmp")
+        sweep_stages(folder)
         self.path = folder / f"stage-{os.getpid()}-{threading.get_ident()}-{time.time_ns()}.duckdb"
         config.private_umask()
         self.con = duckdb.connect(str(self.path))
@@ -667,6 +668,19 @@ def _sweep_pending(folder: Path) -> None:
     for path in folder.glob(".*.partial"):
         try:
             pid = int(path.name.split(".")[1])
+        except (IndexError, ValueError):
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            path.unlink(missing_ok=True)
+
+
+def sweep_stages(folder: Path) -> None:
+    """Remove the scratch files of staged loads (`stage-<pid>-...duckdb` and its `.wal`) whose process
+    died before it could delete them (a server stopped in the middle of a load); a live process's are
+    left alone."""
+    for path in folder.glob("stage-*.duckdb*"):
+        try:
+            pid = int(path.name.split("-")[1])
         except (IndexError, ValueError):
             continue
         if pid != os.getpid() and not _alive(pid):
