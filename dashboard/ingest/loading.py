@@ -665,22 +665,22 @@ def _original_paths(file_name: str, digest: str) -> tuple[Path, Path]:
 
 def _sweep_pending(folder: Path) -> None:
     """Remove temporary copies left by a process that died between writing and committing."""
-    for path in folder.glob(".*.partial"):
-        try:
-            pid = int(path.name.split(".")[1])
-        except (IndexError, ValueError):
-            continue
-        if pid != os.getpid() and not _alive(pid):
-            path.unlink(missing_ok=True)
+    _sweep_dead(folder, ".*.partial", lambda name: name.split(".")[1])
 
 
 def sweep_stages(folder: Path) -> None:
     """Remove the scratch files of staged loads (`stage-<pid>-...duckdb` and its `.wal`) whose process
     died before it could delete them (a server stopped in the middle of a load); a live process's are
     left alone."""
-    for path in folder.glob("stage-*.duckdb*"):
+    _sweep_dead(folder, "stage-*.duckdb*", lambda name: name.split("-")[1])
+
+
+def _sweep_dead(folder: Path, pattern: str, pid_in) -> None:
+    """Delete the files matching `pattern` whose name holds (`pid_in(name)`) the id of a process that
+    no longer runs; this process's and a live one's are kept."""
+    for path in folder.glob(pattern):
         try:
-            pid = int(path.name.split("-")[1])
+            pid = int(pid_in(path.name))
         except (IndexError, ValueError):
             continue
         if pid != os.getpid() and not _alive(pid):
