@@ -135,7 +135,9 @@ def _first_run_once_per_process() -> None:
     i18n.catalog()
     policy.rules()
     for lang in i18n.LANGS:
-        formatting.pct(0.5, lang), formatting.num(1, lang), formatting.compact(123_456, lang)
+        formatting.pct(0.5, lang)
+        formatting.num(1, lang)
+        formatting.compact(123_456, lang)
     from streamlit import delta_generator
 
     check = getattr(delta_generator, "_maybe_print_use_warning", None)  # private: skipped if it goes

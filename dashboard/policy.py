@@ -53,16 +53,13 @@ def params(*keys: str) -> dict[str, float]:
     return {key.replace(".", "_"): value(key) for key in keys}
 
 
+@lru_cache(maxsize=1)
 def fingerprint() -> str:
-    """Changes whenever a number that aggregates depend on changes (every cached figure's key holds it)."""
-    return _fingerprint(id(rules()))
-
-
-@lru_cache(maxsize=4)
-def _fingerprint(_rules_id: int) -> str:  # keyed by the cached rules object: a reload makes a new one
+    """Changes whenever a number that aggregates depend on changes (every cached figure's key holds it;
+    computed once per policy, like `rules`)."""
     return hashlib.sha256(json.dumps(rules(), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def reload() -> None:
     rules.cache_clear()
-    _fingerprint.cache_clear()
+    fingerprint.cache_clear()

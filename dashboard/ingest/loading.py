@@ -267,7 +267,7 @@ class _Stage:
         self.target = access._target(db)
         self.wait_s, self.on_wait, self.after = wait_s, on_wait, after
         folder = config.private_dir(config.data_dir() / "tmp")
-        sweep_stages(folder)
+        _sweep_stages(folder)
         self.path = folder / f"stage-{os.getpid()}-{threading.get_ident()}-{time.time_ns()}.duckdb"
         config.private_umask()
         self.con = duckdb.connect(str(self.path))
@@ -668,7 +668,7 @@ def _sweep_pending(folder: Path) -> None:
     _sweep_dead(folder, ".*.partial", lambda name: name.split(".")[1])
 
 
-def sweep_stages(folder: Path) -> None:
+def _sweep_stages(folder: Path) -> None:
     """Remove the scratch files of staged loads (`stage-<pid>-...duckdb` and its `.wal`) whose process
     died before it could delete them (a server stopped in the middle of a load); a live process's are
     left alone."""

@@ -127,9 +127,7 @@ def _score(ind: Indicator, members: list[dict], ref: dict) -> dict:
                    upward_share=ref["up_primary"] / (ref["up"] + ref["down"]) if ref["up"] + ref["down"] else None)
     if missing:
         return {**row, "status": "not_reported"}
-    if unknown:
-        return {**row, "status": "cannot_judge"}
-    if not owing:
+    if unknown or not owing:
         return {**row, "status": "cannot_judge"}
     num, den = _fraction(ind, owing, ref)
     row.update(numerator=num, denominator=den)
