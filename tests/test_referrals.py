@@ -34,6 +34,7 @@ Refused 2; pending too long 1.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import polars as pl
 import pytest
@@ -305,6 +306,82 @@ def test_flow_numbers_keep_clear_of_each_other_and_of_names():
     assert (long.x, long.y, long.xshift or 0, long.yshift or 0) == (116.5, 44.0, 0, 0)
     assert math.isclose(ratio, 1 / math.cos(math.radians(44)))
     assert len([t for t in fig.data if t.fill == "toself"]) == 1  # the boundaries are one trace
+
+
+def _drawn_boxes(fig):
+    """Every text the flow map writes on itself (receivers' names or letters, flows' numbers) and every
+    marker, as boxes in pixels of the map at its narrowest (centre x, centre y, half width, half height;
+    y up), read back from the figure alone: where plotly puts a shifted text, or a text at the end of
+    a leader (its arrow tail offsets, y down)."""
+    x_range, y_range, ratio = fig.layout.xaxis.range, fig.layout.yaxis.range, fig.layout.yaxis.scaleratio
+    scale = min(figures.LABEL_PLOT[0] / (x_range[1] - x_range[0]), figures.LABEL_PLOT[1] / ((y_range[1] - y_range[0]) * ratio))
+    texts = []
+    for a in fig.layout.annotations:
+        if a.name in ("place", "count"):
+            x, y = a.x * scale, a.y * scale * ratio
+            x, y = (x + a.ax, y - a.ay) if a.showarrow else (x + (a.xshift or 0), y + (a.yshift or 0))
+            texts.append((a.name, a.text, (x, y, briefing.text_width(a.text, 11) / 2 + 2, 8)))
+    markers = [(x * scale, y * scale * ratio, t.marker.size / 2, t.marker.size / 2)
+               for t in fig.data if t.mode == "markers" for x, y in zip(t.x, t.y)]
+    frame = ((x_range[0] + x_range[1]) / 2 * scale, (y_range[0] + y_range[1]) / 2 * scale * ratio,
+             figures.LABEL_PLOT[0] / 2, figures.LABEL_PLOT[1] / 2)
+    return texts, markers, frame
+
+
+def _apart(p, q):
+    return abs(p[0] - q[0]) >= p[2] + q[2] - 0.5 or abs(p[1] - q[1]) >= p[3] + q[3] - 0.5
+
+
+def test_flow_map_names_receivers_a_few_hundred_metres_apart_without_overlap():
+    """The demo's 新城区 at facility level: four hospitals a few hundred metres apart receive flows from
+    eleven places around them, and one far flow sets the scale. Beside each marker there is room for
+    one name at most: the others go further out with a leader line; every flow keeps its number. No
+    two texts cover each other or a marker, and none leaves the frame (the map at its narrowest)."""
+    hospitals = {"H1": ("内蒙古自治区人民医院", 111.700, 40.800), "H2": ("新城区医院", 111.703, 40.799),
+                 "H3": ("呼和浩特市传染病医院", 111.698, 40.797), "H4": ("呼和浩特市第一医院", 111.701, 40.796)}
+    senders = [(f"S{i}", f"卫生院{i}", 111.70 + 0.06 * math.cos(i), 40.80 + 0.05 * math.sin(i)) for i in range(11)]
+    rows = [(s, h, 20 - i) for i, (s, *_) in enumerate(senders) for h in [f"H{i % 4 + 1}"]]
+    rows += [("H3", "H1", 9), ("S0", "H2", 8), ("S99", "H4", 8)]
+    where = {code: (name, lon, lat) for code, name, lon, lat in senders} | hospitals | {"S99": ("远方卫生院", 111.2, 40.5)}
+    pairs = pl.DataFrame([{"from": a, "to": b, "referrals": n, "direction": "up", "from_name": where[a][0],
+                           "to_name": where[b][0], "from_lon": where[a][1], "from_lat": where[a][2],
+                           "to_lon": where[b][1], "to_lat": where[b][2]} for a, b, n in rows])
+    ctx = briefing.Context("呼和浩特市 新城区", "2023年第1周", ("transfer", "facility"), "zh")
+    fig = figures.flow_figure(pairs, ctx, "转诊流向")
+    texts, markers, frame = _drawn_boxes(fig)
+    assert sorted(t for kind, t, _ in texts if kind == "place") == sorted(n for n, *_ in hospitals.values())
+    assert sorted(int(t) for kind, t, _ in texts if kind == "count") == sorted(n for *_, n in rows)
+    boxes = [b for *_, b in texts]
+    assert all(_apart(p, q) for i, p in enumerate(boxes) for q in boxes[i + 1:])
+    assert all(_apart(b, m) for b in boxes for m in markers)
+    assert all(abs(b[0] - frame[0]) <= frame[2] - b[2] and abs(b[1] - frame[1]) <= frame[3] - b[3] for b in boxes)
+    assert any(a.showarrow and a.name == "place" for a in fig.layout.annotations)  # some names needed a leader
+    assert not [a for a in fig.layout.annotations if a.name == "key"]
+
+
+def test_flow_map_letters_receivers_it_cannot_name_and_names_them_under_the_map():
+    """Twelve receivers on almost the same spot with long names: more than fit around it even with
+    leader lines. Those left get a letter beside their marker and their name in a key under the map,
+    which grows by the key's lines; every receiver is named once, on the map or in the key, and the
+    texts on the map still cover nothing."""
+    long_name = "内蒙古自治区某某市第{}人民医院"
+    rows = [{"from": f"S{i}", "to": f"H{i}", "referrals": 30 - i, "direction": "up", "from_name": f"卫生院{i}",
+             "to_name": long_name.format(i), "from_lon": 111.5 + 0.02 * i, "from_lat": 40.6,
+             "to_lon": 111.70 + 0.0001 * i, "to_lat": 40.80} for i in range(12)]
+    ctx = briefing.Context("呼和浩特市", "2023年第1周", ("transfer", "facility"), "zh")
+    fig = figures.flow_figure(pl.DataFrame(rows), ctx, "转诊流向")
+    texts, markers, _ = _drawn_boxes(fig)
+    on_map = [t for kind, t, _ in texts if kind == "place"]
+    letters = [t for t in on_map if len(t) == 1]
+    (key,) = [a.text for a in fig.layout.annotations if a.name == "key"]
+    assert letters == [chr(ord("A") + i) for i in range(len(letters))] and letters
+    keyed = [entry.split(" ", 1) for line in key.split("<br>") for entry in line.split("   ")]
+    assert [letter for letter, _ in keyed] == letters
+    assert sorted([n for t in on_map if len(t) > 1 for n in [t]] + [n for _, n in keyed]) == sorted(r["to_name"] for r in rows)
+    boxes = [b for *_, b in texts]
+    assert all(_apart(p, q) for i, p in enumerate(boxes) for q in boxes[i + 1:])
+    lines = key.count("<br>") + 1
+    assert fig.layout.height == 620 + figures.KEY_LINE * lines and briefing.bands(fig)["axis"][1] - briefing.bands(fig)["axis"][0] == figures.KEY_LINE * lines
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

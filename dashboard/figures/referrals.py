@@ -102,8 +102,10 @@ FONT_STACK = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
 def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_code: str | None = None,
                 level: str = "county", top: int = 15) -> go.Figure:
     """The flow map for export and for the briefing pack: boundaries, the `top` largest flows as
-    straight lines (width by volume, colour by direction) with an arrow head and the number at the
-    middle, place names of the ends; the axes fit every end, so nothing runs off the frame."""
+    straight lines (width by volume, colour by direction) with an arrow head and their number, the
+    receivers named (senders on hover and in the OD matrix); the axes fit every end, so nothing runs
+    off the frame. Numbers and names are placed clear of each other (_place_labels): a receiver
+    with no room for its name on the map gets a letter there and its name in a key under the map."""
     shown = pairs.head(top)
     fig = go.Figure()
     features = geography.boundaries("county")["features"]
@@ -122,7 +124,7 @@ def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_co
     pad_x, pad_y = max((max(xs) - min(xs)) * 0.08, 0.1), max((max(ys) - min(ys)) * 0.12, 0.08)
     x_range, y_range = [min(xs) - pad_x, max(xs) + pad_x], [min(ys) - pad_y, max(ys) + pad_y]
     ratio = 1 / math.cos(math.radians(44))
-    places = _count_places(shown, x_range, y_range, ratio, ctx.lang)
+    names, places = _place_labels(shown, x_range, y_range, ratio, ctx.lang)
     most = max(shown["referrals"].max() or 1, 1)
     directions = {d: i18n.value("direction", d, ctx.lang) for d in ("up", "down", "lateral")}
     seen, lines, notes = set(), [], []
@@ -137,71 +139,161 @@ def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_co
         notes.append({"x": r["to_lon"], "y": r["to_lat"], "ax": r["from_lon"], "ay": r["from_lat"], "xref": "x", "yref": "y",
                       "axref": "x", "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1, "arrowwidth": 1.5,
                       "arrowcolor": colour, "text": "", "standoff": 4})
-        x, y, x_shift, y_shift = places[(r["from"], r["to"])]
-        notes.append({"x": x, "y": y, "xshift": x_shift, "yshift": y_shift, "text": fmt.num(r["referrals"], ctx.lang),
-                      "showarrow": False, "bgcolor": "rgba(255,255,255,0.9)", "font": {"size": 11, "color": "#1B2631"},
-                      "name": "count"})
+        x, y, dx, dy, leader = places[(r["from"], r["to"])]
+        notes.append({"x": x, "y": y, "text": fmt.num(r["referrals"], ctx.lang), "bgcolor": "rgba(255,255,255,0.9)",
+                      "font": {"size": 11, "color": "#1B2631"}, "name": "count", **_offset(dx, dy, leader)})
     fig.add_traces(lines)  # at once: add_trace / add_annotation in a loop copy the figure each time
-    briefing.add_annotations(fig, notes)
     # receivers named on the map (few, and where flows meet); senders named on hover and in the OD matrix
-    ends, receivers = {}, {}
-    for r in shown.iter_rows(named=True):
-        ends.setdefault((r["from_lon"], r["from_lat"]), r["from_name"])
-        receivers[(r["to_lon"], r["to_lat"])] = r["to_name"]
-        ends[(r["to_lon"], r["to_lat"])] = r["to_name"]
-    senders = {p: n for p, n in ends.items() if p not in receivers}
-    fig.add_trace(go.Scatter(x=[p[0] for p in senders], y=[p[1] for p in senders], mode="markers", showlegend=False,
-                             hoverinfo="text", text=list(senders.values()), marker={"size": 6, "color": "#566573"}))
-    fig.add_trace(go.Scatter(x=[p[0] for p in receivers], y=[p[1] for p in receivers], mode="markers+text",
-                             text=list(receivers.values()), textposition="top center", showlegend=False, hoverinfo="text",
-                             marker={"size": 9, "color": "#1B2631", "symbol": "diamond"},
-                             textfont={"size": 11, "shadow": "1px 1px 1px white, -1px -1px 1px white"}))
+    receivers = {r["to"]: (r["to_lon"], r["to_lat"], r["to_name"]) for r in shown.iter_rows(named=True)}
+    senders = {r["from"]: (r["from_lon"], r["from_lat"], r["from_name"]) for r in shown.iter_rows(named=True)
+               if r["from"] not in receivers}
+    fig.add_trace(go.Scatter(x=[p[0] for p in senders.values()], y=[p[1] for p in senders.values()], mode="markers",
+                             showlegend=False, hoverinfo="text", text=[p[2] for p in senders.values()],
+                             marker={"size": 6, "color": "#566573"}))
+    fig.add_trace(go.Scatter(x=[p[0] for p in receivers.values()], y=[p[1] for p in receivers.values()], mode="markers",
+                             text=[p[2] for p in receivers.values()], showlegend=False, hoverinfo="text",
+                             marker={"size": 9, "color": "#1B2631", "symbol": "diamond"}))
+    for code, (lon, lat, _) in receivers.items():
+        name = names[code]
+        label = {"x": lon, "y": lat, "xref": "x", "yref": "y", "text": name["text"], "name": "place",
+                 "font": {"size": 11, "color": "#1B2631"}, "bgcolor": "rgba(255,255,255,0.85)", "borderpad": 1}
+        notes.append(label | _offset(name["dx"], name["dy"], name["leader"], standoff=5))
+    key = _key_lines([f"{n['text']} {n['key']}" for n in names.values() if n["key"]])
+    if key:
+        notes.append({"text": "<br>".join(key), "xref": "paper", "yref": "paper", "x": 0, "y": 0, "xanchor": "left",
+                       "yanchor": "top", "yshift": -4, "align": "left", "showarrow": False, "name": "key",
+                       "font": {"size": 11, "color": "#1B2631"}})
+    briefing.add_annotations(fig, notes)
     fig.update_xaxes(visible=False, range=x_range)
     fig.update_yaxes(visible=False, range=y_range, scaleanchor="x", scaleratio=ratio)
-    return briefing.briefing(fig, ctx, what, height=620, axis_band=0, left=10, right=10, legend_always=True)
+    return briefing.briefing(fig, ctx, what, height=620 + KEY_LINE * len(key), axis_band=KEY_LINE * len(key),
+                             left=10, right=10, legend_always=True)
 
 
 LABEL_PLOT = (briefing.MIN_WIDTH - 20, 500)  # the flow map's plot at its narrowest, in pixels (width, height)
+KEY_LINE = 18  # one line of the key under the map naming receivers too close together to name on it
 
 
-def _count_places(shown: pl.DataFrame, x_range: list[float], y_range: list[float], ratio: float,
-                  lang: str) -> dict[tuple[str, str], tuple[float, float, int, int]]:
-    """Where each flow's number goes, so that numbers and receivers' names do not cover each other:
-    (x, y, x shift px, y shift px) per ("from", "to") code. Greedy, largest flow first: the line's
-    middle, else further along it, else beside its middle; the middle when nothing is free. Worked in
-    pixels of the map at its narrowest (LABEL_PLOT): wider, everything is further apart."""
+def _place_labels(shown: pl.DataFrame, x_range: list[float], y_range: list[float], ratio: float, lang: str
+                  ) -> tuple[dict[str, dict], dict[tuple[str, str], tuple[float, float, int, int, bool]]]:
+    """Where the receivers' names and the flows' numbers go so that no two texts, and no text and
+    marker, cover each other, and none leaves the frame. Worked in pixels of the map at its narrowest
+    (LABEL_PLOT): wider, everything is further apart.
+
+    Receivers first, most referrals received first: the name beside its marker (above, below, right,
+    left), else further out with a thin leader line to the marker, else a letter beside the marker and
+    the name in the key under the map. Then each flow's number, largest flow first: along its line
+    (the middle first), else beside it, else further out with a leader line to the line's middle;
+    where nothing is free, where it covers least.
+
+    Returns ({receiver code: {"text", "dx", "dy", "leader", "key"}}, {("from", "to"): (x, y, x shift,
+    y shift, leader)}), offsets in pixels with y up."""
     scale = min(LABEL_PLOT[0] / (x_range[1] - x_range[0]), LABEL_PLOT[1] / ((y_range[1] - y_range[0]) * ratio))
 
     def px(lon: float, lat: float) -> tuple[float, float]:
         return lon * scale, lat * scale * ratio
 
-    taken = []  # boxes (centre x, centre y, half width, half height), pixels, y up
-    for r in shown.iter_rows(named=True):
-        for (lon, lat), name in (((r["to_lon"], r["to_lat"]), r["to_name"]), ((r["from_lon"], r["from_lat"]), None)):
-            x, y = px(lon, lat)
-            taken.append((x, y, 6, 6))  # the marker
-            if name:  # its name, above it
-                taken.append((x, y + 14, briefing.text_width(name, 11) / 2 + 2, 8))
+    mid_x, mid_y = px((x_range[0] + x_range[1]) / 2, (y_range[0] + y_range[1]) / 2)
+    frame = (mid_x, mid_y, LABEL_PLOT[0] / 2, LABEL_PLOT[1] / 2)
+    markers, texts = [], []  # boxes (centre x, centre y, half width, half height), pixels, y up
+
+    def overlap(box, boxes) -> float:
+        return sum(max(0.0, box[2] + b[2] - abs(box[0] - b[0])) * max(0.0, box[3] + b[3] - abs(box[1] - b[1]))
+                   for b in boxes)
+
+    def inside(box) -> bool:
+        return (abs(box[0] - frame[0]) <= frame[2] - box[2]) and (abs(box[1] - frame[1]) <= frame[3] - box[3])
+
+    def free(box, leader_from=None) -> bool:
+        if not inside(box) or overlap(box, markers + texts):
+            return False
+        if leader_from is not None:  # the leader line, from the marker to the text, crosses no other text
+            x0, y0 = leader_from
+            return not any(overlap((x0 + (box[0] - x0) * s / 10, y0 + (box[1] - y0) * s / 10, 1, 1), texts)
+                           for s in range(2, 9))
+        return True
+
+    received = (shown.with_columns(pl.col("to_name").fill_null(pl.col("to")))  # a facility with no name: its code
+                .group_by("to", "to_name", "to_lon", "to_lat").agg(pl.col("referrals").sum())
+                .sort(["referrals", "to"], descending=[True, False]))
+    markers += [(*px(lon, lat), 4, 4) for lon, lat in shown.select("from_lon", "from_lat").iter_rows()]
+    markers += [(*px(lon, lat), 6, 6) for lon, lat in received.select("to_lon", "to_lat").iter_rows()]
+
+    def spot(x, y, half_w, half_h, near, far=(), fallback=True):
+        """The first free place for a text of that size about (x, y): beside it (`near`), else out
+        with a leader line (`far`); else, with `fallback`, where it covers least inside the frame."""
+        options = [(dx, dy, False) for dx, dy in near] + [(dx, dy, True) for dx, dy in far]
+        for dx, dy, leader in options:
+            if free((x + dx, y + dy, half_w, half_h), (x, y) if leader else None):
+                return dx, dy, leader
+        if not fallback:
+            return None
+        return min(options, key=lambda o: overlap((x + o[0], y + o[1], half_w, half_h), markers + texts)
+                   + (0 if inside((x + o[0], y + o[1], half_w, half_h)) else 1e9))
+
+    ring = [(round(dist * math.cos(a)), round(dist * math.sin(a))) for dist in (30, 46, 62, 80)
+            for a in (math.pi * k / 4 for k in (2, 6, 0, 4, 1, 3, 5, 7))]
+    names, keyed = {}, 0
+    for r in received.iter_rows(named=True):
+        x, y = px(r["to_lon"], r["to_lat"])
+        text, key, half_w, half_h = r["to_name"], None, briefing.text_width(r["to_name"], 11) / 2 + 2, 8
+        place = spot(x, y, half_w, half_h, [(0, 15), (0, -15), (half_w + 9, 0), (-half_w - 9, 0)],
+                     [(dx, dy) for dy in (34, -34, 54, -54, 76, -76) for dx in (0, half_w + 10, -half_w - 10)],
+                     fallback=False)
+        if place is None:  # no room for the name: a letter here, the name in the key
+            text, key, keyed = chr(ord("A") + keyed), text, keyed + 1
+            half_w = briefing.text_width(text, 11) / 2 + 2
+            place = spot(x, y, half_w, half_h, [(0, 15), (0, -15), (13, 0), (-13, 0), (13, 15), (-13, 15), (13, -15),
+                                                (-13, -15)], ring)
+        dx, dy, leader = place
+        names[r["to"]] = {"text": text, "dx": dx, "dy": dy, "leader": leader, "key": key}
+        texts.append((x + dx, y + dy, half_w, half_h))
     places = {}
-    for r in shown.sort("referrals", descending=True).iter_rows(named=True):
+    for r in shown.sort(["referrals", "from", "to"], descending=[True, False, False]).iter_rows(named=True):
         (x0, y0), (x1, y1) = px(r["from_lon"], r["from_lat"]), px(r["to_lon"], r["to_lat"])
-        half_w = briefing.text_width(fmt.num(r["referrals"], lang), 11) / 2 + 4
+        half_w, half_h = briefing.text_width(fmt.num(r["referrals"], lang), 11) / 2 + 4, 9
         length = math.hypot(x1 - x0, y1 - y0) or 1.0
         nx, ny = -(y1 - y0) / length, (x1 - x0) / length  # across the line
-        candidates = [(t, 0.0) for t in (0.5, 0.35, 0.65, 0.2, 0.8)] + [(0.5, d) for d in (20, -20, 34, -34)]
-        chosen = (0.5, 0.0)
-        for t, d in candidates:
-            cx, cy = x0 + (x1 - x0) * t + nx * d, y0 + (y1 - y0) * t + ny * d
-            if all(abs(cx - bx) >= half_w + bw or abs(cy - by) >= 9 + bh for bx, by, bw, bh in taken):
-                chosen = (t, d)
-                break
-        t, d = chosen
-        cx, cy = x0 + (x1 - x0) * t + nx * d, y0 + (y1 - y0) * t + ny * d
-        taken.append((cx, cy, half_w, 9))
-        places[(r["from"], r["to"])] = (r["from_lon"] + (r["to_lon"] - r["from_lon"]) * t,
-                                                   r["from_lat"] + (r["to_lat"] - r["from_lat"]) * t,
-                                                   round(nx * d), round(ny * d))
-    return places
+        candidates = [(t, 0.0) for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88)] + \
+            [(t, d) for d in (16, -16, 28, -28) for t in (0.5, 0.35, 0.65, 0.2, 0.8)]
+
+        def box(t, d):
+            return (x0 + (x1 - x0) * t + nx * d, y0 + (y1 - y0) * t + ny * d, half_w, half_h)
+
+        chosen = next((c for c in candidates if free(box(*c))), None)
+        if chosen is not None:
+            t, d = chosen
+            texts.append(box(t, d))
+            places[(r["from"], r["to"])] = (r["from_lon"] + (r["to_lon"] - r["from_lon"]) * t,
+                                            r["from_lat"] + (r["to_lat"] - r["from_lat"]) * t,
+                                            round(nx * d), round(ny * d), False)
+            continue
+        # a line too short, or too crowded, to carry its number: the number further out, a leader to the middle
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        dx, dy, _ = spot(cx, cy, half_w, half_h, [], ring)
+        texts.append((cx + dx, cy + dy, half_w, half_h))
+        places[(r["from"], r["to"])] = ((r["from_lon"] + r["to_lon"]) / 2, (r["from_lat"] + r["to_lat"]) / 2, dx, dy, True)
+    return names, places
+
+
+def _offset(dx: int, dy: int, leader: bool, standoff: int = 0) -> dict:
+    """An annotation's text moved (dx, dy) pixels (y up) from its point: shifted, or with `leader` at
+    the end of a thin line back to the point (plotly's arrow tail offsets, y down)."""
+    if leader:
+        return {"showarrow": True, "ax": dx, "ay": -dy, "axref": "pixel", "ayref": "pixel", "arrowhead": 0,
+                "arrowwidth": 0.8, "arrowcolor": "#566573", "standoff": standoff}
+    return {"showarrow": False, "xshift": dx, "yshift": dy}
+
+
+def _key_lines(entries: list[str]) -> list[str]:
+    """The key's entries ("A 某某医院") run on across lines no wider than the map at its narrowest."""
+    lines: list[str] = []
+    for entry in entries:
+        if lines and briefing.text_width(lines[-1] + "   " + entry, 11) <= LABEL_PLOT[0]:
+            lines[-1] += "   " + entry
+        else:
+            lines.append(entry)
+    return lines
 
 
 def od_matrix(pairs: pl.DataFrame, ctx: briefing.Context, what: str, top: int = 12) -> go.Figure:
