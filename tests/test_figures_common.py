@@ -4,9 +4,11 @@ from __future__ import annotations
 import json
 
 import plotly.graph_objects as go
+import pytest
 import polars as pl
 
 from dashboard.figures import briefing, maps
+from dashboard.metrics import geography
 
 CTX_ZH = briefing.Context("内蒙古自治区", "2022年第51周（12月19日—25日）", ("register", "stock"), "zh")
 CTX_EN = briefing.Context("Inner Mongolia", "2022-W51 (19-25 Dec)", ("register",), "en")
@@ -47,3 +49,63 @@ def test_choropleth_limited_to_one_league():
                           value_label="Coverage", league_code="150100")
     names = {t.text.split("<br>")[0] for t in fig.data if isinstance(t.text, str)}
     assert "新城区" in names and len(names) == 9  # Hohhot's 9 county-level divisions
+
+
+def _name_boxes(fig: go.Figure):
+    """The place names a choropleth writes, as boxes in pixels of its plot at its narrowest (centre
+    x, centre y, half width, half height; y up), read back from the figure: its ranges, its plot band
+    and the names trace. Also the frame and the colour bar's corner."""
+    (names,) = [t for t in fig.data if t.name == "names"]
+    x_range, y_range, ratio = fig.layout.xaxis.range, fig.layout.yaxis.range, fig.layout.yaxis.scaleratio
+    top, bottom = fig.layout.meta["bands"]["plot"]
+    plot = (briefing.MIN_WIDTH - 20, bottom - top)
+    scale = min(plot[0] / (x_range[1] - x_range[0]), plot[1] / ((y_range[1] - y_range[0]) * ratio))
+    size = names.textfont.size
+    boxes = [(x * scale, y * scale * ratio, briefing.text_width(text, size) / 2 + 1, 7.5)
+             for x, y, text in zip(names.x, names.y, names.text)]
+    frame = ((x_range[0] + x_range[1]) / 2 * scale, (y_range[0] + y_range[1]) / 2 * scale * ratio, plot[0] / 2, plot[1] / 2)
+    bar = (frame[0] - frame[2] + 30, frame[1] - frame[3] + plot[1] * 0.27, 30, plot[1] * 0.25)  # bar and ticks
+    return list(names.text), boxes, frame, bar
+
+
+def _apart(p, q) -> bool:
+    return abs(p[0] - q[0]) >= p[2] + q[2] or abs(p[1] - q[1]) >= p[3] + q[3]
+
+
+@pytest.mark.parametrize("ctx", [CTX_ZH, CTX_EN], ids=["zh", "en"])
+def test_choropleth_names_cover_neither_each_other_nor_the_legend(ctx):
+    """On the whole region (leagues named: 包头 and 乌兰察布, 乌海 and 鄂尔多斯 sit close) and on each
+    league's map (its counties named: 呼和浩特's districts are small), in both languages: no two names
+    cover each other or the colour bar, none leaves the frame, and a name moved off its place is tied
+    back by a leader line. The largest place keeps its name on its centroid."""
+    leagues = [None] + sorted({f["properties"]["league_code"] for f in geography.boundaries("county")["features"]})
+    moved = 0
+    for league in leagues:
+        fig = maps.choropleth(pl.DataFrame({"adcode": ["150102"], "value": [0.5]}), ctx, "覆盖率", value_label="覆盖率",
+                              league_code=league)
+        texts, boxes, frame, bar = _name_boxes(fig)
+        assert len(texts) == (12 if league is None else len({f["properties"]["adcode"] for f in geography.boundaries("county")["features"]
+                                                               if f["properties"]["league_code"] == league}))
+        assert all(_apart(p, q) for i, p in enumerate(boxes) for q in boxes[i + 1:]), (league, texts)
+        assert all(_apart(b, bar) for b in boxes), (league, texts)
+        assert all(abs(b[0] - frame[0]) <= frame[2] - b[2] + 0.5 and abs(b[1] - frame[1]) <= frame[3] - b[3] + 0.5 for b in boxes)
+        leaders = [t for t in fig.data if t.name == "leaders"]
+        level = "league" if league is None else "county"
+        named = geography.boundaries(level)["features"]
+        if league:
+            named = [f for f in named if f["properties"]["league_code"] == league]
+        points = {maps.place_name(f["properties"]["adcode"], f["properties"]["name_zh"], ctx.lang):
+                  maps.label_point(level, f["properties"]["adcode"]) for f in named}
+        (names,) = [t for t in fig.data if t.name == "names"]
+        scale = (frame[2] * 2) / max(fig.layout.xaxis.range[1] - fig.layout.xaxis.range[0], 1e-9)
+        scale = min(scale, frame[3] * 2 / ((fig.layout.yaxis.range[1] - fig.layout.yaxis.range[0]) * fig.layout.yaxis.scaleratio))
+        starts = set(zip(leaders[0].x[::3], leaders[0].y[::3])) if leaders else set()
+        for x, y, text in zip(names.x, names.y, names.text):
+            off = ((x - points[text][0]) * scale, (y - points[text][1]) * scale * fig.layout.yaxis.scaleratio)
+            if max(abs(off[0]), abs(off[1])) > 10.5:  # further than a nudge: a leader from the place
+                assert points[text] in starts, (league, text, off)
+        moved += sum(1 for x, y, text in zip(names.x, names.y, names.text) if (x, y) != points[text])
+        largest = max(named, key=lambda f: maps._largest_ring(level, f["properties"]["adcode"])[0])
+        text = maps.place_name(largest["properties"]["adcode"], largest["properties"]["name_zh"], ctx.lang)
+        assert (names.x[names.text.index(text)], names.y[names.text.index(text)]) == pytest.approx(points[text])
+    assert moved  # some names had to move (else this test shows nothing)

@@ -22,7 +22,7 @@ from plotly.colors import sample_colorscale
 from dashboard import formatting as fmt
 from dashboard.metrics import geography
 from dashboard import i18n
-from dashboard.figures import briefing
+from dashboard.figures import briefing, labels
 
 NO_DATA = "#D5D8DC"
 # Sequential, single hue, light = little: more is better (coverage, stock against target) in blue,
@@ -51,14 +51,19 @@ def _ring_area_centroid(ring) -> tuple[float, float, float]:
 
 
 @lru_cache(maxsize=512)
-def label_point(level: str, adcode: str) -> tuple[float, float] | None:
-    """Where a place's name goes: the centroid of its largest ring."""
+def _largest_ring(level: str, adcode: str) -> tuple[float, float, float] | None:
+    """(area, centroid x, centroid y) of a place's largest ring."""
     for feature in geography.boundaries(level)["features"]:
         if feature["properties"]["adcode"] == adcode:
-            best = max((_ring_area_centroid([tuple(p) for p in ring]) for ring in _rings(feature["geometry"])),
+            return max((_ring_area_centroid([tuple(p) for p in ring]) for ring in _rings(feature["geometry"])),
                        key=lambda t: t[0])
-            return best[1], best[2]
     return None
+
+
+def label_point(level: str, adcode: str) -> tuple[float, float] | None:
+    """Where a place's name goes first: the centroid of its largest ring."""
+    ring = _largest_ring(level, adcode)
+    return None if ring is None else (ring[1], ring[2])
 
 
 @lru_cache(maxsize=1)
@@ -142,7 +147,6 @@ def choropleth(
                 xs, ys = zip(*ring)
                 fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#566573", "width": 1.2},
                                          hoverinfo="skip", showlegend=False))
-    _names(fig, features, level, league_code, ctx.lang)
     # the legend, drawn on the map: a colour bar with ticks in the tables' format, and "no data"
     ticks = fmt.ticks(lo, hi, ctx.lang, "pct" if kind == "pct" else "compact" if kind != "num1" else "num", target=4)
     inside = [(v, t) for v, t in zip(ticks["tickvals"], ticks["ticktext"]) if lo - 1e-9 <= v <= hi + 1e-9]
@@ -158,9 +162,18 @@ def choropleth(
     if any_missing:
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=no_data, showlegend=True,
                                  marker={"symbol": "square", "size": 14, "color": NO_DATA}, hoverinfo="skip"))
-    fig.update_xaxes(visible=False, showgrid=False)
-    fig.update_yaxes(visible=False, showgrid=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(44)))
+    x_range, y_range = _extent(features)
+    fig.update_xaxes(visible=False, showgrid=False, range=x_range)
+    fig.update_yaxes(visible=False, showgrid=False, scaleanchor="x", scaleratio=RATIO, range=y_range)
     briefing.briefing(fig, ctx, what, height=height, axis_band=0, left=10, right=10)
+    top, bottom = fig.layout.meta["bands"]["plot"]
+    plot = (briefing.MIN_WIDTH - 20, bottom - top)  # the plot at its narrowest (left and right margins 10)
+    bar_w = max(14 + 8 + max((briefing.text_width(t, 12) for _, t in inside), default=0),
+                briefing.text_width(value_label, 12))
+    covered = [("left", "bottom", bar_w + 4, plot[1] * 0.52 + 24)]  # the colour bar, its ticks and title
+    if any_missing:
+        covered.append(("left", "top", briefing.text_width(no_data, 13) + 44, 26))  # the "no data" key
+    _names(fig, features, level, league_code, ctx.lang, x_range, y_range, plot, covered)
     if any_missing:  # one entry only: shown in the map's corner, inside the plot band
         fig.update_layout(showlegend=True, legend={"orientation": "h", "x": 0.0, "xanchor": "left", "xref": "paper",
                                                    "y": 1.0, "yanchor": "top", "yref": "paper",
@@ -168,27 +181,63 @@ def choropleth(
     return fig
 
 
-def _names(fig: go.Figure, features: list[dict], level: str, league_code: str | None, lang: str) -> None:
-    """Place names at the centroid of each place's largest ring, with a white halo so they read on
-    any fill."""
+RATIO = 1 / math.cos(math.radians(44))  # the maps' north-south scale against east-west, at the region's middle
+
+
+def _extent(features: list[dict], pad: float = 0.02) -> tuple[list[float], list[float]]:
+    """The axes' ranges: every ring drawn, and a little room."""
+    xs = [p[0] for f in features for ring in _rings(f["geometry"]) for p in ring]
+    ys = [p[1] for f in features for ring in _rings(f["geometry"]) for p in ring]
+    dx, dy = (max(xs) - min(xs)) * pad, (max(ys) - min(ys)) * pad
+    return [min(xs) - dx, max(xs) + dx], [min(ys) - dy, max(ys) + dy]
+
+
+def _names(fig: go.Figure, features: list[dict], level: str, league_code: str | None, lang: str,
+           x_range: list[float], y_range: list[float], plot: tuple[float, float], covered: list[tuple]) -> None:
+    """Place names, with a white halo so they read on any fill: the largest place first, each at the
+    centroid of its largest ring, else nudged a little, else out with a thin leader line back to it,
+    so that no two names, and no name and the legend (`covered`: (side, side, width, height) boxes in
+    the plot's corners, pixels), cover each other or leave the frame (labels.Board: the plot at its
+    narrowest, `plot`)."""
     if level == "county" and not league_code:
         level_named = "league"
         named = geography.boundaries("league")["features"]
     else:
         level_named = level
         named = features
-    xs, ys, texts = [], [], []
+    size = 12 if level_named == "league" else 11
+    board = labels.Board(x_range, y_range, RATIO, plot)
+    fx, fy, fw, fh = board.frame
+    for x_side, y_side, w, h in covered:
+        board.markers.append((fx - fw + w / 2 if x_side == "left" else fx + fw - w / 2,
+                              fy - fh + h / 2 if y_side == "bottom" else fy + fh - h / 2, w / 2, h / 2))
+    places = []
     for feature in named:
-        props = feature["properties"]
-        point = label_point(level_named, props["adcode"])
-        if point is None:
-            continue
-        xs.append(point[0])
-        ys.append(point[1])
-        texts.append(place_name(props["adcode"], props["name_zh"], lang))
+        ring = _largest_ring(level_named, feature["properties"]["adcode"])
+        if ring is not None:
+            places.append((ring, place_name(feature["properties"]["adcode"], feature["properties"]["name_zh"], lang)))
+    xs, ys, texts, leader_x, leader_y = [], [], [], [], []
+    for (_, lon, lat), text in sorted(places, key=lambda p: (-p[0][0], p[1])):
+        x, y = board.px(lon, lat)
+        half_w, half_h = labels.half_width(text, size), labels.HALF_LINE
+        dx, dy, leader = board.spot(x, y, half_w, half_h, [(0, 0), (0, -10), (0, 10), (10, 0), (-10, 0)],
+                                    labels.around(half_w, half_h, gaps=(8, 20, 34)))
+        board.texts.append((x + dx, y + dy, half_w, half_h))
+        px, py = board.data(x + dx, y + dy)
+        xs.append(px)
+        ys.append(py)
+        texts.append(text)
+        if leader:  # from the place to the name's nearest edge
+            reach = min((half_w + 1) / abs(dx) if dx else math.inf, (half_h + 1) / abs(dy) if dy else math.inf)
+            end = board.data(x + dx * (1 - reach), y + dy * (1 - reach))
+            leader_x += [lon, end[0], None]
+            leader_y += [lat, end[1], None]
+    if leader_x:
+        fig.add_trace(go.Scatter(x=leader_x, y=leader_y, mode="lines", line={"color": "#566573", "width": 0.8},
+                                 hoverinfo="skip", showlegend=False, name="leaders"))
     fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="text", text=texts, hoverinfo="skip", showlegend=False,
-        textfont={"size": 12 if level_named == "league" else 11, "color": "#1B2631", "family": briefing.FONT,
+        x=xs, y=ys, mode="text", text=texts, hoverinfo="skip", showlegend=False, name="names",
+        textfont={"size": size, "color": "#1B2631", "family": briefing.FONT,
                   "shadow": "1px 1px 1px white, -1px -1px 1px white, 1px -1px 1px white, -1px 1px 1px white"},
     ))
 

@@ -11,7 +11,7 @@ import pydeck as pdk
 from dashboard import formatting as fmt
 from dashboard.metrics import geography
 from dashboard import i18n
-from dashboard.figures import briefing, maps
+from dashboard.figures import briefing, labels, maps
 from dashboard.metrics.referrals import TIERS
 
 
@@ -177,8 +177,8 @@ KEY_LINE = 18  # one line of the key under the map naming receivers too close to
 def _place_labels(shown: pl.DataFrame, x_range: list[float], y_range: list[float], ratio: float, lang: str
                   ) -> tuple[dict[str, dict], dict[tuple[str, str], tuple[float, float, int, int, bool]]]:
     """Where the receivers' names and the flows' numbers go so that no two texts, and no text and
-    marker, cover each other, and none leaves the frame. Worked in pixels of the map at its narrowest
-    (LABEL_PLOT): wider, everything is further apart.
+    marker, cover each other, and none leaves the frame (labels.Board, the map at its narrowest:
+    LABEL_PLOT).
 
     Receivers first, most referrals received first: the name beside its marker (above, below, right,
     left), else further out with a thin leader line to the marker, else a letter beside the marker and
@@ -188,70 +188,32 @@ def _place_labels(shown: pl.DataFrame, x_range: list[float], y_range: list[float
 
     Returns ({receiver code: {"text", "dx", "dy", "leader", "key"}}, {("from", "to"): (x, y, x shift,
     y shift, leader)}), offsets in pixels with y up."""
-    scale = min(LABEL_PLOT[0] / (x_range[1] - x_range[0]), LABEL_PLOT[1] / ((y_range[1] - y_range[0]) * ratio))
-
-    def px(lon: float, lat: float) -> tuple[float, float]:
-        return lon * scale, lat * scale * ratio
-
-    mid_x, mid_y = px((x_range[0] + x_range[1]) / 2, (y_range[0] + y_range[1]) / 2)
-    frame = (mid_x, mid_y, LABEL_PLOT[0] / 2, LABEL_PLOT[1] / 2)
-    markers, texts = [], []  # boxes (centre x, centre y, half width, half height), pixels, y up
-
-    def overlap(box, boxes) -> float:
-        return sum(max(0.0, box[2] + b[2] - abs(box[0] - b[0])) * max(0.0, box[3] + b[3] - abs(box[1] - b[1]))
-                   for b in boxes)
-
-    def inside(box) -> bool:
-        return (abs(box[0] - frame[0]) <= frame[2] - box[2]) and (abs(box[1] - frame[1]) <= frame[3] - box[3])
-
-    def free(box, leader_from=None) -> bool:
-        if not inside(box) or overlap(box, markers + texts):
-            return False
-        if leader_from is not None:  # the leader line, from the marker to the text, crosses no other text
-            x0, y0 = leader_from
-            return not any(overlap((x0 + (box[0] - x0) * s / 10, y0 + (box[1] - y0) * s / 10, 1, 1), texts)
-                           for s in range(2, 9))
-        return True
-
+    board = labels.Board(x_range, y_range, ratio, LABEL_PLOT)
     received = (shown.with_columns(pl.col("to_name").fill_null(pl.col("to")))  # a facility with no name: its code
                 .group_by("to", "to_name", "to_lon", "to_lat").agg(pl.col("referrals").sum())
                 .sort(["referrals", "to"], descending=[True, False]))
-    markers += [(*px(lon, lat), 4, 4) for lon, lat in shown.select("from_lon", "from_lat").iter_rows()]
-    markers += [(*px(lon, lat), 6, 6) for lon, lat in received.select("to_lon", "to_lat").iter_rows()]
-
-    def spot(x, y, half_w, half_h, near, far=(), fallback=True):
-        """The first free place for a text of that size about (x, y): beside it (`near`), else out
-        with a leader line (`far`); else, with `fallback`, where it covers least inside the frame."""
-        options = [(dx, dy, False) for dx, dy in near] + [(dx, dy, True) for dx, dy in far]
-        for dx, dy, leader in options:
-            if free((x + dx, y + dy, half_w, half_h), (x, y) if leader else None):
-                return dx, dy, leader
-        if not fallback:
-            return None
-        return min(options, key=lambda o: overlap((x + o[0], y + o[1], half_w, half_h), markers + texts)
-                   + (0 if inside((x + o[0], y + o[1], half_w, half_h)) else 1e9))
-
-    ring = [(round(dist * math.cos(a)), round(dist * math.sin(a))) for dist in (30, 46, 62, 80)
-            for a in (math.pi * k / 4 for k in (2, 6, 0, 4, 1, 3, 5, 7))]
+    board.markers += [(*board.px(lon, lat), 4, 4) for lon, lat in shown.select("from_lon", "from_lat").iter_rows()]
+    board.markers += [(*board.px(lon, lat), 6, 6) for lon, lat in received.select("to_lon", "to_lat").iter_rows()]
+    ring = labels.around(4, 4, gaps=(22, 38, 54, 72))  # a number out from a line's middle
     names, keyed = {}, 0
     for r in received.iter_rows(named=True):
-        x, y = px(r["to_lon"], r["to_lat"])
-        text, key, half_w, half_h = r["to_name"], None, briefing.text_width(r["to_name"], 11) / 2 + 2, 8
-        place = spot(x, y, half_w, half_h, [(0, 15), (0, -15), (half_w + 9, 0), (-half_w - 9, 0)],
-                     [(dx, dy) for dy in (34, -34, 54, -54, 76, -76) for dx in (0, half_w + 10, -half_w - 10)],
-                     fallback=False)
+        x, y = board.px(r["to_lon"], r["to_lat"])
+        text, key, half_w, half_h = r["to_name"], None, labels.half_width(r["to_name"], 11), labels.HALF_LINE
+        place = board.spot(x, y, half_w, half_h, [(0, 15), (0, -15), (half_w + 9, 0), (-half_w - 9, 0)],
+                           [(dx, dy) for dy in (34, -34, 54, -54, 76, -76) for dx in (0, half_w + 10, -half_w - 10)],
+                           fallback=False)
         if place is None:  # no room for the name: a letter here, the name in the key
             text, key, keyed = chr(ord("A") + keyed), text, keyed + 1
-            half_w = briefing.text_width(text, 11) / 2 + 2
-            place = spot(x, y, half_w, half_h, [(0, 15), (0, -15), (13, 0), (-13, 0), (13, 15), (-13, 15), (13, -15),
-                                                (-13, -15)], ring)
+            half_w = labels.half_width(text, 11)
+            place = board.spot(x, y, half_w, half_h, [(0, 15), (0, -15), (13, 0), (-13, 0), (13, 15), (-13, 15),
+                                                      (13, -15), (-13, -15)], ring)
         dx, dy, leader = place
         names[r["to"]] = {"text": text, "dx": dx, "dy": dy, "leader": leader, "key": key}
-        texts.append((x + dx, y + dy, half_w, half_h))
+        board.texts.append((x + dx, y + dy, half_w, half_h))
     places = {}
     for r in shown.sort(["referrals", "from", "to"], descending=[True, False, False]).iter_rows(named=True):
-        (x0, y0), (x1, y1) = px(r["from_lon"], r["from_lat"]), px(r["to_lon"], r["to_lat"])
-        half_w, half_h = briefing.text_width(fmt.num(r["referrals"], lang), 11) / 2 + 4, 9
+        (x0, y0), (x1, y1) = board.px(r["from_lon"], r["from_lat"]), board.px(r["to_lon"], r["to_lat"])
+        half_w, half_h = labels.half_width(fmt.num(r["referrals"], lang), 11) + 2, labels.HALF_LINE + 1
         length = math.hypot(x1 - x0, y1 - y0) or 1.0
         nx, ny = -(y1 - y0) / length, (x1 - x0) / length  # across the line
         candidates = [(t, 0.0) for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.12, 0.88)] + \
@@ -260,19 +222,20 @@ def _place_labels(shown: pl.DataFrame, x_range: list[float], y_range: list[float
         def box(t, d):
             return (x0 + (x1 - x0) * t + nx * d, y0 + (y1 - y0) * t + ny * d, half_w, half_h)
 
-        chosen = next((c for c in candidates if free(box(*c))), None)
+        chosen = next((c for c in candidates if board.free(box(*c))), None)
         if chosen is not None:
             t, d = chosen
-            texts.append(box(t, d))
+            board.texts.append(box(t, d))
             places[(r["from"], r["to"])] = (r["from_lon"] + (r["to_lon"] - r["from_lon"]) * t,
                                             r["from_lat"] + (r["to_lat"] - r["from_lat"]) * t,
                                             round(nx * d), round(ny * d), False)
             continue
         # a line too short, or too crowded, to carry its number: the number further out, a leader to the middle
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        dx, dy, _ = spot(cx, cy, half_w, half_h, [], ring)
-        texts.append((cx + dx, cy + dy, half_w, half_h))
-        places[(r["from"], r["to"])] = ((r["from_lon"] + r["to_lon"]) / 2, (r["from_lat"] + r["to_lat"]) / 2, dx, dy, True)
+        dx, dy, _ = board.spot(cx, cy, half_w, half_h, [], ring)
+        board.texts.append((cx + dx, cy + dy, half_w, half_h))
+        places[(r["from"], r["to"])] = ((r["from_lon"] + r["to_lon"]) / 2, (r["from_lat"] + r["to_lat"]) / 2,
+                                        round(dx), round(dy), True)
     return names, places
 
 
