@@ -109,3 +109,28 @@ def test_choropleth_names_cover_neither_each_other_nor_the_legend(ctx):
         text = maps.place_name(largest["properties"]["adcode"], largest["properties"]["name_zh"], ctx.lang)
         assert (names.x[names.text.index(text)], names.y[names.text.index(text)]) == pytest.approx(points[text])
     assert moved  # some names had to move (else this test shows nothing)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_on_screen_map_names_cover_no_other_at_the_first_view(lang):
+    """The on-screen (pydeck) maps' names at their first view, the map at its narrowest: no two cover
+    each other or leave the map, read back from the layer (position, pixel offset, text) through Web
+    Mercator at the view's zoom. On the whole region all twelve leagues are named (乌海 beside 鄂尔多斯,
+    包头 beside 乌兰察布: nudged); a name with no room on a league's map is left off, never drawn over
+    another."""
+    leagues = [None] + sorted({f["properties"]["league_code"] for f in geography.boundaries("county")["features"]})
+    for league in leagues:
+        features = [f for f in geography.boundaries("county")["features"] if league in (None, f["properties"]["league_code"])]
+        points = [p for f in features for ring in maps._rings(f["geometry"]) for p in ring]
+        view = maps.fit_view([p[0] for p in points], [p[1] for p in points], max_zoom=10, min_zoom=2.4)
+        layer = maps.deck_names("county", league, lang, view)
+        pixels = 512 * 2 ** view.zoom / 360
+        size = 13 if league is None else 12
+        boxes = [((row["lon"] - view.longitude) * pixels + row["offset"][0],
+                  (maps._mercator(row["lat"]) - maps._mercator(view.latitude)) * pixels - row["offset"][1],
+                  briefing.text_width(row["name"], size) / 2 + 1, 7.5) for row in layer.data]
+        assert all(_apart(p, q) for i, p in enumerate(boxes) for q in boxes[i + 1:]), (league, [r["name"] for r in layer.data])
+        width, height = maps.DECK_SIZE
+        assert all(abs(b[0]) <= width / 2 - b[2] and abs(b[1]) <= height / 2 - b[3] for b in boxes)
+        if league is None:
+            assert len(layer.data) == 12

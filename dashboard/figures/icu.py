@@ -2,8 +2,6 @@
 for export; neither loads tiles), occupancy and gaps over the weeks, one hospital's staff over the weeks."""
 from __future__ import annotations
 
-import math
-
 import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
@@ -105,20 +103,6 @@ def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
     return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
-def _view(lons: list[float], lats: list[float], width: int = 950, height: int = 560) -> pdk.ViewState:
-    """An initial view fitting the points (pydeck has no fit-bounds): the zoom at which both the
-    east-west and the Mercator north-south spans fit in width x height pixels."""
-    if not lons:
-        return pdk.ViewState(longitude=111.7, latitude=44.0, zoom=3.6)
-    lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
-    y_lo, y_hi = (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (lo_y, hi_y))
-    zoom_x = math.log2(width * 360 / (512 * max(hi_x - lo_x, 0.05)))
-    zoom_y = math.log2(height * 2 * math.pi / (512 * max(y_hi - y_lo, 0.001)))
-    zoom = max(min(min(zoom_x, zoom_y) - 0.3, 10), 3)
-    latitude = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
-    return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
-
-
 def _shown(column: str) -> pl.Expr:
     return pl.col(column).cast(pl.Int64).cast(pl.String).fill_null("—")
 
@@ -181,8 +165,9 @@ def gap_deck(by_area: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league_c
     else:
         rings = [pt for f in features for ring in maps._rings(f["geometry"]) for pt in ring]
         lons, lats = [p[0] for p in rings], [p[1] for p in rings]
-    return maps.CompactDeck(layers=[base, dots, maps.deck_names("county", league_code, lang)],  # leagues named, or a league's counties
-                    initial_view_state=_view(lons, lats), map_provider=None,
+    view = maps.fit_view(lons, lats, margin=0.3, max_zoom=10)
+    return maps.CompactDeck(layers=[base, dots, maps.deck_names("county", league_code, lang, view)],  # leagues named, or a league's counties
+                    initial_view_state=view, map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
 

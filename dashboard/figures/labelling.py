@@ -149,21 +149,6 @@ def coverage_map(areas: pl.DataFrame, ctx: briefing.Context, metric: str, level:
                            league_code=league_code if level == "county" else None)
 
 
-def _view(features: list[dict], width: int = 950, height: int = 560) -> pdk.ViewState:
-    """An initial view fitting the boundaries shown (pydeck has no fit-bounds of its own)."""
-    points = [pt for f in features for ring in maps._rings(f["geometry"]) for pt in ring]
-    if not points:
-        return pdk.ViewState(longitude=111.7, latitude=44.0, zoom=3.6)
-    lons, lats = [p[0] for p in points], [p[1] for p in points]
-    lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
-    y_lo, y_hi = (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (lo_y, hi_y))
-    zoom_x = math.log2(width * 360 / (512 * max(hi_x - lo_x, 0.05)))
-    zoom_y = math.log2(height * 2 * math.pi / (512 * max(y_hi - y_lo, 0.001)))
-    zoom = max(min(min(zoom_x, zoom_y) - 0.2, 10), 2.4)
-    latitude = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
-    return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
-
-
 def _colours(values: list) -> list[list[int]]:
     """RGBA of each share on the coverage scale; grey (maps.NO_DATA) where missing."""
     lo, hi = COVERAGE_RANGE
@@ -208,8 +193,10 @@ def coverage_deck(areas: pl.DataFrame, metric: str, level: str, lang: str, leagu
     base = pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": coloured}, stroked=True, filled=True,
                      get_fill_color="properties.colour", get_line_color=[255, 255, 255, 255], line_width_min_pixels=1,
                      pickable=True, auto_highlight=True)
-    names = maps.deck_names(level, league_code if level == "county" else None, lang)
-    return maps.CompactDeck(layers=[base, names], initial_view_state=_view(features), map_provider=None,
+    points = [pt for f in features for ring in maps._rings(f["geometry"]) for pt in ring]
+    view = maps.fit_view([p[0] for p in points], [p[1] for p in points], max_zoom=10, min_zoom=2.4)
+    names = maps.deck_names(level, league_code if level == "county" else None, lang, view)
+    return maps.CompactDeck(layers=[base, names], initial_view_state=view, map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
 

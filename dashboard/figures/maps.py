@@ -253,23 +253,67 @@ class CompactDeck(pdk.Deck):
         return json.dumps(self, sort_keys=True, default=json_tools.default_serialize, separators=(",", ":"), ensure_ascii=False)
 
 
-def deck_names(level: str, league_code: str | None, lang: str):
+DECK_SIZE = (briefing.MIN_WIDTH, 560)  # an on-screen map at its narrowest, pixels (width, height)
+
+
+def _mercator(lat: float) -> float:
+    """Web Mercator's north-south coordinate, in degrees of longitude at the equator."""
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def fit_view(lons: list[float], lats: list[float], *, height: int = DECK_SIZE[1], margin: float = 0.2,
+             max_zoom: float = 11, min_zoom: float = 3, width: int = 950) -> pdk.ViewState:
+    """An on-screen map's first view fitting the points (pydeck has no fit-bounds of its own): the zoom
+    at which both the east-west and the Mercator north-south spans fit in width x height pixels, less
+    `margin` (a zoom step, so what sits at the edge shows whole)."""
+    if not lons:
+        return pdk.ViewState(longitude=111.7, latitude=44.0, zoom=3.6)
+    lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
+    y_lo, y_hi = (math.radians(_mercator(lat)) for lat in (lo_y, hi_y))
+    zoom_x = math.log2(width * 360 / (512 * max(hi_x - lo_x, 0.05)))
+    zoom_y = math.log2(height * 2 * math.pi / (512 * max(y_hi - y_lo, 0.001)))
+    zoom = max(min(min(zoom_x, zoom_y) - margin, max_zoom), min_zoom)
+    latitude = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
+    return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
+
+
+def deck_names(level: str, league_code: str | None, lang: str, view: pdk.ViewState, height: int = DECK_SIZE[1]):
     """A pydeck TextLayer naming the places on an on-screen map: leagues on a region map, the
-    banners/counties when one league is shown (white halo, so the names read over any fill)."""
+    banners/counties when one league is shown (white halo, so the names read over any fill). Placed
+    for the map's first `view` at its narrowest (labels.Board, in Mercator pixels): the largest place
+    first at its centroid, else nudged a little; a name with no room is left off (its place is named
+    on hover, and zooming in does not bring it back, so the first view is never cluttered)."""
     named_level = "county" if league_code else "league"
     features = geography.boundaries(named_level)["features"]
     if league_code:
         features = [f for f in features if f["properties"]["league_code"] == league_code]
-    rows = []
+    size = 13 if not league_code else 12
+    pixels = 512 * 2 ** view.zoom / 360  # per degree of longitude at the first view's zoom
+    width = DECK_SIZE[0]
+    centre = (view.longitude, _mercator(view.latitude))
+    board = labels.Board([centre[0] - width / 2 / pixels, centre[0] + width / 2 / pixels],
+                         [centre[1] - height / 2 / pixels, centre[1] + height / 2 / pixels], 1.0, (width, height))
+    places = []
     for feature in features:
         props = feature["properties"]
-        point = label_point(named_level, props["adcode"])
-        if point is not None:
-            rows.append({"lon": point[0], "lat": point[1], "name": place_name(props["adcode"], props["name_zh"], lang)})
-    return pdk.Layer("TextLayer", rows, get_position=["lon", "lat"], get_text="name", get_size=13 if not league_code else 12,
-                     get_color=[27, 38, 49, 255], outline_width=3, outline_color=[255, 255, 255, 230],
-                     font_settings={"sdf": True}, font_family=pdk.types.String(briefing.FONT),
-                     character_set=pdk.types.String("auto"), pickable=False)
+        ring = _largest_ring(named_level, props["adcode"])
+        if ring is not None:
+            places.append((ring, place_name(props["adcode"], props["name_zh"], lang)))
+    rows = []
+    for (_, lon, lat), name in sorted(places, key=lambda p: (-p[0][0], p[1])):
+        x, y = board.px(lon, _mercator(lat))
+        half_w, half_h = labels.half_width(name, size), labels.HALF_LINE
+        place = board.spot(x, y, half_w, half_h, [(0, 0), (0, -10), (0, 10), (10, 0), (-10, 0), (0, -18), (0, 18),
+                                            (half_w - 4, 0), (4 - half_w, 0), (half_w - 4, -12), (4 - half_w, -12), (half_w - 4, 12),
+                                            (4 - half_w, 12), (0, -24), (0, 24)],
+                           fallback=False)
+        if place is not None:
+            board.texts.append((x + place[0], y + place[1], half_w, half_h))
+            rows.append({"lon": lon, "lat": lat, "name": name, "offset": [place[0], -place[1]]})  # screen y is down
+    return pdk.Layer("TextLayer", rows, get_position=["lon", "lat"], get_text="name", get_size=size,
+                     get_pixel_offset="offset", get_color=[27, 38, 49, 255], outline_width=3,
+                     outline_color=[255, 255, 255, 230], font_settings={"sdf": True},
+                     font_family=pdk.types.String(briefing.FONT), character_set=pdk.types.String("auto"), pickable=False)
 
 
 def legend_html(items: list[tuple[str, str]], title: str = "") -> str:

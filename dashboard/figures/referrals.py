@@ -20,20 +20,6 @@ def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
     return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
-def _view(lons: list[float], lats: list[float], width: int = 950, height: int = 620) -> pdk.ViewState:
-    """An initial view that fits every point given (facilities and both ends of every flow drawn), so
-    no arc runs off the frame: the zoom at which the east-west and Mercator north-south spans fit."""
-    if not lons:
-        return pdk.ViewState(longitude=111.7, latitude=44.0, zoom=3.6)
-    lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
-    y_lo, y_hi = (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (lo_y, hi_y))
-    zoom_x = math.log2(width * 360 / (512 * max(hi_x - lo_x, 0.05)))
-    zoom_y = math.log2(height * 2 * math.pi / (512 * max(y_hi - y_lo, 0.001)))
-    zoom = max(min(min(zoom_x, zoom_y) - 0.35, 11), 3)
-    latitude = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
-    return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
-
-
 FACILITY_FLOWS = 15  # at facility level only the largest flows are drawn, each with its number
 
 
@@ -83,16 +69,17 @@ def flow_map(pairs: pl.DataFrame, facilities: pl.DataFrame, lang: str, league_co
                      get_target_position=["to_lon", "to_lat"], get_source_color="colour", get_target_color="colour",
                      get_width="width", width_units="pixels", width_min_pixels=1, width_max_pixels=8,
                      get_height=0, great_circle=True, pickable=True)
-    layers = [base, arcs, dots, maps.deck_names("county", league_code, lang)]
+    lons = points["lon"].to_list() + (arcs_frame["from_lon"].to_list() + arcs_frame["to_lon"].to_list() if arcs_frame is not None else [])
+    lats = points["lat"].to_list() + (arcs_frame["from_lat"].to_list() + arcs_frame["to_lat"].to_list() if arcs_frame is not None else [])
+    view = maps.fit_view(lons, lats, height=620, margin=0.35)
+    layers = [base, arcs, dots, maps.deck_names("county", league_code, lang, view, height=620)]
     if level == "facility" and arcs_frame is not None:
         labels = arcs_frame.select("mid_lon", "mid_lat", "label").to_dicts()
         layers.append(pdk.Layer("TextLayer", labels, get_position=["mid_lon", "mid_lat"], get_text="label",
                                 get_size=14, get_color=[27, 38, 49, 255], background=True,
                                 get_background_color=[255, 255, 255, 230], font_family=pdk.types.String(FONT_STACK),
                                 character_set=pdk.types.String("auto")))
-    lons = points["lon"].to_list() + (arcs_frame["from_lon"].to_list() + arcs_frame["to_lon"].to_list() if arcs_frame is not None else [])
-    lats = points["lat"].to_list() + (arcs_frame["from_lat"].to_list() + arcs_frame["to_lat"].to_list() if arcs_frame is not None else [])
-    return maps.CompactDeck(layers=layers, initial_view_state=_view(lons, lats), map_provider=None,
+    return maps.CompactDeck(layers=layers, initial_view_state=view, map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
 

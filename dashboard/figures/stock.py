@@ -2,8 +2,6 @@
 and a plotly choropleth that exports as PNG), the trend."""
 from __future__ import annotations
 
-import math
-
 import plotly.graph_objects as go
 import polars as pl
 import pydeck as pdk
@@ -85,20 +83,6 @@ def _rgb(hex_colour: str, alpha: int = 255) -> list[int]:
     return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
 
 
-def _view(lons: list[float], lats: list[float], width: int = 950, height: int = 560) -> pdk.ViewState:
-    """An initial view that fits the points in a width x height pixel map (pydeck has no fit-bounds of
-    its own): the zoom at which both the east-west and the (Mercator) north-south spans fit."""
-    if not lons:
-        return pdk.ViewState(longitude=111.7, latitude=44.0, zoom=3.6)
-    lo_x, hi_x, lo_y, hi_y = min(lons), max(lons), min(lats), max(lats)
-    y_lo, y_hi = (math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (lo_y, hi_y))
-    zoom_x = math.log2(width * 360 / (512 * max(hi_x - lo_x, 0.05)))
-    zoom_y = math.log2(height * 2 * math.pi / (512 * max(y_hi - y_lo, 0.001)))
-    zoom = max(min(min(zoom_x, zoom_y) - 0.2, 11), 3)  # a margin so the dots at the edges show whole
-    latitude = math.degrees(math.atan(math.sinh((y_lo + y_hi) / 2)))
-    return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
-
-
 def shortfall_map(rows: pl.DataFrame, item: str, lang: str, league_code: str | None = None) -> pdk.Deck:
     """The real banner/county boundaries as the base (no tiles: map_provider=None) and one dot per
     facility for `item`: colour by status against the 15-20% range, area by shortfall (facilities that
@@ -135,7 +119,8 @@ def shortfall_map(rows: pl.DataFrame, item: str, lang: str, league_code: str | N
                      get_position=["lon", "lat"], get_fill_color="colour", get_radius="radius",
                      get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
                      radius_min_pixels=3, radius_max_pixels=28, pickable=True)
-    return maps.CompactDeck(layers=[base, dots, maps.deck_names("county", league_code, lang)], initial_view_state=_view(points["lon"].to_list(), points["lat"].to_list()),
+    view = maps.fit_view(points["lon"].to_list(), points["lat"].to_list())  # a margin so the dots at the edges show whole
+    return maps.CompactDeck(layers=[base, dots, maps.deck_names("county", league_code, lang, view)], initial_view_state=view,
                     map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 
