@@ -121,7 +121,7 @@ def test_charts_say_where_when_and_from_what(db):
     rates = fever.rates_figure(fever.by_area(today, "county"), ctx)
     assert rates.layout.title.text == "呼和浩特市 发热门诊设置率与开诊率，2022年12月19日"
     assert rates.layout.annotations[-1].text.startswith("数据来源：发热门诊（诊室）日报；日期：2022年12月19日")
-    assert rates.layout.yaxis.tickformat == ".0%" and [d.name for d in rates.data] == ["设置率", "开诊率"]
+    assert rates.layout.yaxis.tickformat == ".0%" and [d.name for d in rates.data] == ["设置率", "开诊率", "目标 100%"]  # the target: a line in the legend
     assert list(rates.data[0].y) == pytest.approx([2 / 3, 1.0])  # lowest set-up rate first: 150102, then 150121
     waiting = fever.waiting_figure(fever.headline(today), fever.context("Hohhot", MON, "en"))
     assert list(waiting.data[0].x) == ["Normal (≤10)", "Elevated (11-29)", "Warning (≥30)", "Alarm (≥50)",

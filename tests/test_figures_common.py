@@ -30,6 +30,18 @@ def test_export_config_names_the_file():
     assert config["toImageButtonOptions"]["filename"].startswith("Inner_Mongolia_Coverage_2022")
 
 
+def test_a_target_is_a_dashed_line_named_in_the_legend_not_a_text_on_the_plot():
+    """Bars taller than the target would run under a text written beside the line: the target is
+    named in the legend instead, with the line's own dash, and hovering it shows nothing."""
+    fig = go.Figure([go.Bar(x=["甲", "乙"], y=[0.9, 0.5], name="在岗率")])
+    briefing.target_line(fig, 0.8, "最低 80%")
+    briefing.briefing(fig, CTX_ZH, "在岗率")
+    assert [(s.type, s.y0, s.y1, s.line.dash) for s in fig.layout.shapes] == [("line", 0.8, 0.8, "dash")]
+    assert briefing.legend_entries(fig) == ["在岗率", "最低 80%"] and fig.layout.showlegend
+    assert fig.data[-1].line.dash == "dash" and fig.data[-1].hoverinfo == "skip"
+    assert [a.text for a in fig.layout.annotations if a.name != "source"] == []
+
+
 def test_choropleth_draws_every_county_offline():
     values = pl.DataFrame({"adcode": ["150102", "150121"], "value": [0.5, 0.9]})
     fig = maps.choropleth(values, CTX_ZH, "覆盖率", value_label="覆盖率")

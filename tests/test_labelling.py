@@ -152,7 +152,7 @@ def test_trend(db):
     assert per_week["managed_share"].to_list() == pytest.approx([1.0, 0.4])
     fig = figures.trend(per_week, briefing.Context("内蒙古自治区", "2022年第51周", ("register",), "zh"), 0.95)
     assert "内蒙古自治区" in fig.layout.title.text and "2022年第51周" in fig.layout.title.text
-    assert [trace.name for trace in fig.data] == ["65岁及以上摸底", "已标识", "家庭医生签约", "红黄专案管理"]
+    assert [trace.name for trace in fig.data] == ["65岁及以上摸底", "已标识", "家庭医生签约", "红黄专案管理", "目标 95%"]
     assert list(fig.data[1].y) == pytest.approx([1.0, 0.875]) and fig.layout.shapes[0].y0 == 0.95
 
 
@@ -168,7 +168,8 @@ def test_figures(db):
     assert list(audit.data[0].x) == [1, 1] and list(audit.data[1].x) == [0, 1]
     en = figures.rates(labelling.rollup(facilities(con), "county"), briefing.Context("Hohhot", "2022-W51", ("register",), "en"), 2, 3, 0.9)
     assert en.layout.title.text.startswith("Family-doctor signing and contact frequency, Hohhot")
-    assert [trace.name for trace in en.data] == ["Family-doctor signed", "Yellow contacted ≥2/week", "Red contacted ≥3/week"]
+    assert [trace.name for trace in en.data] == ["Family-doctor signed", "Yellow contacted ≥2/week", "Red contacted ≥3/week",
+                                            "Target 90%"]
     # 150102: P1 signed 4/6, yellow 1/2, red 2/2; 150121: P2 signed 2/2, yellow 0/1, red: nobody (no bar, not 0)
     assert list(en.data[0].y) == pytest.approx([4 / 6, 1.0]) and list(en.data[2].y)[1] is None
     assert en.layout.shapes[0].y0 == 0.9  # the target line is the policy number passed in, not a literal 100%

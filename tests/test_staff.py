@@ -98,7 +98,9 @@ def test_charts_say_where_when_and_from_what(db):
     # lowest on-duty rate first; the fixture's register names no county, so the code stands in
     assert list(areas.data[0].x) == ["150121", "150102"]
     assert list(areas.data[0].y) == pytest.approx([8 / 14, 0.8]) and list(areas.data[1].y) == [None, 0.9]
-    assert [d.name for d in areas.data] == ["基层医务人员在岗率", "新招聘医师下沉比例"]
+    # the 80% minimum: a dashed line named in the legend, not a text over the bars
+    assert [d.name for d in areas.data] == ["基层医务人员在岗率", "新招聘医师下沉比例", "最低 80%"]
+    assert [s.y0 for s in areas.layout.shapes] == [0.8] and briefing.legend_entries(areas)[-1] == "最低 80%"
     assert areas.layout.yaxis.tickformat == ".0%"
     en = briefing.Context("Hohhot", "2022-W51", ("staff",), "en")
     status = staff.status_figure(staff.headline(week), en)

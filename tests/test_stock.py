@@ -170,7 +170,7 @@ def test_figures(db):
     assert list(fig.data[0].marker.color) == [briefing.WARN, briefing.WARN, briefing.BAD]
     en = figures.trend(stock.trend(rows(con, week=None)), briefing.Context("Hohhot", "2022-W51", ("stock",), "en"))
     assert en.layout.title.text.startswith("Stock as a share of target, by item, Hohhot")
-    assert [trace.name for trace in en.data] == ["Antigen kits", "Antipyretics", "Cough medicines", "TCM"]
+    assert [trace.name for trace in en.data] == ["Antigen kits", "Antipyretics", "Cough medicines", "TCM", "Target"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -103,9 +103,7 @@ def rates(areas: pl.DataFrame, ctx: briefing.Context, yellow_min: int, red_min: 
         fig.add_trace(go.Bar(x=shown["name"].to_list(), y=shown[column].to_list(), name=name, marker_color=colour,
                              customdata=[fmt.pct(v, ctx.lang) for v in shown[column].to_list()],
                              hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>"))
-    fig.add_hline(y=target, line={"color": briefing.NEUTRAL, "dash": "dash"},
-                  annotation_text=f"{i18n.t('labelling.chart.target', ctx.lang)} {fmt.pct(target, ctx.lang, 0)}",
-                  annotation_position="top right")
+    briefing.target_line(fig, target, f"{i18n.t('labelling.chart.target', ctx.lang)} {fmt.pct(target, ctx.lang, 0)}")
     fig.update_layout(barmode="group")
     fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang),
                      **fmt.ticks(0, max(1.0, target), ctx.lang, "pct", target=4))
@@ -217,9 +215,7 @@ def trend(per_week: pl.DataFrame, ctx: briefing.Context, target: float | None = 
                                  customdata=[fmt.pct(v, ctx.lang) for v in values],
                                  hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>"))
     if target is not None:
-        fig.add_hline(y=target, line={"color": briefing.NEUTRAL, "dash": "dash"},
-                      annotation_text=f"{i18n.t('labelling.chart.target', ctx.lang)} {fmt.pct(target, ctx.lang, 0)}",
-                      annotation_position="bottom right")
+        briefing.target_line(fig, target, f"{i18n.t('labelling.chart.target', ctx.lang)} {fmt.pct(target, ctx.lang, 0)}")
     fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang), **fmt.ticks(0, 1.0, ctx.lang, "pct", target=4))
     fig.update_yaxes(range=[0, max(1.05, (target or 0) + 0.05)])
     fig.update_xaxes(title=i18n.t("labelling.chart.week_axis", ctx.lang), type="category")

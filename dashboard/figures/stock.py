@@ -71,8 +71,7 @@ def trend(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
                                  line={"color": ITEM_COLOURS[item], "width": 3},
                                  customdata=[fmt.pct(v, ctx.lang) for v in values],
                                  hovertemplate="%{x}<br>%{fullData.name}: %{customdata}<extra></extra>"))
-    fig.add_hline(y=1, line={"color": briefing.NEUTRAL, "dash": "dash"},
-                  annotation_text=i18n.t("stock.chart.target_line", ctx.lang), annotation_position="top left")
+    briefing.target_line(fig, 1, i18n.t("stock.chart.target_line", ctx.lang))
     fig.update_yaxes(title=i18n.t("stock.chart.share_axis", ctx.lang), **fmt.ticks(0, most * 1.05, ctx.lang, "pct", target=4))
     fig.update_xaxes(title=i18n.t("stock.chart.week_axis", ctx.lang), type="category")
     return briefing.briefing(fig, ctx, what, height=500, tick_lines=2)

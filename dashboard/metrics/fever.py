@@ -171,8 +171,7 @@ def rates_figure(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
         fig.add_trace(go.Bar(x=shown["name"].to_list(), y=shown[column].to_list(), name=i18n.t(key, ctx.lang),
                              marker_color=colour, hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>"))
     target = policy.value("fever_clinic.setup_rate_target")
-    fig.add_hline(y=target, line={"color": briefing.NEUTRAL, "dash": "dash"},
-                  annotation_text=i18n.t("fever.chart.target", ctx.lang, target=f"{target:.0%}"), annotation_position="top right")
+    briefing.target_line(fig, target, i18n.t("fever.chart.target", ctx.lang, target=f"{target:.0%}"))
     fig.update_yaxes(title=i18n.t("fever.chart.rate_axis", ctx.lang), tickformat=".0%", range=[0, 1.12])
     fig.update_xaxes(title=i18n.t("fever.chart.area_axis", ctx.lang), type="category", tickangle=-30, automargin=True)
     briefing.briefing(fig, ctx, what, height=520, tick_lines=3)  # names at -30°: three lines deep

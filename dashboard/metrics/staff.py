@@ -143,9 +143,7 @@ def not_reported(week_rows: pl.DataFrame, lang: str) -> pl.DataFrame:
 # --- figures ------------------------------------------------------------------------------------------
 def _minimum_line(fig: go.Figure, key: str, ctx: briefing.Context) -> None:
     value = policy.value(key)
-    fig.add_hline(y=value, line={"color": briefing.NEUTRAL, "dash": "dash"},
-                  annotation_text=i18n.t("staff.chart.minimum", ctx.lang, value=f"{value:.0%}"),
-                  annotation_position="top right")
+    briefing.target_line(fig, value, i18n.t("staff.chart.minimum", ctx.lang, value=f"{value:.0%}"))
 
 
 def area_figure(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
