@@ -5,7 +5,7 @@ NAV = {"section": "missions", "order": 50, "title": "fever.nav", "icon": ":mater
 
 import streamlit as st
 
-from dashboard.metrics import fever, headlines
+from dashboard.metrics import fever, geography, headlines
 from dashboard.metrics.tables import readable
 
 from dashboard import policy
@@ -43,7 +43,7 @@ metric_row([
 ])
 
 st.subheader(t("fever.section.rates"))
-by_area = fever.by_area(today, fever.level_for(f.league_code))
+by_area = geography.in_language(fever.by_area(today, fever.level_for(f.league_code)), lang())
 chart(fever.rates_figure(by_area, ctx), ctx, t("fever.chart.rates"), "fever_rates", data=by_area)
 
 st.subheader(t("fever.section.waiting"))

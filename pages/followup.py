@@ -5,7 +5,7 @@ NAV = {"section": "missions", "order": 70, "title": "followup.nav", "icon": ":ma
 
 import streamlit as st
 
-from dashboard.metrics import followup, headlines
+from dashboard.metrics import followup, geography, headlines
 
 from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, query, t
 from dashboard.ui.tabs import open_tab
@@ -37,7 +37,7 @@ metric_row([
 ])
 
 st.subheader(t("followup.section.where"))
-by_area = followup.by_area(week_rows, followup.level_for(f.league_code))
+by_area = geography.in_language(followup.by_area(week_rows, followup.level_for(f.league_code)), lang())
 chart(followup.problems_figure(by_area, ctx), ctx, t("followup.chart.problems"), "followup_problems", data=by_area)
 
 # the rest one tab at a time (only the open one is built): the patients to act on first

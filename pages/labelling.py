@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from dashboard.metrics import headlines, labelling
+from dashboard.metrics import geography, headlines, labelling
 
 from dashboard import policy
 from dashboard.figures import labelling as figures
@@ -83,7 +83,7 @@ with box:
     elif tab == "contact":
         st.caption(t("labelling.contact_note", yellow=yellow_min, red=red_min))
         level = labelling.contact_level(f.league_code, f.county_code, f.consortium)
-        compared = labelling.rollup(facilities, level)
+        compared = geography.in_language(labelling.rollup(facilities, level), lang())
         chart(figures.rates(compared, ctx, yellow_min, red_min, policy.value("coverage.family_doctor_signed_target")), ctx,
               t("labelling.chart.rates"), key="lab_rates",
               data=labelling.contacts_data(compared))

@@ -5,7 +5,7 @@ NAV = {"section": "missions", "order": 60, "title": "staff.nav", "icon": ":mater
 
 import streamlit as st
 
-from dashboard.metrics import headlines, staff
+from dashboard.metrics import geography, headlines, staff
 from dashboard.metrics.tables import readable
 
 from dashboard import policy
@@ -35,7 +35,7 @@ metric_row([
 ])
 
 st.subheader(t("staff.section.areas"))
-by_area = staff.by_area(week_rows, staff.level_for(f.league_code))
+by_area = geography.in_language(staff.by_area(week_rows, staff.level_for(f.league_code)), lang())
 chart(staff.area_figure(by_area, ctx), ctx, t("staff.chart.areas"), "staff_areas", data=by_area)
 
 st.subheader(t("staff.section.facilities"))

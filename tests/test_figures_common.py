@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import plotly.graph_objects as go
 import pytest
@@ -40,6 +41,26 @@ def test_a_target_is_a_dashed_line_named_in_the_legend_not_a_text_on_the_plot():
     assert briefing.legend_entries(fig) == ["在岗率", "最低 80%"] and fig.layout.showlegend
     assert fig.data[-1].line.dash == "dash" and fig.data[-1].hoverinfo == "skip"
     assert [a.text for a in fig.layout.annotations if a.name != "source"] == []
+
+
+def test_category_labels_turn_only_when_they_do_not_fit_and_the_axis_band_grows_with_them():
+    """Six leagues' Chinese names (up to 5 characters, 65 px) fit level in their 125 px slots at the
+    narrowest width; twelve leagues' English names (Xilingol League) do not, and turn -30 degrees with
+    the lines they take reserved, so they never run into the axis title or the source (plotly would
+    turn them itself, into both)."""
+    zh = ["呼和浩特市", "包头市", "乌海市", "赤峰市", "通辽市", "鄂尔多斯市"]
+    en = [maps.place_name(c["adcode"], c["name_zh"], "en") for c in geography.census().filter(pl.col("level") == "league").to_dicts()]
+    level, turned = go.Figure(), go.Figure()
+    assert briefing.category_ticks(level, zh) == 1 and level.layout.xaxis.tickangle == 0
+    lines = briefing.category_ticks(turned, en)
+    assert turned.layout.xaxis.tickangle == -30 and lines == 1 + math.ceil(briefing.text_width("Xilingol League", 13) / 2 / 17)
+    from dashboard.metrics import followup
+    by = pl.DataFrame({"code": [str(i) for i in range(12)], "name": en,
+                       **{k: [1] * 12 for k in followup.PROBLEMS}})
+    fig = followup.problems_figure(by, CTX_EN)
+    bands = briefing.bands(fig)
+    assert fig.layout.xaxis.tickangle == -30 and bands["axis"][1] - bands["axis"][0] >= 17 * lines
+    assert fig.layout.height == 480 + 17 * (lines - 1)
 
 
 def test_choropleth_draws_every_county_offline():

@@ -126,3 +126,15 @@ def test_duplicate_facilities_are_flagged_in_the_dry_run(con):
     assert got == [(3, "duplicate_name", "东城医院"), (4, "same_place", None)]
     [same] = [f for f in result.warnings if f.code == "same_place"]
     assert "第2行" in same.message_zh and "row 2" in same.message_en
+
+
+def test_areas_named_in_the_interface_language():
+    """In English a league takes the census's English name; a banner/county (the census gives none), a
+    code the census does not know and a missing name keep what they had; Chinese is left as it is."""
+    frame = pl.DataFrame({"code": ["150100", "150102", "X9", "150200"], "name": ["呼和浩特市", "新城区", "某地", None],
+                          "n": [1, 2, 3, 4]})
+    english = geography.in_language(frame, "en")
+    assert english["name"].to_list() == ["Hohhot", "新城区", "某地", "Baotou"]
+    assert english.columns == frame.columns and english["n"].to_list() == [1, 2, 3, 4]
+    assert geography.in_language(frame, "zh").equals(frame)
+    assert geography.in_language(frame.head(0), "en").equals(frame.head(0))

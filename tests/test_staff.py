@@ -125,6 +125,9 @@ def test_page_renders(app_env, lang):
     title = spec["layout"]["title"]  # a long title carries the week on its second line (plotly's subtitle)
     full = title["text"] + " " + title.get("subtitle", {}).get("text", "")
     assert full.rstrip().endswith("2022年第51周（12月19日—25日）" if zh else "2022-W51 (19-25 Dec)")
+    # the fixture's register names no league, so its code stands in; in English the census's English
+    # name (geography.in_language), as the maps and the sidebar name it
+    assert spec["data"][0]["x"] == (["150100"] if zh else ["Hohhot"])
     if not zh:
         assert not chinese_leaks(at)
 

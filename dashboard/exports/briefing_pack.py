@@ -218,7 +218,7 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     """The pack's contents for the sidebar's week and area `f` (ui.Filters), through the same metric
     functions and figure builders as the pages; `query` runs queries/<name>.sql (ui.query)."""
     from dashboard import formatting as fmt
-    from dashboard.metrics import icu, labelling, referrals, stock
+    from dashboard.metrics import geography, icu, labelling, referrals, stock
     from dashboard import policy
     from dashboard.figures import icu as icu_figures
     from dashboard.figures import labelling as labelling_figures
@@ -298,7 +298,7 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
         today = fever.on(query("fever_clinic_days", **f.params(), **fever.params()), day)
         c = fever.context(f.area_label, day, lang)
         s.lines = [f"{t('fever.day')}{sep}{fever.day_label(day, lang)}"] + s.lines
-        s.figures = [("fever_rates", fever.rates_figure(fever.by_area(today, fever.level_for(f.league_code)), c)),
+        s.figures = [("fever_rates", fever.rates_figure(geography.in_language(fever.by_area(today, fever.level_for(f.league_code)), lang), c)),
                      ("fever_waiting", fever.waiting_figure(fever.headline(today), c))]
         alarm = _people_suppressed(fever.in_alarm(today, lang), (t("fever.col.peak_waiting"), t("fever.col.visits")))
         if alarm.height:
@@ -310,7 +310,7 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     s = Section(t("staff.nav"), "staff", list(lines["staff"]))
     if week_rows.height and week_rows["reported"].any():
         c = ctx("staff")
-        s.figures = [("staff_areas", staff.area_figure(staff.by_area(week_rows, staff.level_for(f.league_code)), c)),
+        s.figures = [("staff_areas", staff.area_figure(geography.in_language(staff.by_area(week_rows, staff.level_for(f.league_code)), lang), c)),
                      ("staff_status", staff.status_figure(staff.headline(week_rows), c))]
         minimum = fmt.pct(policy.value(staff.ON_DUTY), lang, 0)
         below = readable(staff.below_list(week_rows, lang), lang, decimals={t("staff.col.rate"): 1})  # staff, not patients
@@ -327,7 +327,7 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     s = Section(t("followup.nav"), "followup", lines["followup"])
     if week_rows.height:
         c = ctx("discharge")
-        s.figures = [("followup_problems", followup.problems_figure(followup.by_area(week_rows, followup.level_for(f.league_code)), c)),
+        s.figures = [("followup_problems", followup.problems_figure(geography.in_language(followup.by_area(week_rows, followup.level_for(f.league_code)), lang), c)),
                      ("followup_compliance", followup.compliance_figure(followup.compliance(week_rows), c))]
         s.tables = [(t("followup.section.actions"), followup.action_list(week_rows, lang))]  # record number, masked ID
     sections.append(s)

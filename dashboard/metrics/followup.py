@@ -233,7 +233,8 @@ def problems_figure(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_yaxes(title=i18n.t("followup.chart.patients_axis", ctx.lang), rangemode="tozero")
     fig.update_xaxes(title=i18n.t("followup.chart.area_axis", ctx.lang), type="category")
-    return briefing.briefing(fig, ctx, what, height=480)
+    lines = briefing.category_ticks(fig, by["name"].to_list())
+    return briefing.briefing(fig, ctx, what, height=480 + briefing.TICK_LINE * (lines - 1), tick_lines=lines)
 
 
 def compliance_figure(per_category: pl.DataFrame, ctx: briefing.Context) -> go.Figure:

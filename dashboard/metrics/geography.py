@@ -27,6 +27,22 @@ def census() -> pl.DataFrame:
     return pl.read_csv(CENSUS_FILE, schema_overrides={"adcode": pl.Utf8, "league_code": pl.Utf8})
 
 
+@lru_cache(maxsize=1)
+def _english_names() -> pl.DataFrame:
+    return census().filter(pl.col("name_en").is_not_null()).select(pl.col("adcode").alias("_code"),
+                                                                   pl.col("name_en").alias("_name_en"))
+
+
+def in_language(frame: pl.DataFrame, lang: str, code: str = "code", name: str = "name") -> pl.DataFrame:
+    """Areas named in the interface's language: in English, the census's English name where it has
+    one (the province and its leagues: Hohhot), as the maps and the sidebar name them; banners and
+    counties keep their Chinese names (the census gives them none), as do facilities."""
+    if lang != "en" or frame.height == 0 or code not in frame.columns:
+        return frame
+    return (frame.join(_english_names(), left_on=code, right_on="_code", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("_name_en", name).alias(name)).drop("_name_en"))
+
+
 def boundary_files() -> list[Path]:
     """The GeoJSON files read: the shipped ones, then those in HC_BOUNDARIES_DIR's folders."""
     folders = [config.DATA / "boundaries"]
