@@ -108,9 +108,7 @@ def rates(areas: pl.DataFrame, ctx: briefing.Context, yellow_min: int, red_min: 
     fig.update_yaxes(title=i18n.t("labelling.chart.share_axis", ctx.lang),
                      **fmt.ticks(0, max(1.0, target), ctx.lang, "pct", target=4))
     fig.update_yaxes(range=[0, max(1.12, target + 0.12)])
-    longest = max((briefing.text_width(str(n), briefing.BODY_SIZE) for n in shown["name"].to_list()), default=0)
-    fig.update_xaxes(tickangle=-30)
-    lines = max(1, min(9, math.ceil(longest * 0.5 / briefing.TICK_LINE) + 1))  # rotated 30°: height ~ width / 2
+    lines = briefing.category_ticks(fig, shown["name"].to_list())
     return briefing.briefing(fig, ctx, what, height=540 + briefing.TICK_LINE * lines, tick_lines=lines, x_title=False)
 
 
