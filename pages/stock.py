@@ -78,9 +78,7 @@ with box:
         level = kept_choice(st.radio, t("stock.level"), stock.LEVELS_SHOWN, "stock_level", lambda x: t(f"stock.level_{x}"),
                             default="county", horizontal=True)
         st.caption(t("stock.rollup_caption", item=items[item]))
-        table(stock.areas_table(rows, level, item, share, cover_days, lang(),
-                                names=query("area_census_names") if lang() == "en" else None),
-              hide_index=True, width="stretch")
+        table(stock.areas_table(rows, level, item, share, cover_days, lang()), hide_index=True, width="stretch")
     elif tab == "equipment":
         equipment = query("stock_equipment", **f.params(), **params)
         counts = stock.equipment_totals(equipment)

@@ -278,11 +278,10 @@ def test_page_language_switch_keeps_choices(app_env):
 
 def test_rollup_names_in_english(db):
     con, _ = db
-    names = queries.run("area_census_names", con=con)
-    leagues = stock.rollup(rows(con), "league", names=names).filter(pl.col("item") == "antigen")
-    assert leagues["name"].to_list() == ["Hohhot"]
-    consortia = stock.rollup(rows(con), "consortium", names=names).filter(pl.col("item") == "antigen")
-    assert sorted(consortia["name"]) == ["土默特左旗县域医共体", "新城区城市医疗集团"]  # data names stay
+    leagues = stock.areas_table(rows(con), "league", "antigen", 0.15, 7, "en")
+    assert leagues["Area"].to_list() == ["Hohhot"]
+    consortia = stock.areas_table(rows(con), "consortium", "antigen", 0.15, 7, "en")
+    assert sorted(consortia["Area"]) == ["土默特左旗县域医共体", "新城区城市医疗集团"]  # data names stay
 
 
 

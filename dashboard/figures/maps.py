@@ -181,6 +181,14 @@ def choropleth(
     return fig
 
 
+def _largest_first(features: list[dict], level: str, lang: str) -> list[tuple[float, float, str]]:
+    """(centroid x, y, name) of each place's largest ring, the largest place first (ties by name):
+    the order in which names are placed, so a small place gives way to a large one."""
+    places = [(ring, place_name(f["properties"]["adcode"], f["properties"]["name_zh"], lang))
+              for f in features for ring in [_largest_ring(level, f["properties"]["adcode"])] if ring is not None]
+    return [(x, y, name) for (_, x, y), name in sorted(places, key=lambda p: (-p[0][0], p[1]))]
+
+
 RATIO = 1 / math.cos(math.radians(44))  # the maps' north-south scale against east-west, at the region's middle
 
 
@@ -211,13 +219,8 @@ def _names(fig: go.Figure, features: list[dict], level: str, league_code: str | 
     for x_side, y_side, w, h in covered:
         board.markers.append((fx - fw + w / 2 if x_side == "left" else fx + fw - w / 2,
                               fy - fh + h / 2 if y_side == "bottom" else fy + fh - h / 2, w / 2, h / 2))
-    places = []
-    for feature in named:
-        ring = _largest_ring(level_named, feature["properties"]["adcode"])
-        if ring is not None:
-            places.append((ring, place_name(feature["properties"]["adcode"], feature["properties"]["name_zh"], lang)))
     xs, ys, texts, leader_x, leader_y = [], [], [], [], []
-    for (_, lon, lat), text in sorted(places, key=lambda p: (-p[0][0], p[1])):
+    for lon, lat, text in _largest_first(named, level_named, lang):
         x, y = board.px(lon, lat)
         half_w, half_h = labels.half_width(text, size), labels.HALF_LINE
         dx, dy, leader = board.spot(x, y, half_w, half_h, [(0, 0), (0, -10), (0, 10), (10, 0), (-10, 0)],
@@ -293,20 +296,14 @@ def deck_names(level: str, league_code: str | None, lang: str, view: pdk.ViewSta
     centre = (view.longitude, _mercator(view.latitude))
     board = labels.Board([centre[0] - width / 2 / pixels, centre[0] + width / 2 / pixels],
                          [centre[1] - height / 2 / pixels, centre[1] + height / 2 / pixels], 1.0, (width, height))
-    places = []
-    for feature in features:
-        props = feature["properties"]
-        ring = _largest_ring(named_level, props["adcode"])
-        if ring is not None:
-            places.append((ring, place_name(props["adcode"], props["name_zh"], lang)))
     rows = []
-    for (_, lon, lat), name in sorted(places, key=lambda p: (-p[0][0], p[1])):
+    for lon, lat, name in _largest_first(features, named_level, lang):
         x, y = board.px(lon, _mercator(lat))
         half_w, half_h = labels.half_width(name, size), labels.HALF_LINE
-        place = board.spot(x, y, half_w, half_h, [(0, 0), (0, -10), (0, 10), (10, 0), (-10, 0), (0, -18), (0, 18),
-                                            (half_w - 4, 0), (4 - half_w, 0), (half_w - 4, -12), (4 - half_w, -12), (half_w - 4, 12),
-                                            (4 - half_w, 12), (0, -24), (0, 24)],
-                           fallback=False)
+        side = half_w - 4  # beside the point, the name starting or ending at it
+        nudges = [(0, 0), (0, -10), (0, 10), (10, 0), (-10, 0), (0, -18), (0, 18), (side, 0), (-side, 0),
+                  (side, -12), (-side, -12), (side, 12), (-side, 12), (0, -24), (0, 24)]
+        place = board.spot(x, y, half_w, half_h, nudges, fallback=False)
         if place is not None:
             board.texts.append((x + place[0], y + place[1], half_w, half_h))
             rows.append({"lon": lon, "lat": lat, "name": name, "offset": [place[0], -place[1]]})  # screen y is down

@@ -110,7 +110,7 @@ def flow_figure(pairs: pl.DataFrame, ctx: briefing.Context, what: str, league_co
     ys = [v for c in ("from_lat", "to_lat") for v in shown[c].to_list()]
     pad_x, pad_y = max((max(xs) - min(xs)) * 0.08, 0.1), max((max(ys) - min(ys)) * 0.12, 0.08)
     x_range, y_range = [min(xs) - pad_x, max(xs) + pad_x], [min(ys) - pad_y, max(ys) + pad_y]
-    ratio = 1 / math.cos(math.radians(44))
+    ratio = maps.RATIO
     names, places = _place_labels(shown, x_range, y_range, ratio, ctx.lang)
     most = max(shown["referrals"].max() or 1, 1)
     directions = {d: i18n.value("direction", d, ctx.lang) for d in ("up", "down", "lateral")}

@@ -8,6 +8,7 @@ import polars as pl
 
 from dashboard import formatting as fmt
 from dashboard import i18n, policy
+from dashboard.metrics import geography
 from dashboard.metrics.tables import readable
 
 ITEMS = ("antigen", "antipyretic", "cough", "tcm")
@@ -46,19 +47,12 @@ def _summary(frame: pl.DataFrame, *keys) -> pl.DataFrame:
                           .alias("share_of_target")))
 
 
-def rollup(rows: pl.DataFrame, level: str, names: pl.DataFrame | None = None) -> pl.DataFrame:
+def rollup(rows: pl.DataFrame, level: str) -> pl.DataFrame:
     """Per area and item: targets and stock of the facilities that reported, their shortfall (summed
-    per facility: one facility's surplus does not cover another's gap), and the facilities that did not report.
-    With `names` (adcode, name_en: queries/area_census_names.sql), areas are named in English where
-    the census has an English name."""
+    per facility: one facility's surplus does not cover another's gap), and the facilities that did not report."""
     code, name = LEVELS[level]
-    out = _summary(rows.with_columns(pl.col(code).alias("code"), pl.col(name).alias("name")), "code", "name", "item") \
+    return _summary(rows.with_columns(pl.col(code).alias("code"), pl.col(name).alias("name")), "code", "name", "item") \
         .sort(["item", "share_of_target", "code"], nulls_last=True)
-    if names is not None and level != "consortium":
-        english = names.select(pl.col("adcode").alias("code"), "name_en")
-        out = out.join(english, on="code", how="left", maintain_order="left") \
-            .with_columns(pl.coalesce("name_en", "name").alias("name")).drop("name_en")
-    return out
 
 
 def totals(rows: pl.DataFrame) -> pl.DataFrame:
@@ -170,12 +164,13 @@ def detail_table(rows: pl.DataFrame, facility_code: str, share: float, lang: str
     ), lang, decimals={t("stock.col.cover_days"): 1})
 
 
-def areas_table(rows: pl.DataFrame, level: str, item: str, share: float, cover_days: float, lang: str,
-                names: pl.DataFrame | None = None) -> pl.DataFrame:
-    """`rollup` of one item as the page lists it (`names`: English area names, as in `rollup`)."""
+def areas_table(rows: pl.DataFrame, level: str, item: str, share: float, cover_days: float, lang: str) -> pl.DataFrame:
+    """`rollup` of one item as the page lists it, areas named in the interface's language (a
+    consortium's name is data, kept as given)."""
     low, _ = policy.policy_range("stock.population_share")
     w, t = _words(lang, share), (lambda key, **kw: i18n.t(key, lang, **kw))
-    return readable(rollup(rows, level, names=names).filter(pl.col("item") == item).select(
+    rolled = rollup(rows, level) if level == "consortium" else geography.in_language(rollup(rows, level), lang)
+    return readable(rolled.filter(pl.col("item") == item).select(
         pl.col("name").fill_null(pl.col("code")).alias(t("stock.col.area")),
         pl.col("facilities").alias(t("stock.col.facilities")),
         pl.col("missing").alias(t("stock.col.missing")),
