@@ -198,12 +198,6 @@ def child_product(spec: dict) -> dict:
     from dashboard import store
 
     con = store.connect(spec["db"])
-    if spec.get("set_aside_earlier"):
-        # validation.find_issues fails on a transfer log once an earlier week is stored (a known
-        # product bug; the demo loads transfers newest week first for the same reason): set the
-        # earlier weeks aside for the load (not timed) and put them back after.
-        con.execute("create temp table earlier as select * from transfer where week < $w", {"w": spec["week"]})
-        con.execute("delete from transfer where week < $w", {"w": spec["week"]})
     marks: list[tuple[str, float]] = []
     started = time.perf_counter()
     progress = lambda fraction, stage: marks.append((stage, time.perf_counter()))  # noqa: E731
@@ -224,8 +218,6 @@ def child_product(spec: dict) -> dict:
         previous = when
     dataset = spec.get("dataset", "register")
     kept = result.stored_path is not None and Path(result.stored_path).exists()
-    if spec.get("set_aside_earlier"):
-        con.execute("insert into transfer select * from earlier")
     stored = con.execute(f"select count(*) from {dataset} where week = $w", {"w": result.week}).fetchone()[0]
     con.close()
     return {"seconds": round(seconds, 2), "stages": stages, "rows": result.rows, "stored": stored,
@@ -1504,8 +1496,7 @@ def measure_transfers(args, page_db: Path, folder: Path, env: dict, w, browser: 
     data_dir = folder / "data_transfers"
     data_dir.mkdir(exist_ok=True)
     tenv = {**env, "HC_DATA_DIR": str(data_dir)}
-    load = run_child("product", {"db": str(db), "file": str(csv), "week": w.isoformat(), "dataset": "transfer",
-                                  "set_aside_earlier": True}, tenv)
+    load = run_child("product", {"db": str(db), "file": str(csv), "week": w.isoformat(), "dataset": "transfer"}, tenv)
     csv.unlink()
     say(f"  transfers: {n:,} generated in {made['seconds']} s, loaded in {load['seconds']} s "
         f"(peak RSS {load['peak_rss_mb']:,.0f} MB)")
