@@ -82,3 +82,8 @@ def span(first: dt.date, last: dt.date, lang: str = "zh") -> str:
     if lang == "zh":
         return f"{short(first, 'zh')}至{short(last, 'zh')}"
     return f"{short(first)} to {short(last)}"
+
+
+def day_label(day: dt.date, lang: str = "zh") -> str:
+    """2022年12月19日 / 19 Dec 2022: a day as a chart's title and the day picker name it."""
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {day:%b} {day.year}"

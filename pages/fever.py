@@ -8,7 +8,8 @@ import streamlit as st
 from dashboard.metrics import fever, geography, headlines
 from dashboard.metrics.tables import readable
 
-from dashboard import policy
+from dashboard import policy, weeks
+from dashboard.figures import fever as figures
 from dashboard.ui import chart, headline_row, kept_choice, lang, metric_row, num, page_header, page_verdict, pct, query, t, table
 
 f = page_header("fever.heading", reads=("fever",))
@@ -20,11 +21,11 @@ if not days:
     st.stop()
 st.caption(t("fever.intro", normal=int(policy.value("fever_clinic.waiting_normal")),
              warning=int(policy.value("fever_clinic.waiting_warning")), alarm=int(policy.value("fever_clinic.waiting_alarm"))))
-day = kept_choice(st.columns([1, 3])[0].selectbox, t("fever.day"), days, "fever_day", lambda d: fever.day_label(d, lang()))
+day = kept_choice(st.columns([1, 3])[0].selectbox, t("fever.day"), days, "fever_day", lambda d: weeks.day_label(d, lang()))
 today = fever.on(rows, day)
 h = fever.headline(today)
 per_day = fever.trend(rows)
-ctx = fever.context(f.area_label, day, lang())
+ctx = figures.context(f.area_label, day, lang())
 
 page_verdict(headlines.fever_headline, f, day=day, helps={
     "fever.metric.reported": t("fever.metric.reported_help", unknown=h["unknown_duty"]),
@@ -44,10 +45,10 @@ metric_row([
 
 st.subheader(t("fever.section.rates"))
 by_area = geography.in_language(fever.by_area(today, fever.level_for(f.league_code)), lang())
-chart(fever.rates_figure(by_area, ctx), ctx, t("fever.chart.rates"), "fever_rates", data=by_area)
+chart(figures.rates(by_area, ctx), ctx, t("fever.chart.rates"), "fever_rates", data=by_area)
 
 st.subheader(t("fever.section.waiting"))
-chart(fever.waiting_figure(h, ctx), ctx, t("fever.chart.waiting"), "fever_waiting")
+chart(figures.waiting(h, ctx), ctx, t("fever.chart.waiting"), "fever_waiting")
 alarm = fever.in_alarm(today, lang())
 if alarm.height == 0:
     st.success(t("fever.none_in_alarm"), icon=":material/check_circle:")
@@ -56,7 +57,7 @@ else:
     table(readable(alarm, lang()), hide_index=True, width="stretch")
 
 st.subheader(t("fever.section.trend"))
-chart(fever.trend_figure(per_day, ctx), ctx, t("fever.chart.trend"), "fever_trend", data=per_day)
+chart(figures.trend(per_day, ctx), ctx, t("fever.chart.trend"), "fever_trend", data=per_day)
 
 st.subheader(t("fever.section.missing"))
 silent = fever.not_reported(today, lang())

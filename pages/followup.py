@@ -5,6 +5,7 @@ NAV = {"section": "missions", "order": 70, "title": "followup.nav", "icon": ":ma
 
 import streamlit as st
 
+from dashboard.figures import followup as figures
 from dashboard.metrics import followup, geography, headlines
 
 from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, query, t
@@ -38,7 +39,7 @@ metric_row([
 
 st.subheader(t("followup.section.where"))
 by_area = geography.in_language(followup.by_area(week_rows, followup.level_for(f.league_code)), lang())
-chart(followup.problems_figure(by_area, ctx), ctx, t("followup.chart.problems"), "followup_problems", data=by_area)
+chart(figures.problems(by_area, ctx), ctx, t("followup.chart.problems"), "followup_problems", data=by_area)
 
 # the rest one tab at a time (only the open one is built): the patients to act on first
 tab, box = open_tab("followup_tab", ["actions", "compliance", "tests", "facilities", "trend"], lambda n: t(f"followup.tab.{n}"))
@@ -52,7 +53,7 @@ with box:
             st.dataframe(actions, hide_index=True, width="stretch", height=300)
     if tab == "compliance":
         per_category = followup.compliance(week_rows)
-        chart(followup.compliance_figure(per_category, ctx), ctx, t("followup.chart.compliance"), "followup_compliance",
+        chart(figures.compliance(per_category, ctx), ctx, t("followup.chart.compliance"), "followup_compliance",
               data=per_category)
         st.caption(t("followup.rules"))
     if tab == "tests":
@@ -65,4 +66,4 @@ with box:
         st.dataframe(followup.by_facility(week_rows, lang()), hide_index=True, width="stretch", height=300)
     if tab == "trend":
         per_week = followup.trend(rows)
-        chart(followup.trend_figure(per_week, ctx), ctx, t("followup.chart.trend"), "followup_trend", data=per_week)
+        chart(figures.trend(per_week, ctx), ctx, t("followup.chart.trend"), "followup_trend", data=per_week)

@@ -9,6 +9,7 @@ from dashboard.metrics import geography, headlines, staff
 from dashboard.metrics.tables import readable
 
 from dashboard import policy
+from dashboard.figures import staff as figures
 from dashboard.ui import chart, headline_row, lang, metric_row, num, page_header, page_verdict, pct, query, t, table
 
 f = page_header("staff.heading", reads=("staff",))
@@ -36,10 +37,10 @@ metric_row([
 
 st.subheader(t("staff.section.areas"))
 by_area = geography.in_language(staff.by_area(week_rows, staff.level_for(f.league_code)), lang())
-chart(staff.area_figure(by_area, ctx), ctx, t("staff.chart.areas"), "staff_areas", data=by_area)
+chart(figures.areas(by_area, ctx), ctx, t("staff.chart.areas"), "staff_areas", data=by_area)
 
 st.subheader(t("staff.section.facilities"))
-chart(staff.status_figure(h, ctx), ctx, t("staff.chart.status"), "staff_status")
+chart(figures.status(h, ctx), ctx, t("staff.chart.status"), "staff_status")
 below = readable(staff.below_list(week_rows, lang()), lang(), decimals={t("staff.col.rate"): 1})
 if below.height == 0:
     st.success(t("staff.none_below", minimum=on_duty_min), icon=":material/check_circle:")
@@ -52,7 +53,7 @@ table(readable(staff.hospital_list(week_rows, lang()), lang(), decimals={t("staf
 
 st.subheader(t("staff.section.trend"))
 per_week = staff.trend(rows)
-chart(staff.trend_figure(per_week, ctx), ctx, t("staff.chart.trend"), "staff_trend", data=per_week)
+chart(figures.trend(per_week, ctx), ctx, t("staff.chart.trend"), "staff_trend", data=per_week)
 
 st.subheader(t("staff.section.missing"))
 silent = staff.not_reported(week_rows, lang())

@@ -23,6 +23,7 @@ import json
 
 import pytest
 
+from dashboard.figures import fever as fever_figures
 from dashboard.metrics import fever
 
 from dashboard.store import queries
@@ -116,18 +117,18 @@ def test_reuploading_a_day_replaces_that_day_only(tmp_path):
 
 def test_charts_say_where_when_and_from_what(db):
     today = fever.on(rows(db[0]), MON)
-    ctx = fever.context("呼和浩特市", MON, "zh")
+    ctx = fever_figures.context("呼和浩特市", MON, "zh")
     assert fever.by_area(today, "league").select("code", "owed", "reported").rows() == [("150100", 6, 5)]
-    rates = fever.rates_figure(fever.by_area(today, "county"), ctx)
+    rates = fever_figures.rates(fever.by_area(today, "county"), ctx)
     assert rates.layout.title.text == "呼和浩特市 发热门诊设置率与开诊率，2022年12月19日"
     assert rates.layout.annotations[-1].text.startswith("数据来源：发热门诊（诊室）日报；日期：2022年12月19日")
     assert rates.layout.yaxis.tickformat == ".0%" and [d.name for d in rates.data] == ["设置率", "开诊率", "目标 100%"]  # the target: a line in the legend
     assert list(rates.data[0].y) == pytest.approx([2 / 3, 1.0])  # lowest set-up rate first: 150102, then 150121
-    waiting = fever.waiting_figure(fever.headline(today), fever.context("Hohhot", MON, "en"))
+    waiting = fever_figures.waiting(fever.headline(today), fever_figures.context("Hohhot", MON, "en"))
     assert list(waiting.data[0].x) == ["Normal (≤10)", "Elevated (11-29)", "Warning (≥30)", "Alarm (≥50)",
                                        "Not given", "Not reported"]
     assert list(waiting.data[0].y) == [2, 1, 1, 1, 1, 1]
-    trend = fever.trend_figure(fever.trend(rows(db[0])), fever.context("Hohhot", MON, "en"))
+    trend = fever_figures.trend(fever.trend(rows(db[0])), fever_figures.context("Hohhot", MON, "en"))
     assert trend.layout.title.text == "Fever clinic visits a day, Hohhot, 19 Dec 2022"
     assert trend.layout.yaxis.title.text == "Visits a day" and [d.name for d in trend.data] == ["Primary care", "Hospitals"]
     assert list(trend.data[1].y) == [10, 500, None]  # the blank day is a gap

@@ -54,10 +54,11 @@ def test_category_labels_turn_only_when_they_do_not_fit_and_the_axis_band_grows_
     assert briefing.category_ticks(level, zh) == 1 and level.layout.xaxis.tickangle == 0
     lines = briefing.category_ticks(turned, en)
     assert turned.layout.xaxis.tickangle == -30 and lines == 1 + math.ceil(briefing.text_width("Xilingol League", 13) / 2 / 17)
+    from dashboard.figures import followup as followup_figures
     from dashboard.metrics import followup
     by = pl.DataFrame({"code": [str(i) for i in range(12)], "name": en,
                        **{k: [1] * 12 for k in followup.PROBLEMS}})
-    fig = followup.problems_figure(by, CTX_EN)
+    fig = followup_figures.problems(by, CTX_EN)
     bands = briefing.bands(fig)
     assert fig.layout.xaxis.tickangle == -30 and bands["axis"][1] - bands["axis"][0] >= 17 * lines
     assert fig.layout.height == 480 + 17 * (lines - 1)
@@ -156,7 +157,7 @@ def test_on_screen_map_names_cover_no_other_at_the_first_view(lang):
         features = [f for f in geography.boundaries("county")["features"] if league in (None, f["properties"]["league_code"])]
         points = [p for f in features for ring in maps._rings(f["geometry"]) for p in ring]
         view = maps.fit_view([p[0] for p in points], [p[1] for p in points], max_zoom=10, min_zoom=2.4)
-        layer = maps.deck_names("county", league, lang, view)
+        layer = maps.deck_names(league, lang, view)
         pixels = 512 * 2 ** view.zoom / 360
         size = 13 if league is None else 12
         boxes = [((row["lon"] - view.longitude) * pixels + row["offset"][0],

@@ -44,6 +44,7 @@ import pytest
 
 from dashboard import policy
 from dashboard.ingest import templates
+from dashboard.figures import followup as followup_figures
 from dashboard.metrics import followup
 from dashboard.store import queries
 from tests.conftest import chinese_leaks, database, loaded_database, metrics, open_tab, page_opens_from_the_navigation, render
@@ -251,17 +252,17 @@ def test_charts_say_where_when_and_from_what(db):
     from dashboard.figures import briefing
 
     ctx = briefing.Context("呼和浩特市", "2022年第51周", ("discharge",), "zh")
-    problems = followup.problems_figure(followup.by_area(week_rows, "county"), ctx)
+    problems = followup_figures.problems(followup.by_area(week_rows, "county"), ctx)
     assert problems.layout.title.text.startswith("呼和浩特市 出院患者管理问题分布")
     assert problems.layout.annotations[-1].text.startswith("数据来源：出院患者随访台账")
     assert [d.name for d in problems.data] == ["随访不足", "签约建档逾期未填", "核酸阳性", "缺核酸结果"]
     assert list(problems.data[0].y) == [2, 0]  # 150102 first: most problems
     en = briefing.Context("Hohhot", "2022-W51", ("discharge",), "en")
-    compliance = followup.compliance_figure(followup.compliance(week_rows), en)
+    compliance = followup_figures.compliance(followup.compliance(week_rows), en)
     assert [d.name for d in compliance.data] == ["Contacts owed", "Contacts made"]
     assert list(compliance.data[0].y) == [4, 2, 2] and list(compliance.data[1].y) == [3, 2, 1]
     assert compliance.data[0].x[0] == "2 a week<br>recovered from severe or critical"
-    trend = followup.trend_figure(followup.trend(rows(db[0])), en)
+    trend = followup_figures.trend(followup.trend(rows(db[0])), en)
     assert [d.name.split(": ")[0] for d in trend.data] == ["2 a week", "1 a week", "1 every 2 weeks"]
     assert list(trend.data[0].y) == [1.0, 0.5] and list(trend.data[2].y) == [1.0, 0.5]
 

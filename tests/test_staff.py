@@ -23,6 +23,7 @@ import pytest
 from dashboard.store import queries
 
 from dashboard.metrics import staff
+from dashboard.figures import staff as staff_figures
 from dashboard.figures import briefing
 from tests.conftest import chinese_leaks, loaded_database, metrics, page_opens_from_the_navigation, render
 from tests.shell_fixture import FACILITY, PREV, WEEK
@@ -92,7 +93,7 @@ def test_areas_trend_and_lists(db):
 def test_charts_say_where_when_and_from_what(db):
     week = staff.of_week(rows(db[0]), WEEK)
     ctx = briefing.Context("呼和浩特市", "2022年第51周", ("staff",), "zh")
-    areas = staff.area_figure(staff.by_area(week, "county"), ctx)
+    areas = staff_figures.areas(staff.by_area(week, "county"), ctx)
     assert areas.layout.title.text == "呼和浩特市 基层在岗率与新招聘医师下沉比例，2022年第51周"
     assert areas.layout.annotations[-1].text.startswith("数据来源：人员在岗与招聘下沉周报")
     # lowest on-duty rate first; the fixture's register names no county, so the code stands in
@@ -103,10 +104,10 @@ def test_charts_say_where_when_and_from_what(db):
     assert [s.y0 for s in areas.layout.shapes] == [0.8] and briefing.legend_entries(areas)[-1] == "最低 80%"
     assert areas.layout.yaxis.tickformat == ".0%"
     en = briefing.Context("Hohhot", "2022-W51", ("staff",), "en")
-    status = staff.status_figure(staff.headline(week), en)
+    status = staff_figures.status(staff.headline(week), en)
     assert list(status.data[0].x) == ["On duty ≥80%", "On duty <80%", "Not given", "Not reported"]
     assert list(status.data[0].y) == [1, 2, 1, 0]
-    trend = staff.trend_figure(staff.trend(rows(db[0])), en)
+    trend = staff_figures.trend(staff.trend(rows(db[0])), en)
     assert trend.layout.title.text == "Staff on duty and doctors placed, week by week, Hohhot, 2022-W51"
     assert list(trend.data[0].x) == ["2022-W50", "2022-W51"]
 

@@ -23,7 +23,7 @@ from typing import Callable
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import i18n
+from dashboard import i18n, weeks
 from dashboard.exports import suppression
 from dashboard.figures import briefing
 
@@ -290,16 +290,17 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
         s.tables = [(t("stock.download_name"), actions)]
     sections.append(s)
     # 5. fever clinics, on the day the headline reads (the newest day of the week with a report)
+    from dashboard.figures import fever as fever_figures, staff as staff_figures
     from dashboard.metrics import fever, staff
 
     s = Section(t("fever.nav"), "fever", lines["fever"])
     day = heads["fever"].raw["day"]
     if day is not None:
         today = fever.on(query("fever_clinic_days", **f.params(), **fever.params()), day)
-        c = fever.context(f.area_label, day, lang)
-        s.lines = [f"{t('fever.day')}{sep}{fever.day_label(day, lang)}"] + s.lines
-        s.figures = [("fever_rates", fever.rates_figure(geography.in_language(fever.by_area(today, fever.level_for(f.league_code)), lang), c)),
-                     ("fever_waiting", fever.waiting_figure(fever.headline(today), c))]
+        c = fever_figures.context(f.area_label, day, lang)
+        s.lines = [f"{t('fever.day')}{sep}{weeks.day_label(day, lang)}"] + s.lines
+        s.figures = [("fever_rates", fever_figures.rates(geography.in_language(fever.by_area(today, fever.level_for(f.league_code)), lang), c)),
+                     ("fever_waiting", fever_figures.waiting(fever.headline(today), c))]
         alarm = _people_suppressed(fever.in_alarm(today, lang), (t("fever.col.peak_waiting"), t("fever.col.visits")))
         if alarm.height:
             s.lines.append(_listed(t("fever.in_alarm", n=alarm.height), alarm[t("fever.col.facility")].to_list(), lang))
@@ -310,8 +311,8 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     s = Section(t("staff.nav"), "staff", list(lines["staff"]))
     if week_rows.height and week_rows["reported"].any():
         c = ctx("staff")
-        s.figures = [("staff_areas", staff.area_figure(geography.in_language(staff.by_area(week_rows, staff.level_for(f.league_code)), lang), c)),
-                     ("staff_status", staff.status_figure(staff.headline(week_rows), c))]
+        s.figures = [("staff_areas", staff_figures.areas(geography.in_language(staff.by_area(week_rows, staff.level_for(f.league_code)), lang), c)),
+                     ("staff_status", staff_figures.status(staff.headline(week_rows), c))]
         minimum = fmt.pct(policy.value(staff.ON_DUTY), lang, 0)
         below = readable(staff.below_list(week_rows, lang), lang, decimals={t("staff.col.rate"): 1})  # staff, not patients
         if below.height:
@@ -321,14 +322,14 @@ def collect(f, query: Callable[..., pl.DataFrame], lang: str) -> Pack:
     sections.append(s)
     # 7. discharged-patient follow-up
     from dashboard.metrics import followup, scorecard
-    from dashboard.figures import scorecard as scorecard_figures
+    from dashboard.figures import followup as followup_figures, scorecard as scorecard_figures
 
     week_rows = followup.of_week(query("followup_patient_weeks", **f.params(), **followup.params()), f.week)
     s = Section(t("followup.nav"), "followup", lines["followup"])
     if week_rows.height:
         c = ctx("discharge")
-        s.figures = [("followup_problems", followup.problems_figure(geography.in_language(followup.by_area(week_rows, followup.level_for(f.league_code)), lang), c)),
-                     ("followup_compliance", followup.compliance_figure(followup.compliance(week_rows), c))]
+        s.figures = [("followup_problems", followup_figures.problems(geography.in_language(followup.by_area(week_rows, followup.level_for(f.league_code)), lang), c)),
+                     ("followup_compliance", followup_figures.compliance(followup.compliance(week_rows), c))]
         s.tables = [(t("followup.section.actions"), followup.action_list(week_rows, lang))]  # record number, masked ID
     sections.append(s)
     # 8. consortium scorecard

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
+import polars as pl
 
 from dashboard import i18n
 
@@ -188,6 +189,33 @@ def target_line(fig: go.Figure, y: float, text: str) -> go.Figure:
     fig.add_hline(y=y, line=line)
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=text, line=line, hoverinfo="skip"))
     return fig
+
+
+def area_rates(ctx: Context, what: str, shown: pl.DataFrame, series: list[tuple[str, str, str]], target: float,
+               target_text: str, y_title: str, x_title: str) -> go.Figure:
+    """Rates per area (`shown`'s "name", one grouped bar per (column, name, colour) of `series`) against
+    a target line, the area names at -30°."""
+    fig = go.Figure()
+    for column, name, colour in series:
+        fig.add_trace(go.Bar(x=shown["name"].to_list(), y=shown[column].to_list(), name=name, marker_color=colour,
+                             hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>"))
+    target_line(fig, target, target_text)
+    fig.update_yaxes(title=y_title, tickformat=".0%", range=[0, 1.12])
+    fig.update_xaxes(title=x_title, type="category", tickangle=-30, automargin=True)
+    briefing(fig, ctx, what, height=520, tick_lines=3)  # names at -30°: three lines deep
+    fig.update_layout(barmode="group")
+    return fig
+
+
+def status_bars(ctx: Context, what: str, labels: list[str], counts: list, colours: list[str], y_title: str,
+                x_title: str, height: int) -> go.Figure:
+    """Facilities by status, one bar each with its count above it (the blanks and the ones that sent
+    nothing are statuses of their own, never folded into another)."""
+    fig = go.Figure(go.Bar(x=labels, y=counts, marker_color=colours, text=counts, textposition="outside",
+                           cliponaxis=False, showlegend=False, hovertemplate="%{x}: %{y}<extra></extra>"))
+    fig.update_yaxes(title=y_title, rangemode="tozero")
+    fig.update_xaxes(title=x_title, type="category")
+    return briefing(fig, ctx, what, height=height, legend_below=False)
 
 
 def add_annotations(fig: go.Figure, annotations: list[dict]) -> go.Figure:

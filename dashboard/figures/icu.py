@@ -166,7 +166,7 @@ def gap_deck(by_area: pl.DataFrame, hospitals: pl.DataFrame, lang: str, league_c
         rings = [pt for f in features for ring in maps._rings(f["geometry"]) for pt in ring]
         lons, lats = [p[0] for p in rings], [p[1] for p in rings]
     view = maps.fit_view(lons, lats, margin=0.3, max_zoom=10)
-    return maps.CompactDeck(layers=[base, dots, maps.deck_names("county", league_code, lang, view)],  # leagues named, or a league's counties
+    return maps.CompactDeck(layers=[base, dots, maps.deck_names(league_code, lang, view)],  # leagues named, or a league's counties
                     initial_view_state=view, map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 

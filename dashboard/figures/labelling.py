@@ -191,7 +191,7 @@ def coverage_deck(areas: pl.DataFrame, metric: str, level: str, lang: str, leagu
                      pickable=True, auto_highlight=True)
     points = [pt for f in features for ring in maps._rings(f["geometry"]) for pt in ring]
     view = maps.fit_view([p[0] for p in points], [p[1] for p in points], max_zoom=10, min_zoom=2.4)
-    names = maps.deck_names(level, league_code if level == "county" else None, lang, view)
+    names = maps.deck_names(league_code if level == "county" else None, lang, view)
     return maps.CompactDeck(layers=[base, names], initial_view_state=view, map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 

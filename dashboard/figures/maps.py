@@ -280,7 +280,7 @@ def fit_view(lons: list[float], lats: list[float], *, height: int = DECK_SIZE[1]
     return pdk.ViewState(longitude=(lo_x + hi_x) / 2, latitude=latitude, zoom=zoom)
 
 
-def deck_names(level: str, league_code: str | None, lang: str, view: pdk.ViewState, height: int = DECK_SIZE[1]):
+def deck_names(league_code: str | None, lang: str, view: pdk.ViewState, height: int = DECK_SIZE[1]):
     """A pydeck TextLayer naming the places on an on-screen map: leagues on a region map, the
     banners/counties when one league is shown (white halo, so the names read over any fill). Placed
     for the map's first `view` at its narrowest (labels.Board, in Mercator pixels): the largest place

@@ -72,7 +72,7 @@ def flow_map(pairs: pl.DataFrame, facilities: pl.DataFrame, lang: str, league_co
     lons = points["lon"].to_list() + (arcs_frame["from_lon"].to_list() + arcs_frame["to_lon"].to_list() if arcs_frame is not None else [])
     lats = points["lat"].to_list() + (arcs_frame["from_lat"].to_list() + arcs_frame["to_lat"].to_list() if arcs_frame is not None else [])
     view = maps.fit_view(lons, lats, height=620, margin=0.35)
-    layers = [base, arcs, dots, maps.deck_names("county", league_code, lang, view, height=620)]
+    layers = [base, arcs, dots, maps.deck_names(league_code, lang, view, height=620)]
     if level == "facility" and arcs_frame is not None:
         labels = arcs_frame.select("mid_lon", "mid_lat", "label").to_dicts()
         layers.append(pdk.Layer("TextLayer", labels, get_position=["mid_lon", "mid_lat"], get_text="label",

@@ -119,7 +119,7 @@ def shortfall_map(rows: pl.DataFrame, item: str, lang: str, league_code: str | N
                      get_line_color=[255, 255, 255, 255], stroked=True, line_width_min_pixels=1,
                      radius_min_pixels=3, radius_max_pixels=28, pickable=True)
     view = maps.fit_view(points["lon"].to_list(), points["lat"].to_list())  # a margin so the dots at the edges show whole
-    return maps.CompactDeck(layers=[base, dots, maps.deck_names("county", league_code, lang, view)], initial_view_state=view,
+    return maps.CompactDeck(layers=[base, dots, maps.deck_names(league_code, lang, view)], initial_view_state=view,
                     map_provider=None,
                     tooltip={"html": "{tip}", "style": {"fontSize": "13px", "backgroundColor": "#1B2631", "color": "white"}})
 

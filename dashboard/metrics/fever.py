@@ -1,5 +1,5 @@
 """Fever clinics (发热门诊/诊室), from the daily report: metrics over the per-facility-per-day rows of
-queries/fever_clinic_days.sql, then the briefing charts (pure builders, data in, figure out).
+queries/fever_clinic_days.sql (its charts: dashboard.figures.fever).
 
 How it counts (TJ-2022 §一, CQ-2023 §5; the numbers are in data/policy.toml):
 - Set-up rate = facilities reporting a clinic set up / facilities that owe the report and said whether
@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import plotly.graph_objects as go
 import polars as pl
 
 from dashboard import i18n, policy
-from dashboard.figures import briefing
 
 STATUSES = ("normal", "elevated", "warning", "alarm")
-STATUS_COLOURS = {"normal": briefing.GOOD, "elevated": "#F0C75E", "warning": "#E67E22", "alarm": briefing.BAD,
-                  "blank": briefing.MISSING, "not_reported": "#7F8C8D"}
 THRESHOLDS = ("fever_clinic.waiting_normal", "fever_clinic.waiting_warning", "fever_clinic.waiting_alarm")
 
 
@@ -143,75 +139,3 @@ def by_area(today: pl.DataFrame, level: str) -> pl.DataFrame:
             .with_columns(pl.when(pl.col("set_up_known") > 0).then(pl.col("set_up") / pl.col("set_up_known")).alias("set_up_rate"),
                           pl.when(pl.col("open_known") > 0).then(pl.col("open") / pl.col("open_known")).alias("open_rate"))
             .sort("code"))
-
-
-# --- figures ------------------------------------------------------------------------------------------
-class DayContext(briefing.Context):
-    """A chart of one day: the source line names the day rather than a week."""
-
-    def source_line(self) -> str:
-        names = ("、" if self.lang == "zh" else ", ").join(i18n.value("dataset", s, self.lang) for s in self.sources)
-        return i18n.t("fever.chart.source", self.lang, sources=names, day=self.week_label)
-
-
-def context(area: str, day: dt.date, lang: str) -> DayContext:
-    return DayContext(area, day_label(day, lang), ("fever",), lang)
-
-
-def rates_figure(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
-    """Set-up and opening rates per area against the 100% target, lowest set-up first (areas with no
-    answer left out)."""
-    what = i18n.t("fever.chart.rates", ctx.lang)
-    shown = by.filter(pl.col("set_up_rate").is_not_null() | pl.col("open_rate").is_not_null())
-    if shown.height == 0:
-        return briefing.empty(ctx, what)
-    shown = shown.sort(["set_up_rate", "open_rate", "code"], nulls_last=True)
-    fig = go.Figure()
-    for column, key, colour in (("set_up_rate", "fever.chart.set_up", "#2E86C1"), ("open_rate", "fever.chart.open", "#2E9D5B")):
-        fig.add_trace(go.Bar(x=shown["name"].to_list(), y=shown[column].to_list(), name=i18n.t(key, ctx.lang),
-                             marker_color=colour, hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>"))
-    target = policy.value("fever_clinic.setup_rate_target")
-    briefing.target_line(fig, target, i18n.t("fever.chart.target", ctx.lang, target=f"{target:.0%}"))
-    fig.update_yaxes(title=i18n.t("fever.chart.rate_axis", ctx.lang), tickformat=".0%", range=[0, 1.12])
-    fig.update_xaxes(title=i18n.t("fever.chart.area_axis", ctx.lang), type="category", tickangle=-30, automargin=True)
-    briefing.briefing(fig, ctx, what, height=520, tick_lines=3)  # names at -30°: three lines deep
-    fig.update_layout(barmode="group")
-    return fig
-
-
-def waiting_figure(h: dict, ctx: briefing.Context) -> go.Figure:
-    """Facilities by today's waiting status, with the blanks and the silent ones counted apart."""
-    what = i18n.t("fever.chart.waiting", ctx.lang)
-    keys = [*STATUSES, "blank", "not_reported"]
-    counts = [h[s] for s in STATUSES] + [h["waiting_blank"], h["not_reported"]]
-    limits = {"normal": int(policy.value(THRESHOLDS[0])), "warning": int(policy.value(THRESHOLDS[1])),
-              "alarm": int(policy.value(THRESHOLDS[2]))}
-    limits |= {"above_normal": limits["normal"] + 1, "below_warning": limits["warning"] - 1}
-    labels = [i18n.t(f"fever.status.{k}", ctx.lang, **limits) for k in keys]
-    fig = go.Figure(go.Bar(x=labels, y=counts, marker_color=[STATUS_COLOURS[k] for k in keys], text=counts,
-                           textposition="outside", cliponaxis=False, showlegend=False,
-                           hovertemplate="%{x}: %{y}<extra></extra>"))
-    fig.update_yaxes(title=i18n.t("fever.chart.facilities_axis", ctx.lang), rangemode="tozero")
-    fig.update_xaxes(title=i18n.t("fever.chart.status_axis", ctx.lang), type="category")
-    return briefing.briefing(fig, ctx, what, height=440, legend_below=False)
-
-
-def trend_figure(per_day: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
-    """Daily fever-clinic visits, primary care and hospitals (days with no number are gaps, not zeros)."""
-    what = i18n.t("fever.chart.trend", ctx.lang)
-    if per_day.height == 0:
-        return briefing.empty(ctx, what)
-    fig = go.Figure()
-    for kind, colour in (("primary", briefing.TIER_COLOURS["primary"]), ("hospital", briefing.TIER_COLOURS["lead"])):
-        one = per_day.filter(pl.col("kind") == kind)
-        fig.add_trace(go.Scatter(x=one["day"].to_list(), y=one["visits"].to_list(), mode="lines+markers",
-                                 name=i18n.t(f"fever.chart.kind.{kind}", ctx.lang), line={"color": colour, "width": 3},
-                                 connectgaps=False, hovertemplate="%{x|%Y-%m-%d}: %{y:,}<extra>%{fullData.name}</extra>"))
-    fig.update_yaxes(title=i18n.t("fever.chart.visits_axis", ctx.lang), rangemode="tozero", tickformat=",")
-    fig.update_xaxes(title=i18n.t("fever.chart.day_axis", ctx.lang), tickformat="%m-%d")
-    briefing.briefing(fig, ctx, what, height=480, legend_below=False)
-    return fig
-
-
-def day_label(day: dt.date, lang: str) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {day:%b} {day.year}"

@@ -1,6 +1,6 @@
 """Discharged-patient follow-up (DIS-2020 §二(二), (四)), from the weekly discharge register: metrics over
-the patient-by-week rows of queries/followup_patient_weeks.sql, then the briefing charts (pure builders,
-data in, figure out).
+the patient-by-week rows of queries/followup_patient_weeks.sql (its charts:
+dashboard.figures.followup).
 
 How it counts (the numbers are in data/policy.toml, group `discharge`; the query classifies):
 - Under management in a week: a patient listed in some week up to it whose three months after discharge
@@ -18,11 +18,9 @@ How it counts (the numbers are in data/policy.toml, group `discharge`; the query
 """
 from __future__ import annotations
 
-import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import i18n, policy, weeks
-from dashboard.figures import briefing
+from dashboard import i18n, policy
 
 KEYS = ("discharge.observation_days", "discharge.first_test_day", "discharge.second_test_day",
         "discharge.signing_within_days", "discharge.followup_months", "discharge.older_from_age",
@@ -32,9 +30,6 @@ JUDGED = ("met", "short")
 UNJUDGED = ("unknown", "not_reported", "no_category", "no_release")  # cannot be judged, each named
 LEVELS = {"league": ("league_code", "league_name"), "county": ("county_code", "county_name")}
 PROBLEMS = ("short", "signing_overdue", "positive", "missing_test")
-PROBLEM_COLOURS = {"short": briefing.BAD, "signing_overdue": briefing.ORANGE, "positive": briefing.PURPLE,
-                   "missing_test": briefing.NEUTRAL}
-CATEGORY_COLOURS = {"severe": briefing.VERMILION, "weekly": briefing.BLUE, "biweekly": briefing.SKY}
 
 
 # --- metrics ------------------------------------------------------------------------------------------
@@ -217,64 +212,3 @@ def _shown(column: str) -> pl.Expr:
 
 def _category_names(lang: str) -> dict[str, str]:
     return {c: i18n.t(f"followup.category.{c}", lang) for c in CATEGORIES}
-
-
-# --- figures ------------------------------------------------------------------------------------------
-def problems_figure(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
-    """What is wrong and where: per area, patients short of follow-up, signing past the week with no
-    date, positive and missing observation tests (stacked; most problems first)."""
-    what = i18n.t("followup.chart.problems", ctx.lang)
-    if by.height == 0:
-        return briefing.empty(ctx, what)
-    fig = go.Figure()
-    for key in PROBLEMS:
-        fig.add_trace(go.Bar(x=by["name"].to_list(), y=by[key].to_list(), name=i18n.t(f"followup.problem.{key}", ctx.lang),
-                             marker_color=PROBLEM_COLOURS[key], hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"))
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(title=i18n.t("followup.chart.patients_axis", ctx.lang), rangemode="tozero")
-    fig.update_xaxes(title=i18n.t("followup.chart.area_axis", ctx.lang), type="category")
-    lines = briefing.category_ticks(fig, by["name"].to_list())
-    return briefing.briefing(fig, ctx, what, height=480 + briefing.TICK_LINE * (lines - 1), tick_lines=lines)
-
-
-def compliance_figure(per_category: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
-    """Contacts owed and made this week per category (over the patients judged), with the judged count."""
-    what = i18n.t("followup.chart.compliance", ctx.lang)
-    if per_category["judged"].sum() == 0:
-        return briefing.empty(ctx, what)
-    names = [_category_label(c, ctx.lang) for c in per_category["category"].to_list()]
-    fig = go.Figure()
-    for column, colour in (("owed", briefing.NEUTRAL), ("made", briefing.BLUE)):
-        values = per_category[column].to_list()
-        fig.add_trace(go.Bar(x=names, y=values, name=i18n.t(f"followup.chart.{column}", ctx.lang), marker_color=colour,
-                             text=values, textposition="outside", cliponaxis=False,
-                             hovertemplate="%{x}: %{y}<extra>%{fullData.name}</extra>"))
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title=i18n.t("followup.chart.contacts_axis", ctx.lang), rangemode="tozero")
-    fig.update_xaxes(title=i18n.t("followup.chart.category_axis", ctx.lang), type="category")
-    return briefing.briefing(fig, ctx, what, height=480, tick_lines=2)
-
-
-def trend_figure(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
-    """Share of judged patients met, per week and category (a week with nobody judged is a gap)."""
-    what = i18n.t("followup.chart.trend", ctx.lang)
-    if per_week.height == 0:
-        return briefing.empty(ctx, what)
-    fig = go.Figure()
-    all_weeks = sorted(per_week["week"].unique().to_list())
-    for category in CATEGORIES:
-        mine = {r["week"]: r for r in per_week.filter(pl.col("category") == category).iter_rows(named=True)}
-        shares = [(mine[w]["met"] / (mine[w]["met"] + mine[w]["short"])) if w in mine and mine[w]["met"] + mine[w]["short"] else None
-                  for w in all_weeks]
-        fig.add_trace(go.Scatter(x=[weeks.short(w) for w in all_weeks], y=shares, mode="lines+markers",
-                                 name=i18n.t(f"followup.category.{category}", ctx.lang),
-                                 line={"color": CATEGORY_COLOURS[category], "width": 3},
-                                 hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>"))
-    fig.update_yaxes(title=i18n.t("followup.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.05])
-    fig.update_xaxes(title=i18n.t("followup.chart.week_axis", ctx.lang), type="category")
-    return briefing.briefing(fig, ctx, what, height=460)
-
-
-def _category_label(category: str, lang: str) -> str:
-    """'每周二次<br>重症、危重症' : the frequency, then who (two tick lines)."""
-    return i18n.t(f"followup.category.{category}", lang).replace("：", "<br>").replace(": ", "<br>")

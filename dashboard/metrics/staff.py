@@ -1,5 +1,5 @@
 """Staff on duty (CQ-2023 §2), from the weekly staff report: metrics over the per-facility-per-week rows
-of queries/staff_on_duty.sql, then the briefing charts (pure builders, data in, figure out).
+of queries/staff_on_duty.sql (its charts: dashboard.figures.staff).
 
 How it counts (the numbers are in data/policy.toml):
 - On duty: community health centres and township hospitals. A facility's rate is staff on duty / staff
@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-import plotly.graph_objects as go
 import polars as pl
 
-from dashboard import i18n, policy, weeks
-from dashboard.figures import briefing
+from dashboard import i18n, policy
 
 ON_DUTY, PLACED = "staff.on_duty_rate_min", "staff.new_doctors_to_primary_share_min"
 LEVELS = {"league": ("league_code", "league_name"), "county": ("county_code", "county_name")}
-STATUS_COLOURS = {"met": briefing.GOOD, "below": briefing.BAD, "blank": briefing.MISSING, "not_reported": "#7F8C8D"}
 
 
 # --- metrics ------------------------------------------------------------------------------------------
@@ -138,61 +135,3 @@ def not_reported(week_rows: pl.DataFrame, lang: str) -> pl.DataFrame:
                     pl.col("county_name").alias(t("staff.col.county")),
                     pl.when(pl.col("must_report").is_null()).then(pl.lit(t("staff.duty_unknown")))
                     .otherwise(pl.lit(t("staff.duty_owed"))).alias(t("staff.col.duty"))))
-
-
-# --- figures ------------------------------------------------------------------------------------------
-def _minimum_line(fig: go.Figure, key: str, ctx: briefing.Context) -> None:
-    value = policy.value(key)
-    briefing.target_line(fig, value, i18n.t("staff.chart.minimum", ctx.lang, value=f"{value:.0%}"))
-
-
-def area_figure(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
-    """On-duty rate of primary care and placement share of the hospitals, per area, against 80%."""
-    what = i18n.t("staff.chart.areas", ctx.lang)
-    shown = by.filter(pl.col("on_duty_rate").is_not_null() | pl.col("placed_share").is_not_null())
-    if shown.height == 0:
-        return briefing.empty(ctx, what)
-    shown = shown.sort(["on_duty_rate", "code"], nulls_last=True)
-    fig = go.Figure()
-    for column, key, colour in (("on_duty_rate", "staff.chart.on_duty", "#2E86C1"),
-                                ("placed_share", "staff.chart.placed", "#8E6CC9")):
-        fig.add_trace(go.Bar(x=shown["name"].to_list(), y=shown[column].to_list(), name=i18n.t(key, ctx.lang),
-                             marker_color=colour, hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>"))
-    _minimum_line(fig, ON_DUTY, ctx)
-    fig.update_yaxes(title=i18n.t("staff.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.12])
-    fig.update_xaxes(title=i18n.t("staff.chart.area_axis", ctx.lang), type="category", tickangle=-30, automargin=True)
-    briefing.briefing(fig, ctx, what, height=520, tick_lines=3)  # names at -30°: three lines deep
-    fig.update_layout(barmode="group")
-    return fig
-
-
-def status_figure(h: dict, ctx: briefing.Context) -> go.Figure:
-    """Primary facilities by on-duty status, the blanks and the silent ones apart."""
-    what = i18n.t("staff.chart.status", ctx.lang)
-    keys = ["met", "below", "blank", "not_reported"]
-    counts = [h[k] for k in keys]
-    minimum = f"{policy.value(ON_DUTY):.0%}"
-    labels = [i18n.t(f"staff.status.{k}_long", ctx.lang, minimum=minimum) for k in keys]
-    fig = go.Figure(go.Bar(x=labels, y=counts, marker_color=[STATUS_COLOURS[k] for k in keys], text=counts,
-                           textposition="outside", cliponaxis=False, hovertemplate="%{x}: %{y}<extra></extra>"))
-    fig.update_yaxes(title=i18n.t("staff.chart.facilities_axis", ctx.lang), rangemode="tozero")
-    fig.update_xaxes(title=i18n.t("staff.chart.status_axis", ctx.lang), type="category")
-    return briefing.briefing(fig, ctx, what, height=420, legend_below=False)
-
-
-def trend_figure(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
-    """The area's on-duty rate and placement share, week by week (a week with nothing given is a gap)."""
-    what = i18n.t("staff.chart.trend", ctx.lang)
-    if per_week.height == 0:
-        return briefing.empty(ctx, what)
-    fig = go.Figure()
-    for column, key, colour in (("on_duty_rate", "staff.chart.on_duty", "#2E86C1"),
-                                ("placed_share", "staff.chart.placed", "#8E6CC9")):
-        fig.add_trace(go.Scatter(x=[weeks.short(w) for w in per_week["week"].to_list()], y=per_week[column].to_list(),
-                                 mode="lines+markers", name=i18n.t(key, ctx.lang), line={"color": colour, "width": 3},
-                                 hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>"))
-    _minimum_line(fig, ON_DUTY, ctx)
-    fig.update_yaxes(title=i18n.t("staff.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.12])
-    fig.update_xaxes(title=i18n.t("staff.chart.week_axis", ctx.lang), type="category")
-    briefing.briefing(fig, ctx, what, height=460, legend_below=False)
-    return fig
