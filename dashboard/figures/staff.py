@@ -12,9 +12,10 @@ from dashboard.metrics import staff
 STATUS_COLOURS = {"met": briefing.GOOD, "below": briefing.BAD, "blank": briefing.MISSING, "not_reported": "#7F8C8D"}
 
 
-def _minimum_line(fig: go.Figure, key: str, ctx: briefing.Context) -> None:
-    value = policy.value(key)
-    briefing.target_line(fig, value, i18n.t("staff.chart.minimum", ctx.lang, value=f"{value:.0%}"))
+def _minimum(ctx: briefing.Context) -> tuple[float, str]:
+    """The on-duty minimum and its legend text ("Minimum 80%")."""
+    value = policy.value(staff.ON_DUTY)
+    return value, i18n.t("staff.chart.minimum", ctx.lang, value=f"{value:.0%}")
 
 
 def areas(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
@@ -24,10 +25,9 @@ def areas(by: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
     if shown.height == 0:
         return briefing.empty(ctx, what)
     shown = shown.sort(["on_duty_rate", "code"], nulls_last=True)
-    minimum = policy.value(staff.ON_DUTY)
     series = [("on_duty_rate", i18n.t("staff.chart.on_duty", ctx.lang), "#2E86C1"),
               ("placed_share", i18n.t("staff.chart.placed", ctx.lang), "#8E6CC9")]
-    return briefing.area_rates(ctx, what, shown, series, minimum, i18n.t("staff.chart.minimum", ctx.lang, value=f"{minimum:.0%}"),
+    return briefing.area_rates(ctx, what, shown, series, *_minimum(ctx),
                                i18n.t("staff.chart.share_axis", ctx.lang), i18n.t("staff.chart.area_axis", ctx.lang))
 
 
@@ -53,7 +53,7 @@ def trend(per_week: pl.DataFrame, ctx: briefing.Context) -> go.Figure:
         fig.add_trace(go.Scatter(x=[weeks.short(w) for w in per_week["week"].to_list()], y=per_week[column].to_list(),
                                  mode="lines+markers", name=i18n.t(key, ctx.lang), line={"color": colour, "width": 3},
                                  hovertemplate="%{x}: %{y:.1%}<extra>%{fullData.name}</extra>"))
-    _minimum_line(fig, staff.ON_DUTY, ctx)
+    briefing.target_line(fig, *_minimum(ctx))
     fig.update_yaxes(title=i18n.t("staff.chart.share_axis", ctx.lang), tickformat=".0%", range=[0, 1.12])
     fig.update_xaxes(title=i18n.t("staff.chart.week_axis", ctx.lang), type="category")
     briefing.briefing(fig, ctx, what, height=460, legend_below=False)
