@@ -223,9 +223,12 @@ IDLE_MS = 500  # how long the app must stay idle, like Playwright's own "network
 
 def settle(tab, *_ignored) -> None:
     """Wait until the app is idle: connected, the script neither running nor asked to run, no stale
-    element, no spinner, the one-off data preparation over, and all of that unchanged for IDLE_MS (a
-    widget change reaches the server a moment after the click, before the page shows it is running, so
-    a single look could catch the calm before the rerun). Returns as soon as that holds; fails only on
+    element, no spinner, no element on screen still waiting for its code (a browser fetches the code
+    of each kind of element, a metric, a chart, the first time it draws one, and shows a skeleton
+    meanwhile: on a busy server that can outlast the script by seconds; the benchmark's ready_js waits
+    for the same), the one-off data preparation over, and all of that unchanged for IDLE_MS (a widget
+    change reaches the server a moment after the click, before the page shows it is running, so a
+    single look could catch the calm before the rerun). Returns as soon as that holds; fails only on
     the timeout. (A second argument, milliseconds from the old fixed waits, is accepted and ignored.)"""
     tab.wait_for_selector("[data-testid='stAppViewContainer']", timeout=60000)
     tab.evaluate("() => { window.__idleSince = null; }")
@@ -238,6 +241,7 @@ def settle(tab, *_ignored) -> None:
               && !document.querySelector('[data-stale="true"]')
               && !document.querySelector('[data-testid="stStatusWidget"]')
               && !document.querySelector('[data-testid="stSpinner"]')
+              && ![...document.querySelectorAll('[data-testid="stSkeleton"]')].some((s) => s.offsetParent)
               && !document.body.innerText.includes('Preparing data');
             if (!idle) { window.__idleSince = null; return false; }
             window.__idleSince = window.__idleSince ?? performance.now();
