@@ -143,3 +143,33 @@ def test_first_start_findings_tell_the_register_apart():
     assert f["not_reported_register"] == ["重点人群台账未报送 693 家"]
     assert f["zero_share"] == ["风险标识率 0.0%"]
     assert len(f["loading"]) == 2
+
+
+def test_quiet_waits_for_rest_and_counts_a_machine_that_found_none(monkeypatch):
+    """Each timed browser step starts on a machine at rest: with every CPU kept busy, quiet() gives up
+    after its timeout and counts the step as one that found no rest; once the bar is one that any
+    moment passes, it returns after one sampling window and counts a wait."""
+    import os
+    import time
+
+    import benchmark
+
+    if not os.path.exists("/proc/stat"):
+        pytest.skip("quiet() reads /proc/stat, which this system does not have")
+    monkeypatch.setattr(benchmark, "QUIET_WAITS", [])
+    monkeypatch.setattr(benchmark, "QUIET_TIMEOUTS", [])
+    monkeypatch.setattr(benchmark, "QUIET_TIMEOUT_S", 0.6)
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+    try:
+        started = time.perf_counter()
+        waited = benchmark.quiet()
+        assert 0.6 <= waited < 5 and time.perf_counter() - started >= 0.6
+    finally:
+        for s in spinners:
+            s.kill()
+            s.wait()
+    assert benchmark.quiet_summary()["found_no_rest"] == 1 and benchmark.QUIET_WAITS == []
+    monkeypatch.setattr(benchmark, "QUIET_BUSY", 1.0)
+    assert benchmark.quiet() < 0.6
+    summary = benchmark.quiet_summary()
+    assert summary["steps"] == 2 and summary["found_no_rest"] == 1 and len(benchmark.QUIET_WAITS) == 1
