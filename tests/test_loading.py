@@ -524,12 +524,35 @@ def test_typed_rows_hold_no_personal_value_in_clear(con):
     con.register("raw_src", raw.frame)
     headers = [c for c in raw.frame.columns if c != ROW]
     validation.build_typed(con, ds, WEEK, "salt", validation.Source("raw_src", {v: k for k, v in mapping.items()}, ROW, headers))
-    columns = [r[0] for r in rows(con, "select column_name from information_schema.columns where table_name = 'typed'")]
-    assert not {"id_number", "phone", "name", "birth_date", "id_number__raw", "birth_date__raw"} & set(columns)
     secrets = ID_NUMBERS + [ID_NUMBERS[0][:-1]] + PHONES + NAMES
-    values = [str(v) for row in rows(con, "select * from typed") for v in row if v is not None]
-    assert not [v for v in values for s in secrets if s in v]
+    for table in ("typed", "typed_rows"):  # the view the checks read, the table that spills
+        columns = [r[0] for r in rows(con, f"select column_name from information_schema.columns where table_name = '{table}'")]
+        assert not {"id_number", "phone", "name", "birth_date", "id_number__raw", "birth_date__raw"} & set(columns)
+        values = [str(v) for row in rows(con, f"select * from {table}") for v in row if v is not None]
+        assert not [v for v in values for s in secrets if s in v]
     assert one(con, "select id_number__shown from typed where _row = 2") == "150102********"
+
+
+def test_typed_rows_keep_the_cells_that_could_not_be_typed_in_one_list(con):
+    """The cells that could not be typed are what a message shows: `typed_rows` keeps them in one list
+    per row (null on every row that has none, so a large valid file spills no column of nulls), and
+    the view `typed` gives each back under its column's name."""
+    from dashboard.ingest import contracts, validation
+    from dashboard.ingest.reading import ROW, read_table
+
+    load(con, "facility")
+    bad = replace_cell(replace_cell(text("register"), 3, "年龄", "七十"), 3, "疫苗接种", "打过了")
+    raw = read_table(bad.encode(), "register.csv")
+    ds = contracts.dataset("register")
+    mapping, _ = contracts.header_map(ds, [c for c in raw.frame.columns if c != ROW])
+    con.register("raw_src", raw.frame)
+    headers = [c for c in raw.frame.columns if c != ROW]
+    validation.build_typed(con, ds, WEEK, "salt", validation.Source("raw_src", {v: k for k, v in mapping.items()}, ROW, headers))
+    stored = [r[0] for r in rows(con, "select column_name from information_schema.columns where table_name = 'typed_rows'")]
+    assert "_raws" in stored and not [c for c in stored if c.endswith(("__raw", "__shown"))]
+    assert one(con, "select count(*) from typed_rows where _raws is not null") == 1
+    assert rows(con, "select age, age__raw, vaccination, vaccination__raw from typed where _row = 3") == [(None, "七十", None, "打过了")]
+    assert one(con, "select count(*) from typed where age__raw is not null or vaccination__raw is not null") == 1
 
 
 def test_the_load_limits_duckdb_memory_and_restores_it(con):

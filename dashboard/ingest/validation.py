@@ -303,8 +303,8 @@ def _params(sql: str, values: dict) -> dict | None:
 
 
 def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt: str, source: Source) -> None:
-    """Create temp table `typed` in one statement, one scan of the source: _row, one typed column per
-    contract column (with <name>__raw, see typed_select), the keys and masks the contract's `personal`
+    """Create `typed` in one statement, one scan of the source (a view over temp table `typed_rows`):
+    _row, one typed column per contract column (with <name>__raw, see typed_select), the keys and masks the contract's `personal`
     makes of personal columns (which are not kept in clear: `typed` may spill to disk under the
     connection's memory limit), the columns derived at load, and `_flags<n>`, one bit per check that
     reads one row. Then temp table `repeated` (keys given on more than one row, with the first row)."""
@@ -330,6 +330,19 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
     select = (f"select * {'exclude (' + ', '.join(dropped) + ')' if dropped else ''} from ("
               f"select *, {', '.join([*made, *shown, *derived, _flag_columns(checks)])} from ("
               f"select *{', ' + digits if digits else ''} from ({typed_select(ds, source)})))")
+    # The cells that could not be typed (`<name>__raw`, and an ID number's masked `__shown`: null in
+    # almost every row) are stored as one list per row, null where the row has none, and the view
+    # `typed` gives them back as columns: a table in memory stores a null text as wide as any other,
+    # so the register's ten such columns were 40% of each row, and of what a large file spills to disk
+    # under the load's memory limit.
+    raws = [c.name + "__raw" for c in ds.columns if _kept(c) and not _text_like(c) and not c.personal]
+    raws += [c.name + "__shown" for c in ds.columns if c.personal and c.type == "id_number" and _kept(c)]
+    if raws:
+        select = (f"select * exclude ({', '.join(q(r) for r in raws)}), "
+                  f"case when {' or '.join(q(r) + ' is not null' for r in raws)} "
+                  f"then [{', '.join(q(r) for r in raws)}] end as _raws from ({select})")
+    unpacked = "".join(f", _raws[{i + 1}] as {q(r)}" for i, r in enumerate(raws))
+    columns = f"* exclude (_raws){unpacked}" if raws else "*"
     drop_typed(con)
     params = {"week": week, "salt": salt, **rules.risk_params()}
     by_place = None
@@ -346,12 +359,12 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
             by_place = None
     if by_place is not None:
         con.execute(sql, _params(sql, params))
-        con.execute(f"create temp view typed as select rowid + {int(source.first_row)} as _row, * from typed_rows")
-        table = "typed_rows"
+        con.execute(f"create temp view typed as select rowid + {int(source.first_row)} as _row, {columns} from typed_rows")
     else:
-        sql = f"create temp table typed as {select}"
+        sql = f"create temp table typed_rows as {select}"
         con.execute(sql, _params(sql, params))
-        table = "typed"
+        con.execute(f"create temp view typed as select {columns} from typed_rows")
+    table = "typed_rows"
     blank = con.execute(f"select count(*) from {table} where _blank").fetchall()[0][0]
     if blank:
         con.execute(f"delete from {table} where _blank")
@@ -367,7 +380,7 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
 
 
 def drop_typed(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop what build_typed made: temp table `typed`, or view `typed` over table `typed_rows`."""
+    """Drop what build_typed made: view `typed` over table `typed_rows` (or a table `typed`)."""
     try:
         con.execute("drop view if exists typed")
     except duckdb.CatalogException:  # a table
