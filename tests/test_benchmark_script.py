@@ -11,6 +11,7 @@ import pytest
 from dashboard import config
 
 sys.path.insert(0, str(config.ROOT / "scripts"))
+import benchmark  # noqa: E402
 from benchmark import PAGES  # noqa: E402
 
 SCRIPT = config.ROOT / "scripts" / "benchmark.py"
@@ -52,17 +53,31 @@ def test_benchmark_writes_its_report(tiny_run):
 
 def test_benchmark_load_only_keeps_the_original_and_notes_the_load_average(tmp_path):
     """--load-only measures the product's load (through load_path, with an upload key) and its DuckDB
-    floors, and nothing else; each measurement carries the machine's load average."""
+    floors, and nothing else; each measurement carries the machine's load average. --load-repeat 3:
+    three rounds of every peer, the median run reported with the seconds of all three."""
     out = tmp_path / "report.json"
     proc = subprocess.run(
-        [sys.executable, str(SCRIPT), "--scales", "0.001", "--load-only", "--no-pandas", "--out", str(out)],
+        [sys.executable, str(SCRIPT), "--scales", "0.001", "--load-only", "--no-pandas", "--load-repeat", "3",
+         "--out", str(out)],
         cwd=config.ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     entry = json.loads(out.read_text(encoding="utf-8"))["scales"]["0.001x"]
     product = entry["load"]["product"]
     assert (product["via"], product["original_kept_encrypted"], product["stored"]) == ("path", True, 3139)
     assert all(len(v["load_average"]["before"]) == 3 for v in entry["load"].values())
+    assert set(entry["load"]) == {"product", "duckdb_floor", "duckdb_with_hashes"}
+    for run in entry["load"].values():
+        assert len(run["runs_seconds"]) == 3 and run["seconds"] == sorted(run["runs_seconds"])[1]
+    assert proc.stdout.count("load product") == 3
     assert "queries" not in entry and "browser" not in entry
+
+
+def test_median_run_is_the_middle_one_with_every_time_and_the_highest_peak():
+    runs = [{"seconds": 3.0, "peak_rss_mb": 500}, {"seconds": 1.0, "peak_rss_mb": 700}, {"seconds": 2.0, "peak_rss_mb": 600}]
+    chosen = benchmark.median_run(runs)
+    assert (chosen["seconds"], chosen["runs_seconds"], chosen["peak_rss_mb"]) == (2.0, [3.0, 1.0, 2.0], 700)
+    assert benchmark.median_run(runs[:2])["seconds"] == 1.0  # an even count: the lower middle
+    assert "runs_seconds" not in benchmark.median_run(runs[:1])
 
 
 def test_benchmark_pandas_peers_give_the_products_figures(tiny_run):
