@@ -69,6 +69,7 @@ def test_benchmark_load_only_keeps_the_original_and_notes_the_load_average(tmp_p
     for run in entry["load"].values():
         assert len(run["runs_seconds"]) == 3 and run["seconds"] == sorted(run["runs_seconds"])[1]
     assert proc.stdout.count("load product") == 3
+    assert entry["load_quiet"]["steps"] == 9  # every load started once the machine was at rest (or waited its most)
     assert "queries" not in entry and "browser" not in entry
 
 
