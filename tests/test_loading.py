@@ -510,20 +510,24 @@ def test_a_csv_duckdb_refuses_is_read_again_and_explained(con):
     assert (error.code, error.row) == ("extra_values", 3)
 
 
-def test_typed_rows_hold_no_personal_value_in_clear(con):
-    """`typed` may spill to disk under the load's memory limit: it holds keys, masks and check bits,
-    never an ID number, phone, name or birth date as written (also where a cell is malformed)."""
+def build_typed_register(con, content: str) -> None:
+    """validation.build_typed on a register file's text (the facilities loaded first), as a load runs it."""
     from dashboard.ingest import contracts, validation
     from dashboard.ingest.reading import ROW, read_table
 
     load(con, "facility")
-    bad = replace_cell(text("register"), 2, "身份证号", ID_NUMBERS[0][:-1])
-    raw = read_table(bad.encode(), "register.csv")
+    raw = read_table(content.encode(), "register.csv")
     ds = contracts.dataset("register")
     mapping, _ = contracts.header_map(ds, [c for c in raw.frame.columns if c != ROW])
     con.register("raw_src", raw.frame)
     headers = [c for c in raw.frame.columns if c != ROW]
     validation.build_typed(con, ds, WEEK, "salt", validation.Source("raw_src", {v: k for k, v in mapping.items()}, ROW, headers))
+
+
+def test_typed_rows_hold_no_personal_value_in_clear(con):
+    """`typed` may spill to disk under the load's memory limit: it holds keys, masks and check bits,
+    never an ID number, phone, name or birth date as written (also where a cell is malformed)."""
+    build_typed_register(con, replace_cell(text("register"), 2, "身份证号", ID_NUMBERS[0][:-1]))
     secrets = ID_NUMBERS + [ID_NUMBERS[0][:-1]] + PHONES + NAMES
     for table in ("typed", "typed_rows"):  # the view the checks read, the table that spills
         columns = [r[0] for r in rows(con, f"select column_name from information_schema.columns where table_name = '{table}'")]
@@ -537,17 +541,7 @@ def test_typed_rows_keep_the_cells_that_could_not_be_typed_in_one_list(con):
     """The cells that could not be typed are what a message shows: `typed_rows` keeps them in one list
     per row (null on every row that has none, so a large valid file spills no column of nulls), and
     the view `typed` gives each back under its column's name."""
-    from dashboard.ingest import contracts, validation
-    from dashboard.ingest.reading import ROW, read_table
-
-    load(con, "facility")
-    bad = replace_cell(replace_cell(text("register"), 3, "年龄", "七十"), 3, "疫苗接种", "打过了")
-    raw = read_table(bad.encode(), "register.csv")
-    ds = contracts.dataset("register")
-    mapping, _ = contracts.header_map(ds, [c for c in raw.frame.columns if c != ROW])
-    con.register("raw_src", raw.frame)
-    headers = [c for c in raw.frame.columns if c != ROW]
-    validation.build_typed(con, ds, WEEK, "salt", validation.Source("raw_src", {v: k for k, v in mapping.items()}, ROW, headers))
+    build_typed_register(con, replace_cell(replace_cell(text("register"), 3, "年龄", "七十"), 3, "疫苗接种", "打过了"))
     stored = [r[0] for r in rows(con, "select column_name from information_schema.columns where table_name = 'typed_rows'")]
     assert "_raws" in stored and not [c for c in stored if c.endswith(("__raw", "__shown"))]
     assert one(con, "select count(*) from typed_rows where _raws is not null") == 1
