@@ -333,8 +333,8 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
     # The cells that could not be typed (`<name>__raw`, and an ID number's masked `__shown`: null in
     # almost every row) are stored as one list per row, null where the row has none, and the view
     # `typed` gives them back as columns: a table in memory stores a null text as wide as any other,
-    # so the register's ten such columns were 40% of each row, and of what a large file spills to disk
-    # under the load's memory limit.
+    # so the register's nine such columns were 144 of each row's 387 bytes, and of what a large file
+    # spills to disk under the load's memory limit.
     raws = [c.name + "__raw" for c in ds.columns if _kept(c) and not _text_like(c) and not c.personal]
     raws += [c.name + "__shown" for c in ds.columns if c.personal and c.type == "id_number" and _kept(c)]
     if raws:
