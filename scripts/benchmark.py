@@ -1097,6 +1097,12 @@ def quiet() -> float:
         before = now
 
 
+def quiet_reset() -> None:
+    """Start counting the waits of a new set of timed steps (quiet_summary reports them)."""
+    QUIET_WAITS.clear()
+    QUIET_TIMEOUTS.clear()
+
+
 def quiet_summary() -> dict:
     """How the timed steps so far started: their count, the waits, the steps that found no rest."""
     waits = QUIET_WAITS + QUIET_TIMEOUTS
@@ -1234,8 +1240,7 @@ def measure_browser(db: Path, data_dir: Path, work: Path, repeat: int, pages: li
         'st.plotly_chart(go.Figure(go.Bar(x=["a", "b", "c"], y=[1, 3, 2])))\n'
         'st.dataframe(pl.DataFrame({"a": list(range(50)), "b": [str(i) for i in range(50)]}))\n')
     out: dict = {"pages": {}, "load_average_start": os.getloadavg()}
-    QUIET_WAITS.clear()
-    QUIET_TIMEOUTS.clear()
+    quiet_reset()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=BROWSER_ARGS)
         if cold:
@@ -1452,23 +1457,23 @@ def main() -> None:
             budget = available_mb() * args.memory_share
             db = folder / "db.duckdb"
             peers = [("product", True), ("duckdb_floor", True), ("duckdb_with_hashes", not args.no_hash_floor), ("pandas", use_pandas)]
+            measured = []
+            for key, wanted in peers:
+                need = project(report, key, rows) if wanted else None
+                if need is not None and need > budget:
+                    note = (f"{label} {key}: skipped, projected peak {need:,.0f} MB > {budget:,.0f} MB "
+                            f"({args.memory_share:.0%} of the memory available)")
+                    report["skipped"].append(note)
+                    entry["load"][key] = {"skipped": note}
+                    say("  " + note)
+                elif wanted:
+                    measured.append(key)
             runs: dict[str, list[dict]] = {}
-            QUIET_WAITS.clear()
-            QUIET_TIMEOUTS.clear()
+            quiet_reset()
             # --load-repeat N: the peers in turn, N rounds (a slower moment of the machine falls on all of
             # them alike); the median run is reported, with every run's seconds and the highest peak.
-            for round_no in range(args.load_repeat):
-                for key, wanted in peers:
-                    if not wanted or "skipped" in entry["load"].get(key, {}):
-                        continue
-                    need = project(report, key, rows)
-                    if round_no == 0 and need is not None and need > budget:
-                        note = (f"{label} {key}: skipped, projected peak {need:,.0f} MB > {budget:,.0f} MB "
-                                f"({args.memory_share:.0%} of the memory available)")
-                        report["skipped"].append(note)
-                        entry["load"][key] = {"skipped": note}
-                        say("  " + note)
-                        continue
+            for _ in range(args.load_repeat):
+                for key in measured:
                     quiet()  # each load starts on a machine at rest, as each browser step does
                     r = load_once(key, folder, db, base, csv, w, env, args)
                     runs.setdefault(key, []).append(r)

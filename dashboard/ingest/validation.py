@@ -319,8 +319,9 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
             made.append(f"case when {col} is not null then ('0x' || substr(sha256($salt || '|' || {col}), 1, 16))::ubigint end as {q(p.key)}")
         if p.masked:
             made.append(f"substr({col}, 1, 6) || '********' || substr({col}, 15, 4) as {q(p.masked)}")
+    personal_ids = [c for c in ds.columns if c.personal and c.type == "id_number" and _kept(c)]
     shown = [f"case when {q(c.name + '__raw')} is not null then left({q(c.name + '__raw')}, 6) || '********' end as {_shown_column(c)}"
-             for c in ds.columns if c.personal and c.type == "id_number" and _kept(c)]
+             for c in personal_ids]
     derived = [f"{sql} as {q(name)}" for name, sql in ds.derived_sql]
     ids = [c for c in ds.columns if c.type == "id_number" and _kept(c)]
     digits = ", ".join(f"cast(left({q(c.name)}, 17) as bigint) as {q(c.name + '__digits')}" for c in ids)
@@ -336,7 +337,7 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
     # so the register's nine such columns were 144 of each row's 387 bytes, and of what a large file
     # spills to disk under the load's memory limit.
     raws = [c.name + "__raw" for c in ds.columns if _kept(c) and not _text_like(c) and not c.personal]
-    raws += [c.name + "__shown" for c in ds.columns if c.personal and c.type == "id_number" and _kept(c)]
+    raws += [c.name + "__shown" for c in personal_ids]
     if raws:
         select = (f"select * exclude ({', '.join(q(r) for r in raws)}), "
                   f"case when {' or '.join(q(r) + ' is not null' for r in raws)} "
@@ -345,7 +346,7 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
     columns = f"* exclude (_raws){unpacked}" if raws else "*"
     drop_typed(con)
     params = {"week": week, "salt": salt, **rules.risk_params()}
-    by_place = None
+    sql, numbered = f"create temp table typed_rows as {select}", ""
     if source.first_row is not None:
         # In parallel, numbered by place: DuckDB writes a query's rows in the order it reads them
         # (preserve_insertion_order) when every step keeps that order, which it shows by planning a
@@ -353,21 +354,15 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
         # change) is its line in the file, and `typed` is that table with the row number. Otherwise
         # (a contract expression DuckDB plans as a join, say) the window numbers the rows, on one thread.
         by_place = select.replace(typed_select(ds, source), typed_select(ds, source, numbered=False), 1)
-        sql = f"create temp table typed_rows as {by_place}"
-        plan = "".join(str(r[-1]) for r in con.execute(f"explain {sql}", _params(sql, params)).fetchall())
-        if "batch" not in plan.lower().split("create table as")[0]:
-            by_place = None
-    if by_place is not None:
-        con.execute(sql, _params(sql, params))
-        con.execute(f"create temp view typed as select rowid + {int(source.first_row)} as _row, {columns} from typed_rows")
-    else:
-        sql = f"create temp table typed_rows as {select}"
-        con.execute(sql, _params(sql, params))
-        con.execute(f"create temp view typed as select {columns} from typed_rows")
-    table = "typed_rows"
-    blank = con.execute(f"select count(*) from {table} where _blank").fetchall()[0][0]
+        by_place_sql = f"create temp table typed_rows as {by_place}"
+        plan = "".join(str(r[-1]) for r in con.execute(f"explain {by_place_sql}", _params(by_place_sql, params)).fetchall())
+        if "batch" in plan.lower().split("create table as")[0]:
+            sql, numbered = by_place_sql, f"rowid + {int(source.first_row)} as _row, "
+    con.execute(sql, _params(sql, params))
+    con.execute(f"create temp view typed as select {numbered}{columns} from typed_rows")
+    blank = con.execute("select count(*) from typed_rows where _blank").fetchall()[0][0]
     if blank:
-        con.execute(f"delete from {table} where _blank")
+        con.execute("delete from typed_rows where _blank")
     con.execute("create or replace temp table blank_rows as select $n as n", {"n": blank})
     # A hash aggregate on the 64-bit key finds repeated keys; a window over 3 million string
     # partitions is several times slower.
@@ -380,11 +375,8 @@ def build_typed(con: duckdb.DuckDBPyConnection, ds: Dataset, week: dt.date, salt
 
 
 def drop_typed(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop what build_typed made: view `typed` over table `typed_rows` (or a table `typed`)."""
-    try:
-        con.execute("drop view if exists typed")
-    except duckdb.CatalogException:  # a table
-        con.execute("drop table if exists typed")
+    """Drop what build_typed made: view `typed` over table `typed_rows`."""
+    con.execute("drop view if exists typed")
     con.execute("drop table if exists typed_rows")
 
 
